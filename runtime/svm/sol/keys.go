@@ -160,3 +160,13 @@ func CreateWithSeed(base Pubkey, seed string, owner Pubkey) (Pubkey, error) {
 
 // ErrIllegalOwner is returned when an owner ends with the PDA marker.
 var ErrIllegalOwner = errors.New("sol: illegal owner")
+
+// MustHash decodes a base58 hash known at compile time; it panics on a
+// malformed constant and must never be called with outside input.
+func MustHash(s string) Hash {
+	h, err := HashFromString(s)
+	if err != nil {
+		panic(err)
+	}
+	return h
+}
