@@ -1,0 +1,228 @@
+package sbpf
+
+import (
+	"fmt"
+	"io"
+	"sync"
+)
+
+// The virtual address space: four regions of up to 4 GiB each.
+const (
+	regionSize   = 1 << 32
+	ProgramStart = 1 << 32 // read-only: text, rodata, .data.rel.ro
+	StackStart   = 2 << 32 // call frames
+	HeapStart    = 3 << 32 // heap
+	InputStart   = 4 << 32 // serialized accounts and instruction data
+)
+
+// Limits of the call stack and heap.
+const (
+	StackFrameSize  = 4096
+	MaxCallDepth    = 64
+	StackSize       = StackFrameSize * MaxCallDepth
+	DefaultHeapSize = 32 * 1024
+	MaxHeapSize     = 256 * 1024
+)
+
+type region struct {
+	data     []byte
+	writable bool
+	gapped   bool   // v0 stack: frames alternate with unmapped gaps of one frame
+	dirty    uint64 // high-water mark of writes, so reuse clears only what was touched
+}
+
+type frame struct {
+	saved [4]uint64 // r6..r9
+	fp    uint64    // r10
+	ret   int
+}
+
+// Machine is one execution of a Program. Syscalls receive it to translate
+// addresses and charge compute units. It is valid only during the syscall
+// that received it and must not be retained.
+type Machine struct {
+	prog      *Program
+	regions   [5]region
+	stack     []byte
+	heap      []byte
+	remaining uint64 // units left as of the last reconciliation
+	ctx       any
+	depth     int
+	pc        int
+	heapPos   uint64
+	trace     io.Writer
+	frames    [MaxCallDepth]frame
+}
+
+var machines = sync.Pool{New: func() any {
+	return &Machine{stack: make([]byte, StackSize), heap: make([]byte, MaxHeapSize)}
+}}
+
+// RunOptions configure one Run.
+type RunOptions struct {
+	// Budget is the number of compute units available; every instruction
+	// costs one and syscalls charge their own costs.
+	Budget uint64
+	// HeapSize is the heap region's size in bytes: 0 means DefaultHeapSize;
+	// otherwise a multiple of 1024 up to MaxHeapSize.
+	HeapSize int
+	// Context is handed to syscalls through Machine.Context.
+	Context any
+	// Trace, if set, receives one line per executed instruction.
+	Trace io.Writer
+}
+
+// Run executes p from its entrypoint with r1 pointing at input, which is
+// mapped writable at InputStart and modified in place. It returns r0, the
+// units consumed (at most opts.Budget) and, if the program did not exit
+// normally, a *Trap or *SyscallError.
+//
+// Run is deterministic: the same program, input, options and syscall
+// behaviour give the same results and the same input bytes.
+func Run(p *Program, input []byte, opts RunOptions) (r0, used uint64, err error) {
+	heapSize := opts.HeapSize
+	if heapSize == 0 {
+		heapSize = DefaultHeapSize
+	}
+	if heapSize < 0 || heapSize > MaxHeapSize || heapSize%1024 != 0 {
+		return 0, 0, fmt.Errorf("%w: %d bytes", ErrInvalidHeapSize, opts.HeapSize)
+	}
+	m := machines.Get().(*Machine)
+	m.reset(p, input, heapSize, opts)
+	r0, err = m.run()
+	used = opts.Budget - m.remaining
+	m.release()
+	machines.Put(m)
+	return r0, used, err
+}
+
+func (m *Machine) reset(p *Program, input []byte, heapSize int, opts RunOptions) {
+	m.prog = p
+	m.remaining = opts.Budget
+	m.ctx = opts.Context
+	m.trace = opts.Trace
+	m.depth = 0
+	m.pc = p.spec.Entry
+	m.heapPos = 0
+	m.regions[1] = region{data: p.spec.ReadOnly}
+	m.regions[2] = region{data: m.stack, writable: true, gapped: p.spec.Version.stackFrameGaps()}
+	m.regions[3] = region{data: m.heap[:heapSize], writable: true}
+	m.regions[4] = region{data: input, writable: true}
+}
+
+// release zeroes what the run wrote to the pooled stack and heap, so the
+// next run starts from zeroed memory, and drops references.
+func (m *Machine) release() {
+	clear(m.stack[:m.regions[2].dirty])
+	clear(m.heap[:m.regions[3].dirty])
+	m.regions = [5]region{}
+	m.prog, m.ctx, m.trace = nil, nil, nil
+}
+
+// access returns the host bytes for [addr, addr+n), or nil if that range is
+// not mapped with the requested permission.
+func (m *Machine) access(addr, n uint64, write bool) []byte {
+	idx := addr >> 32
+	if idx-1 >= 4 {
+		return nil
+	}
+	r := &m.regions[idx]
+	off := addr & (regionSize - 1)
+	if r.gapped {
+		if off&StackFrameSize != 0 {
+			return nil
+		}
+		off = (off>>1)&^(StackFrameSize-1) | off&(StackFrameSize-1)
+	}
+	end := off + n
+	if end > uint64(len(r.data)) || end < off || (write && !r.writable) {
+		return nil
+	}
+	if write && end > r.dirty {
+		r.dirty = end
+	}
+	return r.data[off:end:end]
+}
+
+// violation builds the trap for a failed access, classifying it the way the
+// network does: in v0, anything near the stack is a stack access violation.
+func (m *Machine) violation(pc int, addr, n uint64, write bool) *Trap {
+	t := &Trap{Err: ErrAccessViolation, PC: pc, Addr: addr, Size: n, Write: write}
+	frame := (int64(addr) - int64(StackStart)) / StackFrameSize
+	if m.prog.spec.Version.stackFrameGaps() && frame >= -1 && frame <= MaxCallDepth {
+		t.Err = ErrStackAccessViolation
+		t.Region = fmt.Sprintf("stack frame %d", frame)
+		return t
+	}
+	switch idx := addr >> 32; {
+	case idx >= 1 && idx <= 4 && m.regions[idx].data != nil && addr&(regionSize-1) < uint64(len(m.regions[idx].data)):
+		t.Region = [...]string{"", "program", "stack", "heap", "input"}[idx]
+	default:
+		t.Region = "unallocated"
+	}
+	return t
+}
+
+// Context returns RunOptions.Context.
+func (m *Machine) Context() any { return m.ctx }
+
+// Version is the running program's version.
+func (m *Machine) Version() Version { return m.prog.spec.Version }
+
+// CallDepth is the number of internal call frames currently pushed.
+func (m *Machine) CallDepth() int { return m.depth }
+
+// Remaining is the number of compute units left, with the instructions run so
+// far already charged.
+func (m *Machine) Remaining() uint64 { return m.remaining }
+
+// Consume charges units. If fewer remain, the meter drops to zero and
+// ErrComputeBudgetExceeded is returned; the syscall should return it.
+func (m *Machine) Consume(units uint64) error {
+	if units > m.remaining {
+		m.remaining = 0
+		return ErrComputeBudgetExceeded
+	}
+	m.remaining -= units
+	return nil
+}
+
+// Load returns n bytes of VM memory at addr for reading. The slice aliases VM
+// memory and is valid until the syscall returns; a range that is not mapped
+// gives a *Trap wrapping ErrAccessViolation or ErrStackAccessViolation.
+func (m *Machine) Load(addr, n uint64) ([]byte, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	if b := m.access(addr, n, false); b != nil {
+		return b, nil
+	}
+	return nil, m.violation(m.pc, addr, n, false)
+}
+
+// Store returns n bytes of writable VM memory at addr; see Load.
+func (m *Machine) Store(addr, n uint64) ([]byte, error) {
+	if n == 0 {
+		return nil, nil
+	}
+	if b := m.access(addr, n, true); b != nil {
+		return b, nil
+	}
+	return nil, m.violation(m.pc, addr, n, true)
+}
+
+// HeapAlloc is the VM-side bump allocator behind sol_alloc_free_: it returns
+// the address of size bytes aligned to align (a power of two), or 0 when the
+// heap is exhausted.
+func (m *Machine) HeapAlloc(size, align uint64) uint64 {
+	if align == 0 || align&(align-1) != 0 {
+		return 0
+	}
+	pos := (m.heapPos + align - 1) &^ (align - 1)
+	end := pos + size
+	if pos < m.heapPos || end < pos || end > uint64(len(m.regions[3].data)) {
+		return 0
+	}
+	m.heapPos = end
+	return HeapStart + pos
+}
