@@ -324,12 +324,12 @@ const (
 	xJsleImm
 	xJsleReg
 
-	xCall         // internal call, off = target pc
-	xCallBad      // internal call whose target lies outside the text
-	xSyscall      // off = index into Program.syscalls
-	xCallUnknown  // imm names neither a function nor a syscall
-	xCallxImm     // v0/v1: register number in imm
-	xCallxSrc     // v2: register in src
+	xCall        // internal call, off = target pc
+	xCallBad     // internal call whose target lies outside the text
+	xSyscall     // off = index into Program.syscalls
+	xCallUnknown // imm names neither a function nor a syscall
+	xCallxImm    // v0/v1: register number in imm
+	xCallxSrc    // v2: register in src
 	xExit
 	xOverrun // sentinel past the last slot
 )
