@@ -1,0 +1,214 @@
+package mkvs
+
+import (
+	"fmt"
+
+	"github.com/cockroachdb/pebble"
+)
+
+// Commit writes the tree as the root of its type at version and returns
+// that root and the write log from the base root: the net changes, sorted
+// by key. The tree then continues from the new root.
+//
+// version must exceed the latest committed version of the tree's type, and
+// the tree's base must be that latest root or an empty root (a tree that
+// restarts from nothing, as the per-round IO tree does). Commit is atomic:
+// on error nothing is written and the tree is unchanged.
+func (t *Tree) Commit(version uint64) (Root, WriteLog, error) {
+	if t.store == nil {
+		return Root{}, nil, ErrNoStore
+	}
+	s := t.store
+	typ := t.base.Type
+	s.commitMu.Lock()
+	defer s.commitMu.Unlock()
+
+	s.mu.Lock()
+	closed := s.closed
+	var latest *Root
+	if l := s.latest[typ]; l != nil {
+		c := *l
+		latest = &c
+	}
+	s.mu.Unlock()
+	if closed {
+		return Root{}, nil, ErrClosed
+	}
+	if latest != nil && version <= latest.Version {
+		return Root{}, nil, fmt.Errorf("%w: %s version %d is not after the latest %d", ErrBadVersion, typ, version, latest.Version)
+	}
+	if t.base.Hash != EmptyRoot && (latest == nil || *latest != t.base) {
+		return Root{}, nil, fmt.Errorf("%w: %s", ErrNotLatest, t.base)
+	}
+
+	hash := hashRef(&t.root)
+	root := Root{Namespace: s.opts.Namespace, Version: version, Type: typ, Hash: hash}
+	wl := t.pendingLog()
+
+	b := s.db.NewBatch()
+	defer b.Close()
+	var written []*node
+	var seq uint32
+	var rootID nodeID
+	if t.root.n != nil && !t.root.id.persisted() {
+		var err error
+		written, err = persistNodes(b, t.root.n, nodeID{version: version, typ: typ}, &seq, written)
+		if err != nil {
+			return Root{}, nil, err
+		}
+		rootID = t.root.n.id
+	} else {
+		rootID = t.root.id
+	}
+	revert := func() {
+		for _, n := range written {
+			n.id = nodeID{}
+		}
+	}
+
+	// Nodes of the previous root that are not in the new one become stale
+	// at this version. A tree that restarted empty replaces all of them.
+	stale := t.stale
+	if t.base.Hash == EmptyRoot && latest != nil && latest.Hash != EmptyRoot {
+		all, err := s.reachable(*latest)
+		if err != nil {
+			revert()
+			return Root{}, nil, fmt.Errorf("mkvs: listing nodes of %s: %w", latest, err)
+		}
+		stale = all
+	}
+	for _, id := range stale {
+		if err := b.Set(staleKey(typ, version, id), nil, nil); err != nil {
+			revert()
+			return Root{}, nil, err
+		}
+	}
+	rec := make([]byte, 0, rootRecordSize)
+	rec = append(rec, hash[:]...)
+	rec = rootID.append(rec)
+	if err := b.Set(rootKey(typ, version), rec, nil); err != nil {
+		revert()
+		return Root{}, nil, err
+	}
+	opt := pebble.Sync
+	if s.opts.NoSync {
+		opt = pebble.NoSync
+	}
+	if err := b.Commit(opt); err != nil {
+		revert()
+		return Root{}, nil, fmt.Errorf("mkvs: committing %s: %w", root, wrapDBError(err))
+	}
+
+	// The nodes are now immutable: drop child pointers so that memory is
+	// bounded by the cache, and publish them.
+	for _, n := range written {
+		for i := range n.child {
+			c := &n.child[i]
+			if c.n != nil {
+				*c = ref{id: c.n.id, hash: c.n.hash}
+			}
+		}
+		s.cache.put(n)
+	}
+	t.root = ref{}
+	if rootID.persisted() {
+		t.root = ref{id: rootID, hash: hash}
+	}
+	t.base = root
+	t.pending = make(map[string]change)
+	t.stale = nil
+
+	s.mu.Lock()
+	s.latest[typ] = &root
+	s.mu.Unlock()
+	s.pruner.notify()
+	return root, wl, nil
+}
+
+// persistNodes assigns ids in post-order to n and every unpersisted node
+// below it and adds them to the batch. Hashes must be up to date.
+func persistNodes(b *pebble.Batch, n *node, base nodeID, seq *uint32, out []*node) ([]*node, error) {
+	if !n.leaf {
+		for i := range n.child {
+			c := &n.child[i]
+			if c.n != nil && !c.id.persisted() && !c.n.id.persisted() {
+				var err error
+				if out, err = persistNodes(b, c.n, base, seq, out); err != nil {
+					return out, err
+				}
+			}
+		}
+	}
+	id := base
+	id.seq = *seq
+	*seq++
+	n.id = id
+	out = append(out, n)
+	val := make([]byte, 0, 64)
+	if n.leaf {
+		val = n.appendStored(val)
+	} else {
+		val = appendInternalStored(val, n)
+	}
+	return out, b.Set(nodeKey(id), val, nil)
+}
+
+// appendInternalStored encodes an internal node whose children may still be
+// referenced by pointer (their ids were just assigned).
+func appendInternalStored(b []byte, n *node) []byte {
+	m := *n
+	for i := range m.child {
+		if c := m.child[i].n; c != nil && !m.child[i].id.persisted() {
+			m.child[i] = ref{id: c.id, hash: c.hash}
+		}
+	}
+	return m.appendStored(b)
+}
+
+// reachable lists the ids of every node of a committed root.
+func (s *Store) reachable(root Root) ([]nodeID, error) {
+	t, err := s.Tree(root)
+	if err != nil {
+		return nil, err
+	}
+	var out []nodeID
+	var walk func(r *ref) error
+	walk = func(r *ref) error {
+		n, err := t.resolve(r)
+		if err != nil || n == nil {
+			return err
+		}
+		out = append(out, n.id)
+		if !n.leaf {
+			for i := range n.child {
+				if err := walk(&n.child[i]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	return out, walk(&t.root)
+}
+
+// ApplyWriteLog applies wl to the tree at prev and commits the result as
+// claimed, which must be exactly the root that results; otherwise nothing
+// is written and the error wraps ErrRootMismatch. Storage nodes use it to
+// store a round's state from the executors' write log.
+func (s *Store) ApplyWriteLog(prev Root, wl WriteLog, claimed Root) error {
+	if claimed.Namespace != prev.Namespace || claimed.Type != prev.Type {
+		return fmt.Errorf("%w: %s does not follow %s", ErrRootMismatch, claimed, prev)
+	}
+	t, err := s.Tree(prev)
+	if err != nil {
+		return err
+	}
+	if err := t.ApplyWriteLog(wl); err != nil {
+		return err
+	}
+	if h := t.Hash(); h != claimed.Hash {
+		return fmt.Errorf("%w: write log leads to %s, claimed %s", ErrRootMismatch, h, claimed.Hash)
+	}
+	_, _, err = t.Commit(claimed.Version)
+	return err
+}

@@ -1,0 +1,263 @@
+package mkvs
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"math/rand/v2"
+	"testing"
+
+	"github.com/cockroachdb/pebble"
+)
+
+var testNS = Namespace{0xa7, 0x01}
+
+func openTestStore(t testing.TB, dir string, opts Options) *Store {
+	t.Helper()
+	opts.Namespace = testNS
+	if opts.CacheBytes == 0 {
+		opts.CacheBytes = 1 << 20
+	}
+	opts.NoSync = true
+	if opts.Logger == nil {
+		opts.Logger = quietLogger{}
+	}
+	s, err := Open(dir, opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// commitStep is one committed version of the metamorphic run.
+type commitStep struct {
+	root Root
+	wl   WriteLog
+	m    model
+}
+
+// TestStore_Metamorphic runs random operations against a store and the
+// reference model, committing, closing and reopening at random points, and
+// checks every committed version against the model's snapshot. A tiny node
+// cache makes most reads go to Pebble. Replaying the write logs into a
+// second store must reproduce every root.
+func TestStore_Metamorphic(t *testing.T) {
+	for seed := uint64(0); seed < 4; seed++ {
+		rng := rand.New(rand.NewPCG(seed, 3))
+		dir := t.TempDir()
+		s := openTestStore(t, dir, Options{CacheBytes: 4 << 10})
+		tr, err := s.Tree(s.EmptyRoot(RootState, 0))
+		if err != nil {
+			t.Fatal(err)
+		}
+		m := model{}
+		prev := model{}
+		var steps []commitStep
+		version := uint64(0)
+		for op := 0; op < 1500; op++ {
+			k := randKey(rng)
+			switch x := rng.IntN(100); {
+			case x < 50:
+				v := randValue(rng)
+				if err := tr.Insert(k, v); err != nil {
+					t.Fatal(err)
+				}
+				m[string(k)] = string(v)
+			case x < 80:
+				if err := tr.Remove(k); err != nil {
+					t.Fatal(err)
+				}
+				delete(m, string(k))
+			case x < 90:
+				version += uint64(1 + rng.IntN(2))
+				root, wl, err := tr.Commit(version)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if want := diffModels(prev, m); !equalLogs(wl, want) {
+					t.Fatalf("seed %d v%d: write log %v, want %v", seed, version, wl, want)
+				}
+				if root.Hash != m.refRoot() {
+					t.Fatalf("seed %d v%d: root %s, reference %s", seed, version, root.Hash, m.refRoot())
+				}
+				prev = m.clone()
+				steps = append(steps, commitStep{root, wl, prev})
+			case x < 93:
+				// Close and reopen: uncommitted changes are lost.
+				if err := s.Close(); err != nil {
+					t.Fatal(err)
+				}
+				s = openTestStore(t, dir, Options{CacheBytes: 4 << 10})
+				base := s.EmptyRoot(RootState, 0)
+				if l, ok := s.LatestRoot(RootState); ok {
+					base = l
+				}
+				if len(steps) > 0 && base != steps[len(steps)-1].root {
+					t.Fatalf("reopened latest %s, want %s", base, steps[len(steps)-1].root)
+				}
+				if tr, err = s.Tree(base); err != nil {
+					t.Fatal(err)
+				}
+				m = prev.clone()
+			case x < 97 && len(steps) > 0:
+				st := steps[rng.IntN(len(steps))]
+				old, err := s.Tree(st.root)
+				if err != nil {
+					t.Fatal(err)
+				}
+				checkTreeMatches(t, old, st.m)
+			default:
+				checkTreeMatches(t, tr, m)
+			}
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+
+		// Replay into a fresh store.
+		r := openTestStore(t, t.TempDir(), Options{})
+		prevRoot := r.EmptyRoot(RootState, 0)
+		for _, st := range steps {
+			if err := r.ApplyWriteLog(prevRoot, st.wl, st.root); err != nil {
+				t.Fatalf("replaying %s: %v", st.root, err)
+			}
+			prevRoot = st.root
+		}
+		r.Close()
+	}
+}
+
+func equalLogs(a, b WriteLog) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for i := range a {
+		if !bytes.Equal(a[i].Key, b[i].Key) || !bytes.Equal(a[i].Value, b[i].Value) || a[i].Deleted != b[i].Deleted {
+			return false
+		}
+	}
+	return true
+}
+
+func TestStore_ApplyWriteLog(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), Options{})
+	defer s.Close()
+	empty := s.EmptyRoot(RootState, 0)
+	tr, _ := s.Tree(empty)
+	for i := 0; i < 20; i++ {
+		tr.Insert([]byte{byte(i)}, []byte{byte(i), 1})
+	}
+	root1, wl1, err := tr.Commit(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tr.Insert([]byte{3}, []byte("x"))
+	tr.Remove([]byte{4})
+	root2, wl2, err := tr.Commit(2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(wl2) != 2 || !wl2[1].Deleted {
+		t.Fatalf("write log %v", wl2)
+	}
+
+	other := openTestStore(t, t.TempDir(), Options{})
+	defer other.Close()
+	tampered := append(WriteLog(nil), wl1...)
+	tampered[5].Value = []byte("evil")
+	tests := []struct {
+		name    string
+		prev    Root
+		wl      WriteLog
+		claimed Root
+		want    error
+	}{
+		{"wrong value", empty, tampered, root1, ErrRootMismatch},
+		{"missing entry", empty, wl1[1:], root1, ErrRootMismatch},
+		{"unsorted", empty, WriteLog{wl1[1], wl1[0]}, root1, ErrMalformedLog},
+		{"unknown base", root1, wl2, root2, ErrRootNotFound},
+		{"other namespace", empty, wl1, Root{Type: RootState, Version: 1, Hash: root1.Hash}, ErrRootMismatch},
+		{"ok", empty, wl1, root1, nil},
+		{"ok again", root1, wl2, root2, nil},
+		{"stale version", root1, wl2, root2, ErrBadVersion},
+	}
+	for _, tc := range tests {
+		err := other.ApplyWriteLog(tc.prev, tc.wl, tc.claimed)
+		if (tc.want == nil) != (err == nil) || (tc.want != nil && !errors.Is(err, tc.want)) {
+			t.Errorf("%s: %v, want %v", tc.name, err, tc.want)
+		}
+	}
+	if l, _ := other.LatestRoot(RootState); l != root2 {
+		t.Fatalf("latest %s, want %s", l, root2)
+	}
+}
+
+func TestStore_Errors(t *testing.T) {
+	dir := t.TempDir()
+	s := openTestStore(t, dir, Options{})
+	tr, _ := s.Tree(s.EmptyRoot(RootState, 0))
+	tr.Insert([]byte("a"), []byte("1"))
+	r1, _, err := tr.Commit(5)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := tr.Commit(5); !errors.Is(err, ErrBadVersion) {
+		t.Errorf("recommit at same version: %v", err)
+	}
+	old, _ := s.Tree(s.EmptyRoot(RootState, 0))
+	old.Insert([]byte("b"), []byte("2"))
+	// A tree restarted from empty may commit (it replaces the state).
+	if _, err := s.Tree(Root{Namespace: testNS, Type: RootState, Version: 4, Hash: r1.Hash}); !errors.Is(err, ErrRootNotFound) {
+		t.Errorf("wrong version: %v", err)
+	}
+	if _, err := s.Tree(Root{Namespace: testNS, Type: RootState, Version: 5, Hash: Hash{1}}); !errors.Is(err, ErrRootNotFound) {
+		t.Errorf("wrong hash: %v", err)
+	}
+	if _, err := s.Tree(Root{Namespace: Namespace{9}, Type: RootState, Version: 5, Hash: r1.Hash}); !errors.Is(err, ErrNamespace) {
+		t.Errorf("wrong namespace: %v", err)
+	}
+	if _, err := s.Tree(Root{Namespace: testNS, Type: 7, Version: 5, Hash: r1.Hash}); !errors.Is(err, ErrRootNotFound) {
+		t.Errorf("bad type: %v", err)
+	}
+	stale, _ := s.Tree(r1)
+	tr.Insert([]byte("c"), []byte("3"))
+	if _, _, err := tr.Commit(6); err != nil {
+		t.Fatal(err)
+	}
+	stale.Insert([]byte("d"), []byte("4"))
+	if _, _, err := stale.Commit(7); !errors.Is(err, ErrNotLatest) {
+		t.Errorf("commit from an old root: %v", err)
+	}
+	if _, _, err := NewTree().Commit(1); !errors.Is(err, ErrNoStore) {
+		t.Errorf("memory tree commit: %v", err)
+	}
+	s.Close()
+	if err := s.Close(); !errors.Is(err, ErrClosed) {
+		t.Errorf("double close: %v", err)
+	}
+	if _, err := Open(dir, Options{Namespace: Namespace{9}}); !errors.Is(err, ErrNamespace) {
+		t.Errorf("reopen with other namespace: %v", err)
+	}
+}
+
+// quietLogger drops Pebble's informational messages; a fatal one fails
+// loudly instead of exiting the test binary.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any) {}
+
+func (quietLogger) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+
+// countNodes returns the number of stored nodes.
+func countNodes(t testing.TB, s *Store) int {
+	it, err := s.db.NewIter(&pebble.IterOptions{LowerBound: []byte{prefixNode}, UpperBound: []byte{prefixNode + 1}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for it.First(); it.Valid(); it.Next() {
+		n++
+	}
+	it.Close()
+	return n
+}

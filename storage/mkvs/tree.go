@@ -1,0 +1,263 @@
+package mkvs
+
+import (
+	"bytes"
+	"fmt"
+)
+
+// Tree is a working copy of one tree: opened at a committed root (or empty),
+// changed with Insert and Remove, and committed to its Store as a new root.
+//
+// A Tree is not safe for concurrent modification. Get, Prove and iterators
+// may run concurrently with each other while no Insert, Remove, Hash or
+// Commit is running.
+type Tree struct {
+	store *Store // nil for a tree that lives only in memory
+	base  Root   // root the tree was opened at (zero Root for a memory tree)
+	root  ref
+
+	// pending records, per key touched since the base root, the state of
+	// the key at the base, so Commit can emit only net changes.
+	pending map[string]change
+	// stale lists persisted nodes that have been replaced since the base.
+	stale []nodeID
+}
+
+// change is the net effect of the operations on one key since the base.
+type change struct {
+	existed bool   // the key was present at the base
+	base    []byte // its value at the base
+	present bool   // the key is present now
+	value   []byte // its value now
+}
+
+// NewTree returns an empty tree that lives only in memory. It can be
+// hashed, iterated and proven, but not committed.
+func NewTree() *Tree {
+	return &Tree{pending: make(map[string]change)}
+}
+
+// Base returns the root the tree was opened at (or last committed).
+func (t *Tree) Base() Root { return t.base }
+
+// resolve returns the node behind r, loading it from the store if needed.
+// It never modifies r, so it is safe on shared nodes.
+func (t *Tree) resolve(r *ref) (*node, error) {
+	if r.n != nil {
+		return r.n, nil
+	}
+	if !r.id.persisted() {
+		return nil, nil
+	}
+	if t.store == nil {
+		return nil, fmt.Errorf("%w: node %v", ErrNoStore, r.id)
+	}
+	return t.store.loadNode(r.id, &r.hash)
+}
+
+// mutable returns the node behind r as one this tree owns, copying a
+// persisted node on first write and recording it as stale.
+func (t *Tree) mutable(r *ref) (*node, error) {
+	n, err := t.resolve(r)
+	if err != nil {
+		return nil, err
+	}
+	if !n.id.persisted() {
+		n.clean = false
+		return n, nil
+	}
+	c := *n
+	c.id = nodeID{}
+	c.clean = false
+	t.stale = append(t.stale, n.id)
+	*r = ref{n: &c}
+	return &c, nil
+}
+
+// dropped records that the node behind r leaves the tree.
+func (t *Tree) dropped(r *ref) {
+	if r.id.persisted() {
+		t.stale = append(t.stale, r.id)
+	}
+}
+
+func checkKey(key []byte) error {
+	if len(key) > MaxKeySize {
+		return fmt.Errorf("%w: %d bytes (max %d)", ErrKeyTooLarge, len(key), MaxKeySize)
+	}
+	return nil
+}
+
+// findLeaf walks from the root following key's bits and returns the leaf it
+// ends at, or nil for an empty tree.
+func (t *Tree) findLeaf(key []byte) (*node, error) {
+	n, err := t.resolve(&t.root)
+	if err != nil || n == nil {
+		return nil, err
+	}
+	for !n.leaf {
+		if n, err = t.resolve(&n.child[bitAt(key, n.bit)]); err != nil {
+			return nil, err
+		}
+	}
+	return n, nil
+}
+
+// Get returns the value stored at key, or ErrNotFound. The returned slice
+// must not be modified.
+func (t *Tree) Get(key []byte) ([]byte, error) {
+	l, err := t.findLeaf(key)
+	if err != nil {
+		return nil, err
+	}
+	if l == nil || !bytes.Equal(l.key, key) {
+		return nil, ErrNotFound
+	}
+	return l.value, nil
+}
+
+// note records that key now holds value (or is absent when !present). cur
+// is the key's state just before this operation, which is its base state if
+// the key was not touched before.
+func (t *Tree) note(key []byte, curExisted bool, cur []byte, present bool, value []byte) {
+	c, ok := t.pending[string(key)]
+	if !ok {
+		c = change{existed: curExisted, base: cur}
+	}
+	c.present, c.value = present, value
+	t.pending[string(key)] = c
+}
+
+// Insert sets key to value. The tree keeps references to key and value;
+// the caller must not modify them afterwards.
+func (t *Tree) Insert(key, value []byte) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	if len(value) > MaxValueSize {
+		return fmt.Errorf("%w: %d bytes (max %d)", ErrValueTooLarge, len(value), MaxValueSize)
+	}
+	if value == nil {
+		value = []byte{}
+	}
+	l, err := t.findLeaf(key)
+	if err != nil {
+		return err
+	}
+	if l == nil {
+		t.note(key, false, nil, true, value)
+		t.root = ref{n: &node{leaf: true, key: key, value: value}}
+		return nil
+	}
+	c, equal := critBit(key, l.key)
+	if equal {
+		if bytes.Equal(l.value, value) {
+			return nil
+		}
+		t.note(key, true, l.value, true, value)
+	} else {
+		t.note(key, false, nil, true, value)
+	}
+	// Walk down again, taking ownership of every node whose hash changes,
+	// to the leaf being replaced or to the edge where the new leaf's
+	// internal node goes (the first node testing a bit beyond c).
+	r := &t.root
+	for {
+		n, err := t.resolve(r)
+		if err != nil {
+			return err
+		}
+		if n.leaf || (!equal && n.bit > c) {
+			break
+		}
+		m, err := t.mutable(r)
+		if err != nil {
+			return err
+		}
+		r = &m.child[bitAt(key, m.bit)]
+	}
+	leaf := &node{leaf: true, key: key, value: value}
+	if equal {
+		t.dropped(r)
+		*r = ref{n: leaf}
+		return nil
+	}
+	in := &node{bit: c}
+	dir := bitAt(key, c)
+	in.child[dir] = ref{n: leaf}
+	in.child[1-dir] = *r
+	*r = ref{n: in}
+	return nil
+}
+
+// Remove deletes key. Removing an absent key is not an error.
+func (t *Tree) Remove(key []byte) error {
+	if err := checkKey(key); err != nil {
+		return err
+	}
+	l, err := t.findLeaf(key)
+	if err != nil {
+		return err
+	}
+	if l == nil || !bytes.Equal(l.key, key) {
+		return nil
+	}
+	t.note(key, true, l.value, false, nil)
+	r := &t.root
+	for {
+		n, err := t.resolve(r)
+		if err != nil {
+			return err
+		}
+		if n.leaf {
+			t.dropped(r)
+			*r = ref{}
+			return nil
+		}
+		dir := bitAt(key, n.bit)
+		child, err := t.resolve(&n.child[dir])
+		if err != nil {
+			return err
+		}
+		if child.leaf {
+			// Replace this internal node by the removed leaf's sibling.
+			t.dropped(&n.child[dir])
+			sib := n.child[1-dir]
+			t.dropped(r)
+			*r = sib
+			return nil
+		}
+		m, err := t.mutable(r)
+		if err != nil {
+			return err
+		}
+		r = &m.child[dir]
+	}
+}
+
+// hashRef brings the hashes of every unpersisted node under r up to date
+// and returns r's hash.
+func hashRef(r *ref) Hash {
+	if r.id.persisted() {
+		return r.hash
+	}
+	if r.n == nil {
+		return EmptyRoot
+	}
+	n := r.n
+	if n.clean {
+		return n.hash
+	}
+	if n.leaf {
+		n.hash = leafHash(n.key, n.value)
+	} else {
+		left := hashRef(&n.child[0])
+		right := hashRef(&n.child[1])
+		n.hash = internalHash(n.bit, &left, &right)
+	}
+	n.clean = true
+	return n.hash
+}
+
+// Hash returns the root hash of the tree's current contents.
+func (t *Tree) Hash() Hash { return hashRef(&t.root) }
