@@ -40,22 +40,10 @@ func (m *Machine) run() (uint64, error) {
 		stop = 0
 	}
 
-	// fault ends the run: it charges what was executed and records pc.
-	fault := func(err error, at int) error {
-		m.remaining -= executed
-		m.pc = at
-		return &Trap{Err: err, PC: at}
-	}
-	memFault := func(at int, addr, n uint64, write bool) error {
-		m.remaining -= executed
-		m.pc = at
-		return m.violation(at, addr, n, write)
-	}
-
 	for {
 		if executed >= stop {
 			if executed >= limit {
-				return 0, fault(ErrExceededMaxInstructions, pc)
+				return 0, m.fault(ErrExceededMaxInstructions, pc, executed)
 			}
 			m.traceStep(pc, &reg)
 			stop = executed + 1
@@ -74,35 +62,35 @@ func (m *Machine) run() (uint64, error) {
 			a := reg[s] + uint64(int64(ins.off))
 			b := m.access(a, 1, false)
 			if b == nil {
-				return 0, memFault(cur, a, 1, false)
+				return 0, m.memFault(cur, executed, a, 1, false)
 			}
 			reg[d] = uint64(b[0])
 		case xLd2:
 			a := reg[s] + uint64(int64(ins.off))
 			b := m.access(a, 2, false)
 			if b == nil {
-				return 0, memFault(cur, a, 2, false)
+				return 0, m.memFault(cur, executed, a, 2, false)
 			}
 			reg[d] = uint64(binary.LittleEndian.Uint16(b))
 		case xLd4:
 			a := reg[s] + uint64(int64(ins.off))
 			b := m.access(a, 4, false)
 			if b == nil {
-				return 0, memFault(cur, a, 4, false)
+				return 0, m.memFault(cur, executed, a, 4, false)
 			}
 			reg[d] = uint64(binary.LittleEndian.Uint32(b))
 		case xLd8:
 			a := reg[s] + uint64(int64(ins.off))
 			b := m.access(a, 8, false)
 			if b == nil {
-				return 0, memFault(cur, a, 8, false)
+				return 0, m.memFault(cur, executed, a, 8, false)
 			}
 			reg[d] = binary.LittleEndian.Uint64(b)
 		case xSt1Imm, xSt1Reg:
 			a := reg[d] + uint64(int64(ins.off))
 			b := m.access(a, 1, true)
 			if b == nil {
-				return 0, memFault(cur, a, 1, true)
+				return 0, m.memFault(cur, executed, a, 1, true)
 			}
 			val := uint64(ins.imm)
 			if ins.x == xSt1Reg {
@@ -113,7 +101,7 @@ func (m *Machine) run() (uint64, error) {
 			a := reg[d] + uint64(int64(ins.off))
 			b := m.access(a, 2, true)
 			if b == nil {
-				return 0, memFault(cur, a, 2, true)
+				return 0, m.memFault(cur, executed, a, 2, true)
 			}
 			val := uint64(ins.imm)
 			if ins.x == xSt2Reg {
@@ -124,7 +112,7 @@ func (m *Machine) run() (uint64, error) {
 			a := reg[d] + uint64(int64(ins.off))
 			b := m.access(a, 4, true)
 			if b == nil {
-				return 0, memFault(cur, a, 4, true)
+				return 0, m.memFault(cur, executed, a, 4, true)
 			}
 			val := uint64(ins.imm)
 			if ins.x == xSt4Reg {
@@ -135,7 +123,7 @@ func (m *Machine) run() (uint64, error) {
 			a := reg[d] + uint64(int64(ins.off))
 			b := m.access(a, 8, true)
 			if b == nil {
-				return 0, memFault(cur, a, 8, true)
+				return 0, m.memFault(cur, executed, a, 8, true)
 			}
 			val := uint64(ins.imm)
 			if ins.x == xSt8Reg {
@@ -169,7 +157,7 @@ func (m *Machine) run() (uint64, error) {
 			reg[d] = uint64(uint32(reg[d]) / uint32(ins.imm))
 		case xDiv32Reg:
 			if uint32(reg[s]) == 0 {
-				return 0, fault(ErrDivideByZero, cur)
+				return 0, m.fault(ErrDivideByZero, cur, executed)
 			}
 			reg[d] = uint64(uint32(reg[d]) / uint32(reg[s]))
 		case xOr32Imm:
@@ -194,7 +182,7 @@ func (m *Machine) run() (uint64, error) {
 			reg[d] = uint64(uint32(reg[d]) % uint32(ins.imm))
 		case xMod32Reg:
 			if uint32(reg[s]) == 0 {
-				return 0, fault(ErrDivideByZero, cur)
+				return 0, m.fault(ErrDivideByZero, cur, executed)
 			}
 			reg[d] = uint64(uint32(reg[d]) % uint32(reg[s]))
 		case xXor32Imm:
@@ -223,7 +211,7 @@ func (m *Machine) run() (uint64, error) {
 		case xBe64:
 			reg[d] = bits.ReverseBytes64(reg[d])
 		case xEndBad:
-			return 0, fault(ErrInvalidInstruction, cur)
+			return 0, m.fault(ErrInvalidInstruction, cur, executed)
 
 		case xAdd64Imm:
 			reg[d] += uint64(ins.imm)
@@ -243,7 +231,7 @@ func (m *Machine) run() (uint64, error) {
 			reg[d] /= uint64(ins.imm)
 		case xDiv64Reg:
 			if reg[s] == 0 {
-				return 0, fault(ErrDivideByZero, cur)
+				return 0, m.fault(ErrDivideByZero, cur, executed)
 			}
 			reg[d] /= reg[s]
 		case xOr64Imm:
@@ -268,7 +256,7 @@ func (m *Machine) run() (uint64, error) {
 			reg[d] %= uint64(ins.imm)
 		case xMod64Reg:
 			if reg[s] == 0 {
-				return 0, fault(ErrDivideByZero, cur)
+				return 0, m.fault(ErrDivideByZero, cur, executed)
 			}
 			reg[d] %= reg[s]
 		case xXor64Imm:
@@ -296,14 +284,14 @@ func (m *Machine) run() (uint64, error) {
 			reg[d] = uint64(uint32(reg[d]) / uint32(ins.imm))
 		case xUdiv32Reg:
 			if uint32(reg[s]) == 0 {
-				return 0, fault(ErrDivideByZero, cur)
+				return 0, m.fault(ErrDivideByZero, cur, executed)
 			}
 			reg[d] = uint64(uint32(reg[d]) / uint32(reg[s]))
 		case xUrem32Imm:
 			reg[d] = uint64(uint32(reg[d]) % uint32(ins.imm))
 		case xUrem32Reg:
 			if uint32(reg[s]) == 0 {
-				return 0, fault(ErrDivideByZero, cur)
+				return 0, m.fault(ErrDivideByZero, cur, executed)
 			}
 			reg[d] = uint64(uint32(reg[d]) % uint32(reg[s]))
 		case xSdiv32Imm, xSdiv32Reg, xSrem32Imm, xSrem32Reg:
@@ -311,11 +299,11 @@ func (m *Machine) run() (uint64, error) {
 			if ins.x == xSdiv32Reg || ins.x == xSrem32Reg {
 				y = int32(reg[s])
 				if y == 0 {
-					return 0, fault(ErrDivideByZero, cur)
+					return 0, m.fault(ErrDivideByZero, cur, executed)
 				}
 			}
 			if x == math.MinInt32 && y == -1 {
-				return 0, fault(ErrDivideOverflow, cur)
+				return 0, m.fault(ErrDivideOverflow, cur, executed)
 			}
 			if ins.x == xSdiv32Imm || ins.x == xSdiv32Reg {
 				reg[d] = uint64(uint32(x / y))
@@ -334,14 +322,14 @@ func (m *Machine) run() (uint64, error) {
 			reg[d] /= uint64(uint32(ins.imm))
 		case xUdiv64Reg:
 			if reg[s] == 0 {
-				return 0, fault(ErrDivideByZero, cur)
+				return 0, m.fault(ErrDivideByZero, cur, executed)
 			}
 			reg[d] /= reg[s]
 		case xUrem64Imm:
 			reg[d] %= uint64(uint32(ins.imm))
 		case xUrem64Reg:
 			if reg[s] == 0 {
-				return 0, fault(ErrDivideByZero, cur)
+				return 0, m.fault(ErrDivideByZero, cur, executed)
 			}
 			reg[d] %= reg[s]
 		case xShmul64Imm:
@@ -353,11 +341,11 @@ func (m *Machine) run() (uint64, error) {
 			if ins.x == xSdiv64Reg || ins.x == xSrem64Reg {
 				y = int64(reg[s])
 				if y == 0 {
-					return 0, fault(ErrDivideByZero, cur)
+					return 0, m.fault(ErrDivideByZero, cur, executed)
 				}
 			}
 			if x == math.MinInt64 && y == -1 {
-				return 0, fault(ErrDivideOverflow, cur)
+				return 0, m.fault(ErrDivideOverflow, cur, executed)
 			}
 			if ins.x == xSdiv64Imm || ins.x == xSdiv64Reg {
 				reg[d] = uint64(x / y)
@@ -467,11 +455,11 @@ func (m *Machine) run() (uint64, error) {
 			f.ret = pc
 			m.depth++
 			if m.depth == MaxCallDepth {
-				return 0, fault(ErrCallDepthExceeded, cur)
+				return 0, m.fault(ErrCallDepthExceeded, cur, executed)
 			}
 			reg[10] += frameBump
 			if target >= nslots {
-				return 0, fault(ErrCallOutsideTextSegment, cur)
+				return 0, m.fault(ErrCallOutsideTextSegment, cur, executed)
 			}
 			pc = int(target)
 		case xSyscall:
@@ -490,7 +478,7 @@ func (m *Machine) run() (uint64, error) {
 				stop = 0
 			}
 		case xCallUnknown, xCallBad, xInvalid:
-			return 0, fault(ErrUnsupportedInstruction, cur)
+			return 0, m.fault(ErrUnsupportedInstruction, cur, executed)
 		case xExit:
 			if m.depth == 0 {
 				m.remaining -= executed
@@ -503,11 +491,29 @@ func (m *Machine) run() (uint64, error) {
 			reg[10] = f.fp
 			pc = f.ret
 		case xOverrun:
-			return 0, fault(ErrExecutionOverrun, cur)
+			return 0, m.fault(ErrExecutionOverrun, cur, executed)
 		default:
-			return 0, fault(ErrUnsupportedInstruction, cur)
+			return 0, m.fault(ErrUnsupportedInstruction, cur, executed)
 		}
 	}
+}
+
+// fault ends a run: it charges the instructions executed since the last
+// reconciliation and records where execution stopped. Kept out of line (and
+// out of closures) so the interpreter's counters stay in registers.
+//
+//go:noinline
+func (m *Machine) fault(err error, at int, executed uint64) error {
+	m.remaining -= executed
+	m.pc = at
+	return &Trap{Err: err, PC: at}
+}
+
+//go:noinline
+func (m *Machine) memFault(at int, executed, addr, n uint64, write bool) error {
+	m.remaining -= executed
+	m.pc = at
+	return m.violation(at, addr, n, write)
 }
 
 func mulHighSigned(a, b int64) uint64 {

@@ -51,6 +51,7 @@ type Machine struct {
 	pc        int
 	heapPos   uint64
 	trace     io.Writer
+	unaligned bool
 	frames    [MaxCallDepth]frame
 }
 
@@ -70,6 +71,9 @@ type RunOptions struct {
 	Context any
 	// Trace, if set, receives one line per executed instruction.
 	Trace io.Writer
+	// UnalignedPointers lets syscalls accept unaligned pointers, as the
+	// deprecated BPF loader does.
+	UnalignedPointers bool
 }
 
 // Run executes p from its entrypoint with r1 pointing at input, which is
@@ -101,6 +105,7 @@ func (m *Machine) reset(p *Program, input []byte, heapSize int, opts RunOptions)
 	m.remaining = opts.Budget
 	m.ctx = opts.Context
 	m.trace = opts.Trace
+	m.unaligned = opts.UnalignedPointers
 	m.depth = 0
 	m.pc = p.spec.Entry
 	m.heapPos = 0
@@ -226,3 +231,7 @@ func (m *Machine) HeapAlloc(size, align uint64) uint64 {
 	m.heapPos = end
 	return HeapStart + pos
 }
+
+// CheckAligned reports whether syscalls must reject pointers that are not
+// aligned for the type they point to (all loaders but the deprecated one).
+func (m *Machine) CheckAligned() bool { return !m.unaligned }
