@@ -1,0 +1,382 @@
+package rhp
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"sync"
+)
+
+// Role says which end of the protocol a Conn is, and so which requests it
+// accepts from its peer.
+type Role uint8
+
+const (
+	RoleHost    Role = 1 // accepts runtime → host requests
+	RoleRuntime Role = 2 // accepts host → runtime requests
+)
+
+// DefaultMaxInflight bounds the peer's requests a Conn serves at once.
+const DefaultMaxInflight = 64
+
+// Request is a decoded incoming request.
+type Request struct {
+	ID   uint64
+	Type MessageType
+	Body Message // a pointer to the type's body, e.g. *Ping
+}
+
+// Handler serves the peer's requests. It is called on its own goroutine per
+// request, concurrently with other calls; ctx is cancelled when the peer
+// aborts the request or the connection ends. It returns the response body
+// (whose type must be req.Type.Response()) or an error; an *Error is sent as
+// is, any other error as CodeInternal.
+type Handler interface {
+	ServeRHP(ctx context.Context, req *Request) (Message, error)
+}
+
+// HandlerFunc adapts a function to Handler.
+type HandlerFunc func(ctx context.Context, req *Request) (Message, error)
+
+// ServeRHP calls f.
+func (f HandlerFunc) ServeRHP(ctx context.Context, req *Request) (Message, error) { return f(ctx, req) }
+
+// Options configure a Conn.
+type Options struct {
+	Role         Role
+	MaxFrameSize int          // 0 means DefaultMaxFrameSize; applies to both directions
+	MaxInflight  int          // 0 means DefaultMaxInflight; excess requests get CodeBusy
+	Handler      Handler      // nil answers every request with CodeUnsupported
+	Logger       *slog.Logger // nil discards
+}
+
+// Conn multiplexes requests in both directions over one byte stream. It is
+// safe for concurrent use. A Conn ends when the stream fails, the peer
+// violates the protocol (garbage, an oversized frame, a response nobody asked
+// for) or Close is called; Done is closed then and Err says why.
+type Conn struct {
+	rw      io.ReadWriteCloser
+	opts    Options
+	baseCtx context.Context
+	cancel  context.CancelFunc
+
+	wmu sync.Mutex // serialises whole frames on the stream
+
+	mu       sync.Mutex
+	nextID   uint64
+	pending  map[uint64]chan Frame
+	inflight map[uint64]context.CancelFunc
+	err      error
+	done     chan struct{}
+}
+
+// NewConn starts serving rw. The Conn owns rw and closes it when it ends.
+func NewConn(rw io.ReadWriteCloser, opts Options) *Conn {
+	if opts.MaxFrameSize <= 0 {
+		opts.MaxFrameSize = DefaultMaxFrameSize
+	}
+	if opts.MaxInflight <= 0 {
+		opts.MaxInflight = DefaultMaxInflight
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &Conn{
+		rw:       rw,
+		opts:     opts,
+		baseCtx:  ctx,
+		cancel:   cancel,
+		nextID:   1,
+		pending:  make(map[uint64]chan Frame),
+		inflight: make(map[uint64]context.CancelFunc),
+		done:     make(chan struct{}),
+	}
+	go c.readLoop()
+	return c
+}
+
+// Done is closed when the connection has ended.
+func (c *Conn) Done() <-chan struct{} { return c.done }
+
+// Err is nil while the connection is open and then the reason it ended:
+// ErrClosed after Close, io.EOF when the peer closed the stream, or a
+// protocol error (ErrMalformedFrame, ErrFrameTooLarge, ErrProtocol, …).
+func (c *Conn) Err() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.err
+}
+
+// Close ends the connection. Pending calls fail with ErrClosed and running
+// handlers see their contexts cancelled.
+func (c *Conn) Close() error {
+	c.fail(ErrClosed)
+	return nil
+}
+
+// fail ends the connection with cause; the first cause wins.
+func (c *Conn) fail(cause error) {
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return
+	}
+	c.err = cause
+	close(c.done)
+	c.mu.Unlock()
+	c.cancel()
+	_ = c.rw.Close()
+	if !errors.Is(cause, ErrClosed) && !errors.Is(cause, io.EOF) {
+		c.opts.Logger.Warn("rhp connection failed", "err", cause)
+	}
+}
+
+// closedErr is what calls return once the connection has ended.
+func (c *Conn) closedErr() error {
+	err := c.Err()
+	if errors.Is(err, ErrClosed) {
+		return ErrClosed
+	}
+	return fmt.Errorf("%w: %w", ErrClosed, err)
+}
+
+// Call sends req and decodes the peer's response into resp, which must be a
+// pointer to req's response type. It returns an *Error when the peer answered
+// with one, ctx's error when ctx ends first (the request stays in flight at
+// the peer; a late response is dropped), or an ErrClosed-wrapped error when
+// the connection ends. A response of the wrong type or one that does not
+// decode ends the connection: the peer is broken.
+func (c *Conn) Call(ctx context.Context, req Message, resp Message) error {
+	if want := req.MessageType().Response(); resp.MessageType() != want {
+		return fmt.Errorf("rhp: Call(%s) needs a *%s to decode into, got %T", req.MessageType(), want, resp)
+	}
+	ch := make(chan Frame, 1)
+	c.mu.Lock()
+	if c.err != nil {
+		c.mu.Unlock()
+		return c.closedErr()
+	}
+	id := c.nextID
+	c.nextID++
+	c.pending[id] = ch
+	c.mu.Unlock()
+
+	if err := c.send(id, req); err != nil {
+		c.forget(id)
+		return err
+	}
+	var f Frame
+	select {
+	case f = <-ch:
+	case <-ctx.Done():
+		c.forget(id)
+		return fmt.Errorf("rhp: %s: %w", req.MessageType(), ctx.Err())
+	case <-c.done:
+		return c.closedErr()
+	}
+	switch f.Type {
+	case TypeError:
+		e := new(Error)
+		if err := decodeInto(f.Type, f.Body, e); err != nil {
+			c.fail(err)
+			return err
+		}
+		return e
+	case resp.MessageType():
+		if err := decodeInto(f.Type, f.Body, resp); err != nil {
+			c.fail(err)
+			return err
+		}
+		return nil
+	default:
+		err := fmt.Errorf("%w: %s answered with %s", ErrUnexpectedResponse, req.MessageType(), f.Type)
+		c.fail(err)
+		return err
+	}
+}
+
+func (c *Conn) forget(id uint64) {
+	c.mu.Lock()
+	delete(c.pending, id)
+	c.mu.Unlock()
+}
+
+// CancelIncoming cancels the context of the peer's request id, if it is
+// still being served. It reports whether it was.
+func (c *Conn) CancelIncoming(id uint64) bool {
+	c.mu.Lock()
+	cancel, ok := c.inflight[id]
+	c.mu.Unlock()
+	if ok {
+		cancel()
+	}
+	return ok
+}
+
+// send writes one frame. A write failure ends the connection.
+func (c *Conn) send(id uint64, msg Message) error {
+	buf, err := AppendFrame(nil, id, msg, c.opts.MaxFrameSize)
+	if err != nil {
+		return err
+	}
+	c.wmu.Lock()
+	_, err = c.rw.Write(buf)
+	c.wmu.Unlock()
+	if err != nil {
+		c.fail(fmt.Errorf("rhp: writing %s: %w", msg.MessageType(), err))
+		return c.closedErr()
+	}
+	return nil
+}
+
+func (c *Conn) readLoop() {
+	br := bufio.NewReaderSize(c.rw, 64<<10)
+	for {
+		f, err := ReadFrame(br, c.opts.MaxFrameSize)
+		if err != nil {
+			c.fail(err)
+			return
+		}
+		if f.Type.IsResponse() {
+			if err := c.deliver(f); err != nil {
+				c.fail(err)
+				return
+			}
+			continue
+		}
+		if err := c.serve(f); err != nil {
+			c.fail(err)
+			return
+		}
+	}
+}
+
+// deliver hands a response to its caller. A response to an id this side
+// never issued is a protocol violation; one to an abandoned call is dropped.
+func (c *Conn) deliver(f Frame) error {
+	c.mu.Lock()
+	ch, ok := c.pending[f.ID]
+	delete(c.pending, f.ID)
+	issued := f.ID < c.nextID
+	c.mu.Unlock()
+	if ok {
+		ch <- f
+		return nil
+	}
+	if !issued || f.ID == 0 {
+		return fmt.Errorf("%w: %s for request id %d, which was never sent", ErrProtocol, f.Type, f.ID)
+	}
+	return nil
+}
+
+// accepts reports whether this side serves requests of type t.
+func (c *Conn) accepts(t MessageType) bool {
+	if !t.Known() {
+		return false
+	}
+	switch c.opts.Role {
+	case RoleHost:
+		return t.SentByRuntime()
+	case RoleRuntime:
+		return t.SentByHost()
+	}
+	return false
+}
+
+// serve starts a handler for an incoming request, or answers it at once
+// when it cannot be served.
+func (c *Conn) serve(f Frame) error {
+	if !c.accepts(f.Type) || c.opts.Handler == nil {
+		return c.sendError(f.ID, Errorf(CodeUnsupported, "rhp", "%s is not served here", f.Type))
+	}
+	c.mu.Lock()
+	if _, dup := c.inflight[f.ID]; dup {
+		c.mu.Unlock()
+		return fmt.Errorf("%w: request id %d reused while in flight", ErrProtocol, f.ID)
+	}
+	if len(c.inflight) >= c.opts.MaxInflight {
+		c.mu.Unlock()
+		return c.sendError(f.ID, Errorf(CodeBusy, "rhp", "%d requests in flight", c.opts.MaxInflight))
+	}
+	ctx, cancel := context.WithCancel(c.baseCtx)
+	c.inflight[f.ID] = cancel
+	c.mu.Unlock()
+
+	go func() {
+		resp, err := c.handle(ctx, f)
+		// Leave the in-flight set before answering: a peer that waits for
+		// this response before sending its next request must not see CodeBusy.
+		c.mu.Lock()
+		delete(c.inflight, f.ID)
+		c.mu.Unlock()
+		cancel()
+		if err != nil {
+			_ = c.sendError(f.ID, asPeerError(err))
+			return
+		}
+		if err := c.send(f.ID, resp); err != nil {
+			// A response we cannot encode is our bug; tell the peer.
+			_ = c.sendError(f.ID, Errorf(CodeInternal, "rhp", "%v", err))
+		}
+	}()
+	return nil
+}
+
+// handle decodes and dispatches one request; no handler panic escapes.
+func (c *Conn) handle(ctx context.Context, f Frame) (resp Message, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.opts.Logger.Error("rhp handler panicked", "type", f.Type, "panic", r)
+			resp, err = nil, Errorf(CodeInternal, "rhp", "handler for %s panicked", f.Type)
+		}
+	}()
+	body, err := DecodeMessage(f.Type, f.Body)
+	if err != nil {
+		return nil, Errorf(CodeMalformed, "rhp", "%v", err)
+	}
+	resp, err = c.opts.Handler.ServeRHP(ctx, &Request{ID: f.ID, Type: f.Type, Body: body})
+	if err != nil {
+		return nil, err
+	}
+	if resp == nil || resp.MessageType() != f.Type.Response() {
+		return nil, Errorf(CodeInternal, "rhp", "handler for %s returned %T", f.Type, resp)
+	}
+	return resp, nil
+}
+
+func (c *Conn) sendError(id uint64, e *Error) error {
+	err := c.send(id, e)
+	if errors.Is(err, ErrClosed) {
+		return nil // the connection is already ending; the read loop sees it
+	}
+	return err
+}
+
+// asPeerError turns a handler error into the Error sent to the peer.
+func asPeerError(err error) *Error {
+	var e *Error
+	if errors.As(err, &e) {
+		return e
+	}
+	if errors.Is(err, context.Canceled) {
+		return Errorf(CodeAborted, "rhp", "%v", err)
+	}
+	return Errorf(CodeInternal, "", "%v", err)
+}
+
+// decodeInto decodes a body of type t into m with DecodeMessage's checks.
+func decodeInto(t MessageType, body []byte, m Message) error {
+	// Every body is a CBOR map (major type 5); rejecting anything else here
+	// keeps a stray integer or null from decoding into a zero struct.
+	if len(body) == 0 || body[0]>>5 != 5 {
+		return fmt.Errorf("%w: %s body is not a CBOR map", ErrMalformedBody, t)
+	}
+	if err := decMode.Unmarshal(body, m); err != nil {
+		return fmt.Errorf("%w: %s: %v", ErrMalformedBody, t, err)
+	}
+	return nil
+}
