@@ -27,6 +27,11 @@ type Request struct {
 	ID   uint64
 	Type MessageType
 	Body Message // a pointer to the type's body, e.g. *Ping
+
+	// AfterResponse, when the handler sets it, is called once the response
+	// (or error) has been written, e.g. to exit only after a Shutdown has
+	// been acknowledged.
+	AfterResponse func()
 }
 
 // Handler serves the peer's requests. It is called on its own goroutine per
@@ -307,13 +312,17 @@ func (c *Conn) serve(f Frame) error {
 	c.mu.Unlock()
 
 	go func() {
-		resp, err := c.handle(ctx, f)
+		req := &Request{ID: f.ID, Type: f.Type}
+		resp, err := c.handle(ctx, f, req)
 		// Leave the in-flight set before answering: a peer that waits for
 		// this response before sending its next request must not see CodeBusy.
 		c.mu.Lock()
 		delete(c.inflight, f.ID)
 		c.mu.Unlock()
 		cancel()
+		if req.AfterResponse != nil {
+			defer req.AfterResponse()
+		}
 		if err != nil {
 			_ = c.sendError(f.ID, asPeerError(err))
 			return
@@ -327,7 +336,7 @@ func (c *Conn) serve(f Frame) error {
 }
 
 // handle decodes and dispatches one request; no handler panic escapes.
-func (c *Conn) handle(ctx context.Context, f Frame) (resp Message, err error) {
+func (c *Conn) handle(ctx context.Context, f Frame, req *Request) (resp Message, err error) {
 	defer func() {
 		if r := recover(); r != nil {
 			c.opts.Logger.Error("rhp handler panicked", "type", f.Type, "panic", r)
@@ -338,7 +347,8 @@ func (c *Conn) handle(ctx context.Context, f Frame) (resp Message, err error) {
 	if err != nil {
 		return nil, Errorf(CodeMalformed, "rhp", "%v", err)
 	}
-	resp, err = c.opts.Handler.ServeRHP(ctx, &Request{ID: f.ID, Type: f.Type, Body: body})
+	req.Body = body
+	resp, err = c.opts.Handler.ServeRHP(ctx, req)
 	if err != nil {
 		return nil, err
 	}
