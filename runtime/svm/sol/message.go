@@ -62,9 +62,9 @@ func (m *Message) NumLookupKeys() int {
 // IsSigner reports whether key i (an index into the full key list) signs.
 func (m *Message) IsSigner(i int) bool { return i < int(m.Header.NumRequiredSignatures) }
 
-// isWritableByHeader applies the header rules to static key i, or the
+// IsWritableByHeader applies the header rules to static key i, or the
 // lookup's own writable/read-only split to loaded keys.
-func (m *Message) isWritableByHeader(i int) bool {
+func (m *Message) IsWritableByHeader(i int) bool {
 	nStatic := len(m.AccountKeys)
 	nSigners := int(m.Header.NumRequiredSignatures)
 	if i < nSigners {

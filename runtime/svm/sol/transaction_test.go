@@ -172,7 +172,7 @@ func TestTransaction_V0RoundTrip(t *testing.T) {
 	if !bytes.Equal(again, b) || got.Message.Version != MessageV0 || got.Message.NumLookupKeys() != 2 {
 		t.Fatalf("v0 round trip failed: %+v", got.Message)
 	}
-	if !got.Message.isWritableByHeader(2) || got.Message.isWritableByHeader(3) || got.Message.isWritableByHeader(1) {
+	if !got.Message.IsWritableByHeader(2) || got.Message.IsWritableByHeader(3) || got.Message.IsWritableByHeader(1) {
 		t.Fatal("v0 writability is wrong")
 	}
 }
@@ -194,7 +194,7 @@ func FuzzDecodeTransaction(f *testing.F) {
 			t.Fatalf("accepted bytes that do not re-encode identically")
 		}
 		for i := range tx.Message.Instructions {
-			_ = tx.Message.isWritableByHeader(int(tx.Message.Instructions[i].ProgramIDIndex))
+			_ = tx.Message.IsWritableByHeader(int(tx.Message.Instructions[i].ProgramIDIndex))
 		}
 	})
 }

@@ -1,0 +1,397 @@
+package svm
+
+import (
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"sync/atomic"
+
+	"github.com/atoll-dev/atoll/runtime/svm/sigverify"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
+)
+
+// TxResult is the outcome of one transaction of a batch.
+type TxResult struct {
+	Signature   sol.Signature
+	MessageHash sol.Hash
+	// Processed is true when the fee was charged and the transaction is
+	// recorded; false when it was refused before that (bad encoding or
+	// signature, unknown blockhash, replay, fee payer unable to pay).
+	Processed bool
+	// Err is nil on success.
+	Err           *TransactionError
+	Fee           uint64
+	UnitsConsumed uint64
+	Logs          []string
+	ReturnData    *ReturnData
+	// Keys, PreBalances and PostBalances are per account of the transaction
+	// (static keys, then loaded writable, then loaded read-only); empty when
+	// the transaction could not be decoded.
+	Keys         []sol.Pubkey
+	PreBalances  []uint64
+	PostBalances []uint64
+}
+
+// ReturnData is what a transaction's programs last returned.
+type ReturnData struct {
+	ProgramID sol.Pubkey
+	Data      []byte
+}
+
+// BatchResult is what ExecuteBatch produces: one result per transaction and
+// the final state of every account the batch changed, in ascending key order.
+type BatchResult struct {
+	Results []TxResult
+	Writes  []AccountWrite
+}
+
+// preparedTx is a transaction after the stateless checks.
+type preparedTx struct {
+	tx       *sol.Transaction
+	keys     []sol.Pubkey
+	signer   []bool
+	writable []bool
+	slots    []int // index into batchState.slots per key
+	msgHash  sol.Hash
+	err      *TransactionError // refused before execution
+}
+
+// batchState is the batch's view of accounts: the store overlaid with the
+// writes of the transactions executed so far. Every key the batch can touch
+// has a slot, assigned before execution; the dependency graph guarantees that
+// a slot is never read while another transaction may write it.
+type batchState struct {
+	store AccountsStore
+	index map[sol.Pubkey]int
+	keys  []sol.Pubkey
+	slots []*sol.Account // nil: unchanged in this batch
+}
+
+func (b *batchState) slotOf(k sol.Pubkey) int {
+	if i, ok := b.index[k]; ok {
+		return i
+	}
+	i := len(b.keys)
+	b.index[k] = i
+	b.keys = append(b.keys, k)
+	b.slots = append(b.slots, nil)
+	return i
+}
+
+// read returns the account as the batch sees it. A zero-lamport account does
+// not exist.
+func (b *batchState) read(k sol.Pubkey) (sol.Account, bool, error) {
+	if i, ok := b.index[k]; ok && b.slots[i] != nil {
+		a := b.slots[i]
+		return *a, a.Lamports > 0, nil
+	}
+	return b.store.Account(k)
+}
+
+func (b *batchState) write(slot int, a sol.Account) { b.slots[slot] = &a }
+
+// ExecuteBatch executes txs (wire-format transactions) in order as the block
+// described by block, and returns each transaction's result and the batch's
+// account writes. It does not modify the store: the caller applies Writes once
+// the batch is accepted. Transactions that touch disjoint accounts run in
+// parallel; the outcome is identical to executing them one by one in batch
+// order. The error is non-nil only when the store fails.
+func (e *Executor) ExecuteBatch(block *BlockContext, txs [][]byte) (*BatchResult, error) {
+	bs := &batchState{store: e.store, index: make(map[sol.Pubkey]int, 4*len(txs)+8)}
+	features := FeatureSet{}
+	for k, v := range block.Features {
+		features[k] = v
+	}
+	blk := *block
+	blk.Features = features
+
+	clock, err := e.beginBlock(bs, &blk)
+	if err != nil {
+		return nil, err
+	}
+	prepared, err := e.prepare(bs, &blk, txs)
+	if err != nil {
+		return nil, err
+	}
+	results := make([]TxResult, len(prepared))
+	run := func(i int) error {
+		r, err := e.executeTx(bs, &blk, clock, &prepared[i])
+		results[i] = r
+		return err
+	}
+	if err := e.schedule(prepared, run); err != nil {
+		return nil, err
+	}
+	return &BatchResult{Results: results, Writes: bs.collectWrites()}, nil
+}
+
+// beginBlock activates pending features at an epoch boundary and updates the
+// per-slot sysvars, before any transaction runs.
+func (e *Executor) beginBlock(bs *batchState, blk *BlockContext) (Clock, error) {
+	prev, hadClock, err := bs.read(SysvarClockID)
+	if err != nil {
+		return Clock{}, err
+	}
+	clock := Clock{Slot: blk.Slot, Epoch: blk.Epoch, LeaderScheduleEpoch: blk.Epoch + 1,
+		UnixTimestamp: blk.UnixTimestamp, EpochStartTimestamp: blk.EpochStartTimestamp}
+	prevClock, derr := DecodeClock(prev.Data)
+	if !hadClock || derr != nil || blk.Epoch > prevClock.Epoch {
+		activated, err := activatePendingFeatures(bs.read, blk.Slot)
+		if err != nil {
+			return Clock{}, err
+		}
+		for _, w := range activated {
+			bs.write(bs.slotOf(w.Key), w.Account)
+			blk.Features[w.Key] = blk.Slot
+		}
+	}
+	bs.write(bs.slotOf(SysvarClockID), sysvarAccount(e.rent, clock.Encode()))
+	bs.write(bs.slotOf(SysvarRecentBlockhashID), sysvarAccount(e.rent, encodeRecentBlockhashes(blk.RecentBlockhashes)))
+	bs.write(bs.slotOf(SysvarSlotHashesID), sysvarAccount(e.rent, encodeSlotHashes(blk.RecentBlockhashes)))
+	return clock, nil
+}
+
+// prepare decodes, sanitizes and verifies signatures of every transaction
+// (in parallel), refuses replays, resolves lookups and assigns account slots.
+func (e *Executor) prepare(bs *batchState, blk *BlockContext, raw [][]byte) ([]preparedTx, error) {
+	prepared := make([]preparedTx, len(raw))
+	parallelFor(len(raw), e.parallelism, func(i int) {
+		tx, err := sol.DecodeTransaction(raw[i])
+		if err != nil {
+			prepared[i].err = sanitizeError(err)
+			return
+		}
+		prepared[i].tx = tx
+		prepared[i].msgHash = MessageHash(tx.MessageBytes)
+	})
+	items := make([]sigverify.Item, 0, len(raw))
+	for i := range prepared {
+		if prepared[i].tx != nil {
+			items = sigverify.TransactionItems(items, prepared[i].tx)
+		}
+	}
+	verdicts := sigverify.VerifyBatch(items)
+	seen := make(map[sol.Hash]struct{}, len(raw))
+	next := 0
+	for i := range prepared {
+		p := &prepared[i]
+		if p.tx == nil {
+			continue
+		}
+		n := len(p.tx.Signatures)
+		for _, ok := range verdicts[next : next+n] {
+			if !ok {
+				p.err = txErr(SignatureFailure, "a signature does not verify")
+			}
+		}
+		next += n
+		if p.err != nil {
+			continue
+		}
+		if _, dup := seen[p.msgHash]; dup || (e.status != nil && e.status.Processed(p.tx.Signature(), p.msgHash)) {
+			p.err = txErr(AlreadyProcessed, "this transaction has already been processed")
+			continue
+		}
+		seen[p.msgHash] = struct{}{}
+		if err := e.resolveKeys(bs, blk, p); err != nil {
+			return nil, err
+		}
+	}
+	return prepared, nil
+}
+
+func sanitizeError(err error) *TransactionError {
+	kind := SanitizeFailure
+	switch {
+	case errors.Is(err, sol.ErrDuplicateKey):
+		kind = AccountLoadedTwice
+	case errors.Is(err, sol.ErrUnsupportedVersion):
+		kind = UnsupportedVersion
+	}
+	return txErr(kind, err.Error())
+}
+
+// resolveKeys builds the full key list with signer and writable flags, and
+// gives every key a slot.
+func (e *Executor) resolveKeys(bs *batchState, blk *BlockContext, p *preparedTx) error {
+	m := &p.tx.Message
+	keys := m.AccountKeys
+	if len(m.AddressTableLookups) > 0 {
+		w, r, terr, err := resolveLookups(m, blk.Slot, bs.read)
+		if err != nil {
+			return err
+		}
+		if terr != nil {
+			p.err = terr
+			return nil
+		}
+		keys = append(append(append(make([]sol.Pubkey, 0, len(keys)+len(w)+len(r)), keys...), w...), r...)
+		for i := len(m.AccountKeys); i < len(keys); i++ {
+			for j := 0; j < i; j++ {
+				if keys[i] == keys[j] {
+					p.err = txErr(AccountLoadedTwice, fmt.Sprintf("%s is loaded twice", keys[i]))
+					return nil
+				}
+			}
+		}
+	}
+	p.keys = keys
+	p.signer = make([]bool, len(keys))
+	p.writable = make([]bool, len(keys))
+	p.slots = make([]int, len(keys))
+	upgradeableLoaderPresent := false
+	for _, k := range keys {
+		if k == BPFLoaderUpgradeableID {
+			upgradeableLoaderPresent = true
+		}
+	}
+	for i, k := range keys {
+		p.signer[i] = m.IsSigner(i)
+		p.writable[i] = m.IsWritableByHeader(i) && !isReservedKey(k) &&
+			!(isCalledAsProgram(m, i) && !upgradeableLoaderPresent)
+		p.slots[i] = bs.slotOf(k)
+	}
+	return nil
+}
+
+func isCalledAsProgram(m *sol.Message, i int) bool {
+	for j := range m.Instructions {
+		if int(m.Instructions[j].ProgramIDIndex) == i {
+			return true
+		}
+	}
+	return false
+}
+
+// schedule runs every executable transaction once, respecting the order of
+// any two that share an account where at least one writes it.
+func (e *Executor) schedule(prepared []preparedTx, run func(int) error) error {
+	if e.parallelism <= 1 {
+		for i := range prepared {
+			if err := run(i); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	n := len(prepared)
+	if n == 0 {
+		return nil
+	}
+	deps := make([]int32, n)
+	dependents := make([][]int32, n)
+	lastWriter := map[int]int32{}
+	readers := map[int][]int32{}
+	stamp := make([]int32, n)
+	for i := range stamp {
+		stamp[i] = -1
+	}
+	addDep := func(from, to int32) {
+		if stamp[from] == to {
+			return
+		}
+		stamp[from] = to
+		deps[to]++
+		dependents[from] = append(dependents[from], to)
+	}
+	for j := range prepared {
+		p := &prepared[j]
+		if p.err != nil {
+			continue
+		}
+		jj := int32(j)
+		for k, slot := range p.slots {
+			w, hasWriter := lastWriter[slot]
+			if hasWriter && w != jj {
+				addDep(w, jj)
+			}
+			if p.writable[k] {
+				for _, r := range readers[slot] {
+					if r != jj {
+						addDep(r, jj)
+					}
+				}
+				lastWriter[slot] = jj
+				readers[slot] = readers[slot][:0]
+			} else {
+				readers[slot] = append(readers[slot], jj)
+			}
+		}
+	}
+	ready := make(chan int32, n)
+	for j := range deps {
+		if deps[j] == 0 {
+			ready <- int32(j)
+		}
+	}
+	var (
+		remaining = int32(n)
+		wg        sync.WaitGroup
+		errOnce   sync.Once
+		firstErr  error
+	)
+	for w := 0; w < e.parallelism; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for j := range ready {
+				if err := run(int(j)); err != nil {
+					errOnce.Do(func() { firstErr = err })
+				}
+				for _, d := range dependents[j] {
+					if atomic.AddInt32(&deps[d], -1) == 0 {
+						ready <- d
+					}
+				}
+				if atomic.AddInt32(&remaining, -1) == 0 {
+					close(ready)
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return firstErr
+}
+
+// collectWrites returns the batch's changed accounts in ascending key order.
+func (b *batchState) collectWrites() []AccountWrite {
+	var w []AccountWrite
+	for i, a := range b.slots {
+		if a != nil {
+			w = append(w, AccountWrite{Key: b.keys[i], Account: *a})
+		}
+	}
+	sortWrites(w)
+	return w
+}
+
+func sortWrites(w []AccountWrite) {
+	sort.Slice(w, func(i, j int) bool { return string(w[i].Key[:]) < string(w[j].Key[:]) })
+}
+
+// parallelFor calls f(i) for i in [0,n) on up to workers goroutines.
+func parallelFor(n, workers int, f func(int)) {
+	if workers <= 1 || n < 64 {
+		for i := 0; i < n; i++ {
+			f(i)
+		}
+		return
+	}
+	var next int64 = -1
+	var wg sync.WaitGroup
+	for w := 0; w < workers; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(atomic.AddInt64(&next, 1))
+				if i >= n {
+					return
+				}
+				f(i)
+			}
+		}()
+	}
+	wg.Wait()
+}
