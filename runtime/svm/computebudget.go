@@ -72,13 +72,14 @@ func (e *Executor) computeLimits(m *sol.Message, features FeatureSet) (computeLi
 	l.txWide = true
 	var seen [5]bool
 	limitSet := false
-	others := uint64(0)
+	others, budgetInstrs := uint64(0), uint64(0)
 	for i := range m.Instructions {
 		in := &m.Instructions[i]
 		if m.AccountKeys[in.ProgramIDIndex] != ComputeBudgetProgramID {
 			others++
 			continue
 		}
+		budgetInstrs++
 		c, ok := decodeComputeBudget(in.Data)
 		if !ok {
 			return l, instrErr(i, ErrInvalidInstructionData)
@@ -101,10 +102,14 @@ func (e *Executor) computeLimits(m *sol.Message, features FeatureSet) (computeLi
 		}
 	}
 	if !limitSet {
-		l.unitLimit = min(others*e.budget.MaxUnits, MaxComputeUnitLimit)
+		l.unitLimit = min(others*e.budget.MaxUnits+budgetInstrs*builtinAllocationUnits, MaxComputeUnitLimit)
 	}
 	return l, nil
 }
+
+// builtinAllocationUnits is the default budget share of a compute-budget
+// instruction, as Solana's MAX_BUILTIN_ALLOCATION_COMPUTE_UNIT_LIMIT.
+const builtinAllocationUnits = 3_000
 
 // processComputeBudget is the ComputeBudget program. Its instructions take
 // effect before execution (computeLimits); running them only checks the data.
