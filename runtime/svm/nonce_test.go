@@ -127,4 +127,3 @@ func TestDurableNonceTransaction(t *testing.T) {
 		t.Fatal("fee not charged on failure")
 	}
 }
-
