@@ -1,0 +1,36 @@
+package elf
+
+import "errors"
+
+// Load errors.
+var (
+	ErrTooShort              = errors.New("elf: file shorter than its headers")
+	ErrBadMagic              = errors.New("elf: not an ELF file")
+	ErrWrongClass            = errors.New("elf: not ELF64")
+	ErrWrongEndianness       = errors.New("elf: not little-endian")
+	ErrWrongABI              = errors.New("elf: OS ABI is not none")
+	ErrWrongType             = errors.New("elf: not a shared object (ET_DYN)")
+	ErrWrongMachine          = errors.New("elf: machine is neither EM_BPF nor EM_SBPF")
+	ErrInvalidFileHeader     = errors.New("elf: invalid file header")
+	ErrSectionOrder          = errors.New("elf: sections out of order or overlapping")
+	ErrSectionHeaders        = errors.New("elf: malformed section header table")
+	ErrSectionOutOfBounds    = errors.New("elf: section extends past the end of the file")
+	ErrSectionName           = errors.New("elf: malformed section name")
+	ErrNotOneTextSection     = errors.New("elf: not exactly one .text section")
+	ErrWritableSection       = errors.New("elf: writable section not supported")
+	ErrTextMisaligned        = errors.New("elf: .text size is not a multiple of 8")
+	ErrEntrypointOutOfBounds = errors.New("elf: entrypoint outside .text")
+	ErrInvalidEntrypoint     = errors.New("elf: entrypoint not instruction-aligned")
+	ErrRelativeCallOutOfText = errors.New("elf: relative call target outside .text")
+	ErrDynamicSection        = errors.New("elf: malformed dynamic section")
+	ErrRelocationTable       = errors.New("elf: malformed relocation table")
+	ErrUnknownRelocation     = errors.New("elf: unknown relocation type")
+	ErrRelocationOutOfBounds = errors.New("elf: relocation outside the file")
+	ErrUnknownSymbol         = errors.New("elf: relocation names a missing symbol")
+	ErrSymbolName            = errors.New("elf: malformed symbol name")
+	ErrUnresolvedSymbol      = errors.New("elf: call to an unknown syscall")
+	ErrSymbolOutOfText       = errors.New("elf: function symbol outside .text")
+	ErrInvalidVirtualAddress = errors.New("elf: relocation references address 0")
+	ErrSectionAddress        = errors.New("elf: section address outside the program region")
+	ErrSymbolHashCollision   = errors.New("elf: function key collides with a syscall")
+)
