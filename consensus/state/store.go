@@ -33,9 +33,10 @@ const appHashContext = "atoll/consensus/apphash/v1"
 // committed version (the last block's); Block gives a writable view for the
 // next block. Not safe for concurrent use: the application serialises calls.
 type Store struct {
-	db      *pebble.DB
-	height  int64
-	appHash []byte
+	db          *pebble.DB
+	initialized bool // a version (genesis or a block) has been committed
+	height      int64
+	appHash     []byte
 }
 
 // Open opens or creates the store in dir.
@@ -61,6 +62,7 @@ func Open(dir string) (*Store, error) {
 			db.Close()
 			return nil, fmt.Errorf("%w: metadata has %d bytes, want %d", ErrCorrupt, len(meta), 8+HashSize)
 		}
+		s.initialized = true
 		s.height = int64(binary.BigEndian.Uint64(meta))
 		s.appHash = bytes.Clone(meta[8:])
 		closer.Close()
@@ -70,6 +72,9 @@ func Open(dir string) (*Store, error) {
 
 // Close closes the database.
 func (s *Store) Close() error { return s.db.Close() }
+
+// Initialized reports whether any version (genesis included) was committed.
+func (s *Store) Initialized() bool { return s.initialized }
 
 // Height returns the last committed height (0 before the first block).
 func (s *Store) Height() int64 { return s.height }
@@ -87,9 +92,11 @@ type Block struct {
 	height int64
 }
 
-// Begin starts block height on top of the committed state.
+// Begin starts block height on top of the committed state. The first
+// version of an empty store (the genesis state) may have any height; every
+// later one must follow the last.
 func (s *Store) Begin(height int64) (*Block, error) {
-	if height != s.height+1 {
+	if s.initialized && height != s.height+1 {
 		return nil, fmt.Errorf("%w: committed %d, beginning %d", ErrWrongHeight, s.height, height)
 	}
 	return &Block{Overlay: NewOverlay(committedView{s.db}), height: height}, nil
@@ -113,7 +120,7 @@ func chainHash(prev []byte, height int64, writes *Overlay) []byte {
 
 // Commit durably writes the block and makes it the committed version.
 func (s *Store) Commit(b *Block) ([]byte, error) {
-	if b.height != s.height+1 {
+	if s.initialized && b.height != s.height+1 {
 		return nil, fmt.Errorf("%w: committed %d, committing %d", ErrWrongHeight, s.height, b.height)
 	}
 	hash := s.Hash(b)
@@ -140,7 +147,7 @@ func (s *Store) Commit(b *Block) ([]byte, error) {
 	if err := batch.Commit(pebble.Sync); err != nil {
 		return nil, fmt.Errorf("state: committing block %d: %w", b.height, err)
 	}
-	s.height, s.appHash = b.height, hash
+	s.initialized, s.height, s.appHash = true, b.height, hash
 	return bytes.Clone(hash), nil
 }
 

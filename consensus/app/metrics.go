@@ -1,0 +1,93 @@
+package app
+
+import (
+	"fmt"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/atoll-dev/atoll/consensus/epochtime"
+	"github.com/atoll-dev/atoll/consensus/registry"
+	"github.com/atoll-dev/atoll/consensus/scheduler"
+	"github.com/atoll-dev/atoll/consensus/state"
+)
+
+// Metrics are atoll's per-service Prometheus metrics.
+type Metrics struct {
+	height     prometheus.Gauge
+	epoch      prometheus.Gauge
+	nodes      prometheus.Gauge
+	runtimes   prometheus.Gauge
+	suspended  prometheus.Gauge
+	committee  *prometheus.GaugeVec
+	txs        *prometheus.CounterVec
+	slashes    prometheus.Counter
+	lastSlashN int
+}
+
+// NewMetrics creates the metrics and registers them with reg.
+func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
+	m := &Metrics{
+		height:    prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "atoll", Subsystem: "consensus", Name: "height", Help: "Last committed block height."}),
+		epoch:     prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "atoll", Subsystem: "epochtime", Name: "epoch", Help: "Current epoch."}),
+		nodes:     prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "atoll", Subsystem: "registry", Name: "nodes", Help: "Registered, unexpired nodes."}),
+		runtimes:  prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "atoll", Subsystem: "registry", Name: "runtimes", Help: "Registered runtimes."}),
+		suspended: prometheus.NewGauge(prometheus.GaugeOpts{Namespace: "atoll", Subsystem: "registry", Name: "suspended_runtimes", Help: "Suspended runtimes."}),
+		committee: prometheus.NewGaugeVec(prometheus.GaugeOpts{Namespace: "atoll", Subsystem: "scheduler", Name: "committee_size", Help: "Members of each runtime's committees."}, []string{"runtime", "kind"}),
+		txs:       prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "atoll", Subsystem: "consensus", Name: "transactions_total", Help: "Transactions by phase and result code."}, []string{"phase", "code"}),
+		slashes:   prometheus.NewCounter(prometheus.CounterOpts{Namespace: "atoll", Subsystem: "staking", Name: "slashes_total", Help: "Slashing events."}),
+	}
+	for _, c := range []prometheus.Collector{m.height, m.epoch, m.nodes, m.runtimes, m.suspended, m.committee, m.txs, m.slashes} {
+		if err := reg.Register(c); err != nil {
+			return nil, fmt.Errorf("app: registering metrics: %w", err)
+		}
+	}
+	return m, nil
+}
+
+func (a *App) metrics() *Metrics { return a.opts.Metrics }
+
+func (m *Metrics) observeTx(phase string, code uint32) {
+	if m == nil {
+		return
+	}
+	m.txs.WithLabelValues(phase, fmt.Sprint(code)).Inc()
+}
+
+// ObserveSlash counts a slash; called by services' callers via events.
+func (m *Metrics) ObserveSlash() {
+	if m != nil {
+		m.slashes.Inc()
+	}
+}
+
+func (m *Metrics) observeBlock(kv state.KV, height int64, epochChanged bool) {
+	if m == nil {
+		return
+	}
+	m.height.Set(float64(height))
+	if !epochChanged {
+		return
+	}
+	epoch := epochtime.Get(kv).Epoch
+	m.epoch.Set(float64(epoch))
+	var nodes, runtimes, suspended int
+	registry.Nodes(kv, func(n *registry.Node) bool {
+		if !n.IsExpired(epoch) {
+			nodes++
+		}
+		return true
+	})
+	registry.Runtimes(kv, func(r *registry.Runtime) bool {
+		runtimes++
+		if registry.GetRuntimeStatus(kv, r.ID).Suspended {
+			suspended++
+		}
+		return true
+	})
+	m.nodes.Set(float64(nodes))
+	m.runtimes.Set(float64(runtimes))
+	m.suspended.Set(float64(suspended))
+	for _, c := range scheduler.Committees(kv) {
+		m.committee.WithLabelValues(c.Runtime.String(), string(c.Kind)).Set(float64(len(c.Members)))
+	}
+}

@@ -1,0 +1,90 @@
+package genesis
+
+import (
+	"crypto/sha512"
+
+	"github.com/atoll-dev/atoll/consensus/beacon"
+	"github.com/atoll-dev/atoll/consensus/epochtime"
+	"github.com/atoll-dev/atoll/consensus/governance"
+	"github.com/atoll-dev/atoll/consensus/registry"
+	"github.com/atoll-dev/atoll/consensus/scheduler"
+	"github.com/atoll-dev/atoll/consensus/signature"
+	"github.com/atoll-dev/atoll/consensus/staking"
+)
+
+// SVMRuntimeID is the id of the reference Solana-compatible runtime.
+var SVMRuntimeID = registry.RuntimeID(sha512.Sum512_256([]byte("atoll/runtime/svm")))
+
+// NodeSpec describes one node of a generated network. Every node gets its
+// own entity so that per-entity committee limits are meaningful.
+type NodeSpec struct {
+	Entity, Node, VRF *signature.Signer
+	// Consensus is the CometBFT validator key (validators only).
+	Consensus signature.PublicKey
+	Roles     []registry.Role
+}
+
+// NetworkSpec describes a generated development or test network.
+type NetworkSpec struct {
+	ChainID       string
+	EpochInterval uint64
+	Nodes         []NodeSpec
+	// SVM registers the SVM runtime, owned by the first node's entity and
+	// served by every compute node.
+	SVM bool
+	// Executor and storage committee sizes of the SVM runtime.
+	GroupSize, BackupSize, StorageSize uint16
+}
+
+// Amounts given to every generated entity.
+const (
+	NetworkBalance = 1_000_000_000
+	NetworkEscrow  = 1_000_000
+)
+
+// Build generates the genesis document of spec.
+func Build(spec NetworkSpec) *Document {
+	d := &Document{
+		ChainID:    spec.ChainID,
+		Consensus:  ConsensusParams{MaxTxSize: 32 << 10},
+		Epochtime:  epochtime.Genesis{Params: epochtime.Params{Interval: spec.EpochInterval}},
+		Beacon:     beacon.Genesis{Params: beacon.Params{MinParticipants: 1}},
+		Staking:    staking.Genesis{Params: staking.DefaultParams()},
+		Registry:   registry.Genesis{Params: registry.DefaultParams()},
+		Scheduler:  scheduler.Genesis{Params: scheduler.Params{MaxNodesPerEntity: 1}},
+		Governance: governance.Genesis{Params: governance.DefaultParams()},
+	}
+	for _, n := range spec.Nodes {
+		addr := staking.NewAddress(n.Entity.Public())
+		d.Staking.Accounts = append(d.Staking.Accounts, staking.GenesisAccount{Address: addr, Balance: NetworkBalance})
+		d.Staking.Delegations = append(d.Staking.Delegations, staking.GenesisDelegation{From: addr, To: addr, Amount: NetworkEscrow})
+		d.Registry.Entities = append(d.Registry.Entities, &registry.Entity{ID: n.Entity.Public(), Nodes: []signature.PublicKey{n.Node.Public()}})
+	}
+	if spec.SVM && len(spec.Nodes) > 0 {
+		d.Registry.Runtimes = append(d.Registry.Runtimes, &registry.Runtime{
+			ID: SVMRuntimeID, Name: "svm", Kind: registry.KindCompute, Owner: spec.Nodes[0].Entity.Public(),
+			Executor: registry.ExecutorParams{GroupSize: spec.GroupSize, GroupBackupSize: spec.BackupSize, AllowedStragglers: 0,
+				RoundTimeout: 10, MaxBatchSize: 1000, BatchFlushTimeout: 100, ProposerTimeout: 5},
+			Storage: registry.StorageParams{GroupSize: spec.StorageSize, MinWriteReplication: spec.StorageSize, CheckpointInterval: 100},
+			Deposit: 10_000,
+			Staking: registry.RuntimeStakingParams{
+				Slashing:           map[staking.SlashReason]uint64{staking.SlashIncorrectResults: 1000, staking.SlashEquivocation: 5000, staking.SlashLiveness: 100},
+				NodeMaintenanceFee: 1,
+			},
+		})
+	}
+	for _, n := range spec.Nodes {
+		node := &registry.Node{
+			ID: n.Node.Public(), EntityID: n.Entity.Public(), Expiration: d.Registry.Params.MaxNodeExpiration,
+			Roles: n.Roles, Consensus: registry.ConsensusInfo{ID: n.Consensus},
+		}
+		if n.VRF != nil {
+			node.VRF = n.VRF.Public()
+		}
+		if spec.SVM && (node.HasRole(registry.RoleCompute) || node.HasRole(registry.RoleStorage)) {
+			node.Runtimes = []registry.RuntimeID{SVMRuntimeID}
+		}
+		d.Registry.Nodes = append(d.Registry.Nodes, node)
+	}
+	return d
+}
