@@ -1,0 +1,133 @@
+//go:build linux && (amd64 || arm64)
+
+package sandbox
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atoll-dev/atoll/runtime/rhp"
+)
+
+// TestStart_HostileRuntime runs each attack of a hostile runtime inside the
+// sandbox and asserts the exact error that stopped it.
+func TestStart_HostileRuntime(t *testing.T) {
+	// Host-side things the runtime must not reach.
+	dataDir := t.TempDir()
+	secret := filepath.Join(dataDir, "node-key.pem")
+	if err := os.WriteFile(secret, []byte("secret"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan struct{}, 1)
+	go func() {
+		if c, err := ln.Accept(); err == nil {
+			c.Close()
+			accepted <- struct{}{}
+		}
+	}()
+	port := strings.TrimPrefix(ln.Addr().String(), "127.0.0.1:")
+
+	_, conn := startRuntime(t, Config{})
+	const eperm = "operation not permitted"
+	tests := []struct {
+		method, arg, want string
+	}{
+		{"socket-inet", port, eperm},
+		{"socket-unix", "", eperm},
+		{"socketpair", "", eperm},
+		{"read", "/etc/shadow", "open /etc/shadow: no such file or directory"},
+		{"read", secret, "open " + secret + ": no such file or directory"},
+		{"readdir", dataDir, "open " + dataDir + ": no such file or directory"},
+		{"write", "/pwned", "open /pwned: read-only file system"},
+		{"write", "/rt/runtime", "open /rt/runtime: read-only file system"},
+		{"exec", "/bin/sh", eperm},
+		{"exec", "/rt/runtime", eperm}, // the one binary that is certainly there
+		{"fork", "/rt/runtime", eperm},
+		{"forkbomb", "", eperm},
+		{"memfd", "", eperm},
+		{"unshare", "", eperm},
+		{"mount", "", eperm},
+		{"ptrace", "", eperm},
+		{"threads", "", "ok"}, // threads must still work
+	}
+	for _, tt := range tests {
+		t.Run(tt.method+"("+filepath.Base(tt.arg)+")", func(t *testing.T) {
+			if got := query(t, conn, tt.method, tt.arg); got != tt.want {
+				t.Fatalf("got %q, want %q", got, tt.want)
+			}
+		})
+	}
+	select {
+	case <-accepted:
+		t.Fatal("the runtime reached a TCP listener on the host")
+	default:
+	}
+	if got := query(t, conn, "identity", ""); !strings.HasPrefix(got, "uid=65534 gid=65534 host=atoll-runtime ") {
+		t.Errorf("identity inside the sandbox: %q", got)
+	}
+	// Nothing of the host's environment leaks in.
+	if got := query(t, conn, "env", ""); got != "ATOLL_RHP_FD=3\nGOMAXPROCS=1\nPWD=/" {
+		t.Errorf("environment inside the sandbox: %q", got)
+	}
+}
+
+func TestStart_NoBwrap(t *testing.T) {
+	_, err := Start(Config{Binary: testRuntime, Bwrap: filepath.Join(t.TempDir(), "bwrap")})
+	if !errors.Is(err, ErrNoBwrap) {
+		t.Fatalf("got %v", err)
+	}
+	if msg := err.Error(); strings.Contains(msg, "\n") || !strings.Contains(msg, "Debian package bubblewrap") {
+		t.Fatalf("message is not one line naming the package: %q", msg)
+	}
+}
+
+func TestStart_NotExecutable(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "rt")
+	if err := os.WriteFile(path, []byte("#!/bin/sh\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Start(Config{Binary: path}); !errors.Is(err, ErrStart) {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestStart_Unsafe: without the sandbox the runtime runs directly, a
+// warning is logged, and the same attack now gets through.
+func TestStart_Unsafe(t *testing.T) {
+	var logs bytes.Buffer
+	_, conn := startRuntime(t, Config{Unsafe: true, Logger: slog.New(slog.NewTextHandler(&logs, nil))})
+	if !strings.Contains(logs.String(), "level=WARN") || !strings.Contains(logs.String(), "unsafe-no-sandbox") {
+		t.Fatalf("no warning logged: %q", logs.String())
+	}
+	if got := query(t, conn, "socket-unix", ""); got != "ok" {
+		t.Fatalf("unsandboxed socket: %q", got)
+	}
+}
+
+func TestProcess_Kill(t *testing.T) {
+	p, conn := startRuntime(t, Config{})
+	p.Kill()
+	select {
+	case <-p.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("process still running")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := conn.Call(ctx, &rhp.Ping{}, &rhp.PingResponse{}); !errors.Is(err, rhp.ErrClosed) {
+		t.Fatalf("call to a killed runtime: %v", err)
+	}
+}
