@@ -121,5 +121,8 @@ func (h *Home) DoubleUpdate(a, b *update.QuorumUpdate) (*Fraud, error) {
 
 func (h *Home) fail(kind FraudKind, slashed []update.Address, evidence ...update.QuorumUpdate) *Fraud {
 	h.failed = true
+	for i := range evidence {
+		evidence[i].Signatures = slices.Clone(evidence[i].Signatures)
+	}
 	return &Fraud{Kind: kind, Slashed: slashed, Evidence: evidence}
 }

@@ -42,7 +42,7 @@ func (r *Replica) DoubleUpdate(a, b *update.QuorumUpdate) (*Fraud, error) {
 		return nil, fmt.Errorf("%w: no updater signed both", ErrNotFraud)
 	}
 	r.halted = true
-	return &Fraud{Equivocators: both, Evidence: [2]update.QuorumUpdate{*a, *b}}, nil
+	return &Fraud{Equivocators: both, Evidence: [2]update.QuorumUpdate{cloneUpdate(a), cloneUpdate(b)}}, nil
 }
 
 // DoubleUpdateFromHistory is DoubleUpdate with one side taken from the root

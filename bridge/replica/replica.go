@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 
 	"github.com/atoll-dev/atoll/bridge/keccak"
 	"github.com/atoll-dev/atoll/bridge/update"
@@ -164,7 +165,8 @@ func (r *Replica) Update(s Store, q *update.QuorumUpdate, now uint64) error {
 	if now > math.MaxUint64-r.optimisticSeconds {
 		return fmt.Errorf("%w: confirmAt overflows", ErrConfig)
 	}
-	if err := s.PutRootEntry(RootEntry{Update: *q, ConfirmAt: now + r.optimisticSeconds}); err != nil {
+	entry := RootEntry{Update: cloneUpdate(q), ConfirmAt: now + r.optimisticSeconds}
+	if err := s.PutRootEntry(entry); err != nil {
 		return err
 	}
 	r.committedRoot = q.NewRoot
@@ -200,6 +202,11 @@ func (r *Replica) checkAcceptable(s Store, root keccak.Hash, now uint64) error {
 		return fmt.Errorf("%w: %s confirms at %d, now %d", ErrRootNotAcceptable, root, e.ConfirmAt, now)
 	}
 	return nil
+}
+
+// cloneUpdate copies q so that stored records never alias the caller's slices.
+func cloneUpdate(q *update.QuorumUpdate) update.QuorumUpdate {
+	return update.QuorumUpdate{Update: q.Update, Signatures: slices.Clone(q.Signatures)}
 }
 
 func appendU32(b []byte, v uint32) []byte { return binary.BigEndian.AppendUint32(b, v) }
