@@ -46,12 +46,10 @@ func (t *txContext) resolveProgram(id sol.Pubkey, acct *sol.Account) (NativeProg
 // process runs one instruction, top-level or nested, and enforces the access
 // policy on its accounts afterwards.
 func (t *txContext) process(ctx *InvokeContext, programAcct *sol.Account) error {
-	for i, p := range t.stack {
-		// A program may call itself directly, but may not be re-entered
-		// through another program.
-		if p == ctx.ProgramID && i != len(t.stack)-1 {
-			return ErrReentrancyNotAllowed
-		}
+	// A program may call itself directly, but may not be re-entered through
+	// another program.
+	if n := len(t.stack); n > 0 && t.stack[n-1] != ctx.ProgramID && containsKey(t.stack, ctx.ProgramID) {
+		return ErrReentrancyNotAllowed
 	}
 	if ctx.StackHeight > t.exec.budget.MaxInvokeDepth+1 {
 		return ErrCallDepth

@@ -127,6 +127,8 @@ func TestSystem_SeededInstructions(t *testing.T) {
 	if a := f.acct(a2); a.Owner != otherOwner || len(a.Data) != 32 {
 		t.Fatalf("got %+v", a)
 	}
+	wantInstrErr(t, f.send([]ed25519.PrivateKey{baseKey}, AllocateWithSeed(a2, base, "other", 32, otherOwner)), 0, NewCustomError(SysErrAddressWithSeedMismatch))
+	wantInstrErr(t, f.send(nil, unsign(AllocateWithSeed(a2, base, "a2", 32, otherOwner), 1)), 0, ErrMissingRequiredSignature)
 	a3, _ := sol.CreateWithSeed(base, "a3", otherOwner)
 	f.fund(a3, rentFor0)
 	wantInstrErr(t, f.send(nil, unsign(AssignWithSeed(a3, base, "a3", otherOwner), 1)), 0, ErrMissingRequiredSignature)
