@@ -206,4 +206,3 @@ func TestExecuteBatch_PanickingProgramFailsCleanly(t *testing.T) {
 	f.exec.programs[bad] = NativeProgramFunc(func(*InvokeContext) error { panic("boom") })
 	wantInstrErr(t, f.send(nil, sol.Instruction{ProgramID: bad}), 0, ErrProgramFailedToComplete)
 }
-
