@@ -1,0 +1,79 @@
+package genesis
+
+import (
+	"bytes"
+	"errors"
+	"strings"
+	"testing"
+
+	"github.com/atoll-dev/atoll/consensus/registry"
+	"github.com/atoll-dev/atoll/consensus/signature"
+)
+
+func key(b byte, i int) *signature.Signer {
+	s, _ := signature.SignerFromSeed(bytes.Repeat([]byte{b, byte(i)}, 16))
+	return s
+}
+
+func sample() *Document {
+	specs := []NodeSpec{{Entity: key(1, 0), Node: key(2, 0), VRF: key(3, 0), Consensus: key(4, 0).Public(), Roles: []registry.Role{registry.RoleValidator}}}
+	for i := 1; i <= 3; i++ {
+		specs = append(specs, NodeSpec{Entity: key(1, i), Node: key(2, i), VRF: key(3, i), Roles: []registry.Role{registry.RoleCompute, registry.RoleStorage}})
+	}
+	return Build(NetworkSpec{ChainID: "sample", EpochInterval: 4, Nodes: specs, SVM: true, GroupSize: 2, BackupSize: 1, StorageSize: 2})
+}
+
+func TestDocument_RoundTrip(t *testing.T) {
+	d := sample()
+	got, err := Parse(d.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(got.ChainContext(), d.ChainContext()) || !bytes.Equal(got.Marshal(), d.Marshal()) {
+		t.Fatal("parse changed the document")
+	}
+	if len(got.Validators()) != 1 {
+		t.Fatalf("validators %d", len(got.Validators()))
+	}
+}
+
+func TestParse_Errors(t *testing.T) {
+	good := string(sample().Marshal())
+	cases := []struct {
+		name, doc, want string
+	}{
+		{"syntax", "{\n  \"chain_id\": ,\n}", "line 2 column"},
+		{"unknown field", strings.Replace(good, `"chain_id"`, `"chain_idd"`, 1), "unknown field"},
+		{"wrong type", strings.Replace(good, `"chain_id": "sample"`, `"chain_id": 5`, 1), "field chain_id"},
+		{"empty chain id", strings.Replace(good, `"chain_id": "sample"`, `"chain_id": ""`, 1), "chain_id must be"},
+		{"zero interval", strings.Replace(good, `"interval": 4`, `"interval": 0`, 1), "epochtime: epochtime: interval"},
+		{"trailing", good + "{}", "trailing data"},
+		{"node of unknown entity", strings.Replace(good, key(1, 2).Public().String(), key(9, 9).Public().String(), 1), "registry.entities"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			_, err := Parse([]byte(c.doc))
+			if !errors.Is(err, ErrInvalid) || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("got %v, want ErrInvalid containing %q", err, c.want)
+			}
+		})
+	}
+}
+
+func FuzzParse(f *testing.F) {
+	f.Add(sample().Marshal())
+	f.Add([]byte(`{"chain_id":"x","consensus":{"max_tx_size":2048},"epochtime":{"params":{"interval":1}}}`))
+	f.Add([]byte(`{}`))
+	f.Fuzz(func(t *testing.T, data []byte) {
+		d, err := Parse(data)
+		if err != nil {
+			if !errors.Is(err, ErrInvalid) {
+				t.Fatalf("error does not wrap ErrInvalid: %v", err)
+			}
+			return
+		}
+		if _, err := Parse(d.Marshal()); err != nil {
+			t.Fatalf("accepted document does not re-parse: %v", err)
+		}
+	})
+}

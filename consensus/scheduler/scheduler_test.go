@@ -1,0 +1,192 @@
+package scheduler_test
+
+import (
+	"bytes"
+	"testing"
+
+	"github.com/atoll-dev/atoll/consensus/genesis"
+	"github.com/atoll-dev/atoll/consensus/registry"
+	"github.com/atoll-dev/atoll/consensus/scheduler"
+	"github.com/atoll-dev/atoll/consensus/service"
+	"github.com/atoll-dev/atoll/consensus/signature"
+	"github.com/atoll-dev/atoll/consensus/staking"
+	"github.com/atoll-dev/atoll/consensus/state"
+)
+
+func key(b byte, i int) *signature.Signer {
+	s, _ := signature.SignerFromSeed(bytes.Repeat([]byte{b, byte(i)}, 16))
+	return s
+}
+
+// network applies a genesis with one validator and compute nodes to a MemKV.
+func network(t *testing.T, compute int) (*service.Context, *genesis.Document) {
+	t.Helper()
+	specs := []genesis.NodeSpec{{Entity: key(1, 0), Node: key(2, 0), VRF: key(3, 0), Consensus: key(4, 0).Public(), Roles: []registry.Role{registry.RoleValidator}}}
+	for i := 1; i <= compute; i++ {
+		specs = append(specs, genesis.NodeSpec{Entity: key(1, i), Node: key(2, i), VRF: key(3, i), Roles: []registry.Role{registry.RoleCompute, registry.RoleStorage}})
+	}
+	doc := genesis.Build(genesis.NetworkSpec{ChainID: "t", EpochInterval: 5, Nodes: specs, SVM: true, GroupSize: 2, BackupSize: 1, StorageSize: 2})
+	ctx := &service.Context{KV: state.NewMemKV(), Height: 0, Epoch: 0, ChainContext: doc.ChainContext(), Mode: service.ModeSystem}
+	if err := doc.Apply(ctx, 1); err != nil {
+		t.Fatal(err)
+	}
+	return ctx, doc
+}
+
+func candidates(n, entities int) []scheduler.Candidate {
+	var out []scheduler.Candidate
+	for i := 0; i < n; i++ {
+		out = append(out, scheduler.Candidate{Node: key(7, i).Public(), Entity: key(8, i%entities).Public()})
+	}
+	return out
+}
+
+func TestElect_Determinism(t *testing.T) {
+	c := candidates(20, 20)
+	rtA, rtB := registry.RuntimeID{1}, registry.RuntimeID{2}
+	ent := []byte("entropy")
+	elect := func(rt registry.RuntimeID, role scheduler.Role) []scheduler.Member {
+		return scheduler.Elect(scheduler.Seed(ent, 3, rt, role), role, c, 5, 0, map[signature.PublicKey]int{}, map[signature.PublicKey]bool{})
+	}
+	a, b := elect(rtA, scheduler.RoleWorker), elect(rtA, scheduler.RoleWorker)
+	for i := range a {
+		if a[i] != b[i] {
+			t.Fatal("same inputs elected different committees")
+		}
+	}
+	differ := func(x, y []scheduler.Member) bool {
+		for i := range x {
+			if x[i].Node != y[i].Node {
+				return true
+			}
+		}
+		return false
+	}
+	if !differ(a, elect(rtB, scheduler.RoleWorker)) || !differ(a, elect(rtA, scheduler.RoleStorage)) {
+		t.Fatal("runtime or role domain separation has no effect")
+	}
+}
+
+func TestElect_Distribution(t *testing.T) {
+	const n, size, rounds = 10, 3, 3000
+	c := candidates(n, n)
+	counts := map[signature.PublicKey]int{}
+	for r := 0; r < rounds; r++ {
+		seed := scheduler.Seed([]byte{byte(r), byte(r >> 8)}, uint64(r), registry.RuntimeID{}, scheduler.RoleWorker)
+		for _, m := range scheduler.Elect(seed, scheduler.RoleWorker, c, size, 0, map[signature.PublicKey]int{}, map[signature.PublicKey]bool{}) {
+			counts[m.Node]++
+		}
+	}
+	want := rounds * size / n // 900
+	for _, cand := range c {
+		if got := counts[cand.Node]; got < want*85/100 || got > want*115/100 {
+			t.Errorf("node elected %d times, want about %d", got, want)
+		}
+	}
+}
+
+func TestElect_EntityLimit(t *testing.T) {
+	c := candidates(12, 3) // 3 entities with 4 nodes each
+	seed := scheduler.Seed([]byte("e"), 1, registry.RuntimeID{}, scheduler.RoleWorker)
+	per := map[signature.PublicKey]int{}
+	m := scheduler.Elect(seed, scheduler.RoleWorker, c, 3, 1, per, map[signature.PublicKey]bool{})
+	if len(m) != 3 {
+		t.Fatalf("elected %d, want 3", len(m))
+	}
+	for e, k := range per {
+		if k != 1 {
+			t.Fatalf("entity %s has %d members, limit 1", e, k)
+		}
+	}
+	if got := scheduler.Elect(seed, scheduler.RoleWorker, c, 4, 1, map[signature.PublicKey]int{}, map[signature.PublicKey]bool{}); got != nil {
+		t.Fatalf("elected %d with only 3 entities at limit 1", len(got))
+	}
+}
+
+func TestEligible_Filters(t *testing.T) {
+	ctx, _ := network(t, 6)
+	rt, _ := registry.GetRuntime(ctx.KV, genesis.SVMRuntimeID)
+	all := scheduler.Eligible(ctx.KV, 1, rt, registry.RoleCompute)
+	if len(all) != 6 {
+		t.Fatalf("eligible %d, want 6", len(all))
+	}
+	// Expired, frozen, unstaked, and not serving the runtime: four fewer.
+	n1, _ := registry.GetNode(ctx.KV, key(2, 1).Public())
+	n1.Expiration = 0
+	registry.SetNode(ctx.KV, n1)
+	registry.Freeze(ctx.KV, key(2, 2).Public(), 5)
+	slashCtx := *ctx
+	if _, err := staking.Slash(&slashCtx, staking.NewAddress(key(1, 3).Public()), staking.SlashLiveness, genesis.NetworkEscrow); err != nil {
+		t.Fatal(err)
+	}
+	n4, _ := registry.GetNode(ctx.KV, key(2, 4).Public())
+	n4.Runtimes = []registry.RuntimeID{{9}}
+	registry.SetNode(ctx.KV, n4)
+	got := scheduler.Eligible(ctx.KV, 1, rt, registry.RoleCompute)
+	if len(got) != 2 {
+		t.Fatalf("eligible %d after filters, want 2", len(got))
+	}
+	if got := scheduler.Eligible(ctx.KV, 5, rt, registry.RoleCompute); len(got) != 3 {
+		// Epoch 5: node 2 has thawed; node 1 is still expired.
+		t.Fatalf("epoch 5: eligible %d, want 3", len(got))
+	}
+}
+
+func TestTransition_SuspendResume(t *testing.T) {
+	ctx, _ := network(t, 3) // exactly 2 workers + 1 backup
+	status := func() registry.RuntimeStatus { return registry.GetRuntimeStatus(ctx.KV, genesis.SVMRuntimeID) }
+	if status().Suspended {
+		t.Fatalf("suspended at genesis: %s", status().Reason)
+	}
+	registry.Freeze(ctx.KV, key(2, 1).Public(), 3)
+	ctx.Epoch = 1
+	if err := scheduler.Transition(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := status(); !st.Suspended || st.Reason != "no executor committee" {
+		t.Fatalf("after freezing a needed node: %+v", st)
+	}
+	ctx.Epoch = 3
+	if err := scheduler.Transition(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := status(); st.Suspended {
+		t.Fatalf("not resumed after thaw: %+v", st)
+	}
+	// The owner loses its stake: suspended again, for that reason.
+	owner := staking.NewAddress(key(1, 0).Public())
+	if _, err := staking.Slash(ctx, owner, staking.SlashEquivocation, genesis.NetworkEscrow); err != nil {
+		t.Fatal(err)
+	}
+	ctx.Epoch = 4
+	if err := scheduler.Transition(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := status(); !st.Suspended || st.Reason != "owner lacks stake" {
+		t.Fatalf("owner without stake: %+v", st)
+	}
+	var kinds []string
+	for _, e := range ctx.Events {
+		kinds = append(kinds, e.Type)
+	}
+	if !bytes.Contains([]byte(stringsJoin(kinds)), []byte("registry.runtime_resumed")) {
+		t.Fatalf("no resume event in %v", kinds)
+	}
+}
+
+func stringsJoin(s []string) string {
+	var b bytes.Buffer
+	for _, x := range s {
+		b.WriteString(x + " ")
+	}
+	return b.String()
+}
+
+func BenchmarkElectRuntime(b *testing.B) {
+	c := candidates(1000, 1000)
+	seed := scheduler.Seed([]byte("x"), 1, registry.RuntimeID{}, scheduler.RoleWorker)
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		scheduler.Elect(seed, scheduler.RoleWorker, c, 100, 0, map[signature.PublicKey]int{}, map[signature.PublicKey]bool{})
+	}
+}
