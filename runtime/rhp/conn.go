@@ -157,31 +157,65 @@ func (c *Conn) closedErr() error {
 // decode ends the connection: the peer is broken.
 func (c *Conn) Call(ctx context.Context, req Message, resp Message) error {
 	if want := req.MessageType().Response(); resp.MessageType() != want {
-		return fmt.Errorf("rhp: Call(%s) needs a *%s to decode into, got %T", req.MessageType(), want, resp)
+		return fmt.Errorf("rhp: %s needs a *%s to decode into, got %T", req.MessageType(), want, resp)
 	}
-	ch := make(chan Frame, 1)
+	p, err := c.Send(req)
+	if err != nil {
+		return err
+	}
+	return p.Wait(ctx, resp)
+}
+
+// Pending is a request that has been sent and not yet answered.
+type Pending struct {
+	// ID is the request's id, e.g. for an Abort that targets it.
+	ID  uint64
+	typ MessageType
+	c   *Conn
+	ch  chan Frame
+}
+
+// Send sends req and returns at once; Wait collects the response. Call is
+// Send followed by Wait.
+func (c *Conn) Send(req Message) (*Pending, error) {
+	p := &Pending{typ: req.MessageType(), c: c, ch: make(chan Frame, 1)}
 	c.mu.Lock()
 	if c.err != nil {
 		c.mu.Unlock()
-		return c.closedErr()
+		return nil, c.closedErr()
 	}
-	id := c.nextID
+	p.ID = c.nextID
 	c.nextID++
-	c.pending[id] = ch
+	c.pending[p.ID] = p.ch
 	c.mu.Unlock()
+	if err := c.send(p.ID, req); err != nil {
+		c.forget(p.ID)
+		return nil, err
+	}
+	return p, nil
+}
 
-	if err := c.send(id, req); err != nil {
-		c.forget(id)
-		return err
+// Wait waits for the response as Call describes. It must be called at most
+// once per Pending.
+func (p *Pending) Wait(ctx context.Context, resp Message) error {
+	c := p.c
+	if want := p.typ.Response(); resp.MessageType() != want {
+		c.forget(p.ID)
+		return fmt.Errorf("rhp: %s needs a *%s to decode into, got %T", p.typ, want, resp)
 	}
 	var f Frame
 	select {
-	case f = <-ch:
+	case f = <-p.ch:
 	case <-ctx.Done():
-		c.forget(id)
-		return fmt.Errorf("rhp: %s: %w", req.MessageType(), ctx.Err())
+		c.forget(p.ID)
+		return fmt.Errorf("rhp: %s: %w", p.typ, ctx.Err())
 	case <-c.done:
-		return c.closedErr()
+		// The response may have arrived just before the connection ended.
+		select {
+		case f = <-p.ch:
+		default:
+			return c.closedErr()
+		}
 	}
 	switch f.Type {
 	case TypeError:
@@ -198,7 +232,7 @@ func (c *Conn) Call(ctx context.Context, req Message, resp Message) error {
 		}
 		return nil
 	default:
-		err := fmt.Errorf("%w: %s answered with %s", ErrUnexpectedResponse, req.MessageType(), f.Type)
+		err := fmt.Errorf("%w: %s answered with %s", ErrUnexpectedResponse, p.typ, f.Type)
 		c.fail(err)
 		return err
 	}

@@ -275,3 +275,16 @@ func isDynamic(path string) (bool, error) {
 	}
 	return false, nil
 }
+
+// CheckBwrap returns ErrNoBwrap when the bwrap executable (empty means
+// "bwrap" from PATH) cannot be found, so that a node fails at start with one
+// clear line instead of at its first runtime start.
+func CheckBwrap(bwrap string) error {
+	if bwrap == "" {
+		bwrap = "bwrap"
+	}
+	if _, err := exec.LookPath(bwrap); err != nil {
+		return ErrNoBwrap
+	}
+	return nil
+}

@@ -35,3 +35,6 @@ func (p *Process) Kill()                 {}
 
 // Start fails: the sandbox needs Linux namespaces and seccomp.
 func Start(Config) (*Process, error) { return nil, ErrUnsupported }
+
+// CheckBwrap fails: there is no sandbox on this platform.
+func CheckBwrap(string) error { return ErrUnsupported }

@@ -120,6 +120,11 @@ func (e *echo) Query(ctx context.Context, req *rhp.Query) (*rhp.QueryResponse, e
 		os.Exit(7)
 	case "hang":
 		select {}
+	case "freeze":
+		// Stop the whole process, as a deadlock or a stuck page fault would:
+		// nothing answers any more, pings included.
+		unix.Tgkill(os.Getpid(), unix.Gettid(), unix.SIGSTOP)
+		select {}
 	case "garbage":
 		e.wmu.Lock()
 		e.conn.Write([]byte{0, 0, 0, 5, 'h', 'e', 'l', 'l', 'o'})
