@@ -14,7 +14,6 @@ import (
 func (m *Machine) run() (uint64, error) {
 	var reg [16]uint64
 	p := m.prog
-	code := p.code
 	v := p.spec.Version
 	reg[1] = InputStart
 	if v.dynamicStackFrames() {
@@ -22,27 +21,22 @@ func (m *Machine) run() (uint64, error) {
 	} else {
 		reg[10] = StackStart + StackFrameSize
 	}
-	frameBump := uint64(0)
+	m.frameBump = 0
 	if !v.dynamicStackFrames() {
-		frameBump = StackFrameSize
+		m.frameBump = StackFrameSize
 		if v.stackFrameGaps() {
-			frameBump = 2 * StackFrameSize
+			m.frameBump = 2 * StackFrameSize
 		}
 	}
-	textAddr := p.textAddr
-	nslots := uint64(len(code) - 1)
-
+	code := p.code
 	pc := m.pc
 	var executed uint64
-	limit := m.remaining
-	stop := limit
-	if m.trace != nil && stop > 0 {
-		stop = 0
-	}
+	m.limit = m.remaining
+	stop := m.checkpoint(0)
 
 	for {
 		if executed >= stop {
-			if executed >= limit {
+			if executed >= m.limit {
 				return 0, m.fault(ErrExceededMaxInstructions, pc, executed)
 			}
 			m.traceStep(pc, &reg)
@@ -50,404 +44,402 @@ func (m *Machine) run() (uint64, error) {
 		}
 		executed++
 		ins := &code[pc]
-		cur := pc
 		pc++
-		d, s := ins.dst&15, ins.src&15
 		switch ins.x {
 		case xLddw:
-			reg[d] = uint64(ins.imm)
+			reg[ins.dst&15] = uint64(ins.imm)
 			pc++
 
 		case xLd1:
-			a := reg[s] + uint64(int64(ins.off))
-			b := m.access(a, 1, false)
+			a := reg[ins.src&15] + uint64(int64(ins.off))
+			b := m.load(a, 1)
 			if b == nil {
-				return 0, m.memFault(cur, executed, a, 1, false)
+				return 0, m.memFault(pc-1, executed, a, 1, false)
 			}
-			reg[d] = uint64(b[0])
+			reg[ins.dst&15] = uint64(b[0])
 		case xLd2:
-			a := reg[s] + uint64(int64(ins.off))
-			b := m.access(a, 2, false)
+			a := reg[ins.src&15] + uint64(int64(ins.off))
+			b := m.load(a, 2)
 			if b == nil {
-				return 0, m.memFault(cur, executed, a, 2, false)
+				return 0, m.memFault(pc-1, executed, a, 2, false)
 			}
-			reg[d] = uint64(binary.LittleEndian.Uint16(b))
+			reg[ins.dst&15] = uint64(binary.LittleEndian.Uint16(b))
 		case xLd4:
-			a := reg[s] + uint64(int64(ins.off))
-			b := m.access(a, 4, false)
+			a := reg[ins.src&15] + uint64(int64(ins.off))
+			b := m.load(a, 4)
 			if b == nil {
-				return 0, m.memFault(cur, executed, a, 4, false)
+				return 0, m.memFault(pc-1, executed, a, 4, false)
 			}
-			reg[d] = uint64(binary.LittleEndian.Uint32(b))
+			reg[ins.dst&15] = uint64(binary.LittleEndian.Uint32(b))
 		case xLd8:
-			a := reg[s] + uint64(int64(ins.off))
-			b := m.access(a, 8, false)
+			a := reg[ins.src&15] + uint64(int64(ins.off))
+			b := m.load(a, 8)
 			if b == nil {
-				return 0, m.memFault(cur, executed, a, 8, false)
+				return 0, m.memFault(pc-1, executed, a, 8, false)
 			}
-			reg[d] = binary.LittleEndian.Uint64(b)
+			reg[ins.dst&15] = binary.LittleEndian.Uint64(b)
 		case xSt1Imm, xSt1Reg:
-			a := reg[d] + uint64(int64(ins.off))
-			b := m.access(a, 1, true)
+			a := reg[ins.dst&15] + uint64(int64(ins.off))
+			b := m.store(a, 1)
 			if b == nil {
-				return 0, m.memFault(cur, executed, a, 1, true)
+				return 0, m.memFault(pc-1, executed, a, 1, true)
 			}
 			val := uint64(ins.imm)
 			if ins.x == xSt1Reg {
-				val = reg[s]
+				val = reg[ins.src&15]
 			}
 			b[0] = byte(val)
 		case xSt2Imm, xSt2Reg:
-			a := reg[d] + uint64(int64(ins.off))
-			b := m.access(a, 2, true)
+			a := reg[ins.dst&15] + uint64(int64(ins.off))
+			b := m.store(a, 2)
 			if b == nil {
-				return 0, m.memFault(cur, executed, a, 2, true)
+				return 0, m.memFault(pc-1, executed, a, 2, true)
 			}
 			val := uint64(ins.imm)
 			if ins.x == xSt2Reg {
-				val = reg[s]
+				val = reg[ins.src&15]
 			}
 			binary.LittleEndian.PutUint16(b, uint16(val))
 		case xSt4Imm, xSt4Reg:
-			a := reg[d] + uint64(int64(ins.off))
-			b := m.access(a, 4, true)
+			a := reg[ins.dst&15] + uint64(int64(ins.off))
+			b := m.store(a, 4)
 			if b == nil {
-				return 0, m.memFault(cur, executed, a, 4, true)
+				return 0, m.memFault(pc-1, executed, a, 4, true)
 			}
 			val := uint64(ins.imm)
 			if ins.x == xSt4Reg {
-				val = reg[s]
+				val = reg[ins.src&15]
 			}
 			binary.LittleEndian.PutUint32(b, uint32(val))
 		case xSt8Imm, xSt8Reg:
-			a := reg[d] + uint64(int64(ins.off))
-			b := m.access(a, 8, true)
+			a := reg[ins.dst&15] + uint64(int64(ins.off))
+			b := m.store(a, 8)
 			if b == nil {
-				return 0, m.memFault(cur, executed, a, 8, true)
+				return 0, m.memFault(pc-1, executed, a, 8, true)
 			}
 			val := uint64(ins.imm)
 			if ins.x == xSt8Reg {
-				val = reg[s]
+				val = reg[ins.src&15]
 			}
 			binary.LittleEndian.PutUint64(b, val)
 
 		// 32-bit arithmetic. Before v2, add/sub/mul sign-extend the 32-bit
 		// result into 64 bits; everything else zero-extends.
 		case xAdd32ImmSX:
-			reg[d] = uint64(int64(int32(reg[d]) + int32(ins.imm)))
+			reg[ins.dst&15] = uint64(int64(int32(reg[ins.dst&15]) + int32(ins.imm)))
 		case xAdd32RegSX:
-			reg[d] = uint64(int64(int32(reg[d]) + int32(reg[s])))
+			reg[ins.dst&15] = uint64(int64(int32(reg[ins.dst&15]) + int32(reg[ins.src&15])))
 		case xSub32ImmSX:
-			reg[d] = uint64(int64(int32(reg[d]) - int32(ins.imm)))
+			reg[ins.dst&15] = uint64(int64(int32(reg[ins.dst&15]) - int32(ins.imm)))
 		case xSub32RegSX:
-			reg[d] = uint64(int64(int32(reg[d]) - int32(reg[s])))
+			reg[ins.dst&15] = uint64(int64(int32(reg[ins.dst&15]) - int32(reg[ins.src&15])))
 		case xMul32ImmSX:
-			reg[d] = uint64(int64(int32(reg[d]) * int32(ins.imm)))
+			reg[ins.dst&15] = uint64(int64(int32(reg[ins.dst&15]) * int32(ins.imm)))
 		case xMul32RegSX:
-			reg[d] = uint64(int64(int32(reg[d]) * int32(reg[s])))
+			reg[ins.dst&15] = uint64(int64(int32(reg[ins.dst&15]) * int32(reg[ins.src&15])))
 		case xAdd32ImmZX:
-			reg[d] = uint64(uint32(reg[d]) + uint32(ins.imm))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) + uint32(ins.imm))
 		case xAdd32RegZX:
-			reg[d] = uint64(uint32(reg[d]) + uint32(reg[s]))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) + uint32(reg[ins.src&15]))
 		case xSub32ImmRevZX:
-			reg[d] = uint64(uint32(ins.imm) - uint32(reg[d]))
+			reg[ins.dst&15] = uint64(uint32(ins.imm) - uint32(reg[ins.dst&15]))
 		case xSub32RegZX:
-			reg[d] = uint64(uint32(reg[d]) - uint32(reg[s]))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) - uint32(reg[ins.src&15]))
 		case xDiv32Imm:
-			reg[d] = uint64(uint32(reg[d]) / uint32(ins.imm))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) / uint32(ins.imm))
 		case xDiv32Reg:
-			if uint32(reg[s]) == 0 {
-				return 0, m.fault(ErrDivideByZero, cur, executed)
+			if uint32(reg[ins.src&15]) == 0 {
+				return 0, m.fault(ErrDivideByZero, pc-1, executed)
 			}
-			reg[d] = uint64(uint32(reg[d]) / uint32(reg[s]))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) / uint32(reg[ins.src&15]))
 		case xOr32Imm:
-			reg[d] = uint64(uint32(reg[d]) | uint32(ins.imm))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) | uint32(ins.imm))
 		case xOr32Reg:
-			reg[d] = uint64(uint32(reg[d]) | uint32(reg[s]))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) | uint32(reg[ins.src&15]))
 		case xAnd32Imm:
-			reg[d] = uint64(uint32(reg[d]) & uint32(ins.imm))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) & uint32(ins.imm))
 		case xAnd32Reg:
-			reg[d] = uint64(uint32(reg[d]) & uint32(reg[s]))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) & uint32(reg[ins.src&15]))
 		case xLsh32Imm:
-			reg[d] = uint64(uint32(reg[d]) << (uint32(ins.imm) & 31))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) << (uint32(ins.imm) & 31))
 		case xLsh32Reg:
-			reg[d] = uint64(uint32(reg[d]) << (uint32(reg[s]) & 31))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) << (uint32(reg[ins.src&15]) & 31))
 		case xRsh32Imm:
-			reg[d] = uint64(uint32(reg[d]) >> (uint32(ins.imm) & 31))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) >> (uint32(ins.imm) & 31))
 		case xRsh32Reg:
-			reg[d] = uint64(uint32(reg[d]) >> (uint32(reg[s]) & 31))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) >> (uint32(reg[ins.src&15]) & 31))
 		case xNeg32:
-			reg[d] = uint64(uint32(-int32(reg[d])))
+			reg[ins.dst&15] = uint64(uint32(-int32(reg[ins.dst&15])))
 		case xMod32Imm:
-			reg[d] = uint64(uint32(reg[d]) % uint32(ins.imm))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) % uint32(ins.imm))
 		case xMod32Reg:
-			if uint32(reg[s]) == 0 {
-				return 0, m.fault(ErrDivideByZero, cur, executed)
+			if uint32(reg[ins.src&15]) == 0 {
+				return 0, m.fault(ErrDivideByZero, pc-1, executed)
 			}
-			reg[d] = uint64(uint32(reg[d]) % uint32(reg[s]))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) % uint32(reg[ins.src&15]))
 		case xXor32Imm:
-			reg[d] = uint64(uint32(reg[d]) ^ uint32(ins.imm))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) ^ uint32(ins.imm))
 		case xXor32Reg:
-			reg[d] = uint64(uint32(reg[d]) ^ uint32(reg[s]))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) ^ uint32(reg[ins.src&15]))
 		case xMov32Imm:
-			reg[d] = uint64(uint32(ins.imm))
+			reg[ins.dst&15] = uint64(uint32(ins.imm))
 		case xMov32Reg:
-			reg[d] = uint64(uint32(reg[s]))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.src&15]))
 		case xMov32RegSX:
-			reg[d] = uint64(int64(int32(reg[s])))
+			reg[ins.dst&15] = uint64(int64(int32(reg[ins.src&15])))
 		case xArsh32Imm:
-			reg[d] = uint64(uint32(int32(reg[d]) >> (uint32(ins.imm) & 31)))
+			reg[ins.dst&15] = uint64(uint32(int32(reg[ins.dst&15]) >> (uint32(ins.imm) & 31)))
 		case xArsh32Reg:
-			reg[d] = uint64(uint32(int32(reg[d]) >> (uint32(reg[s]) & 31)))
+			reg[ins.dst&15] = uint64(uint32(int32(reg[ins.dst&15]) >> (uint32(reg[ins.src&15]) & 31)))
 		case xLe16:
-			reg[d] = uint64(uint16(reg[d]))
+			reg[ins.dst&15] = uint64(uint16(reg[ins.dst&15]))
 		case xLe32:
-			reg[d] = uint64(uint32(reg[d]))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]))
 		case xLe64:
 		case xBe16:
-			reg[d] = uint64(bits.ReverseBytes16(uint16(reg[d])))
+			reg[ins.dst&15] = uint64(bits.ReverseBytes16(uint16(reg[ins.dst&15])))
 		case xBe32:
-			reg[d] = uint64(bits.ReverseBytes32(uint32(reg[d])))
+			reg[ins.dst&15] = uint64(bits.ReverseBytes32(uint32(reg[ins.dst&15])))
 		case xBe64:
-			reg[d] = bits.ReverseBytes64(reg[d])
+			reg[ins.dst&15] = bits.ReverseBytes64(reg[ins.dst&15])
 		case xEndBad:
-			return 0, m.fault(ErrInvalidInstruction, cur, executed)
+			return 0, m.fault(ErrInvalidInstruction, pc-1, executed)
 
 		case xAdd64Imm:
-			reg[d] += uint64(ins.imm)
+			reg[ins.dst&15] += uint64(ins.imm)
 		case xAdd64Reg:
-			reg[d] += reg[s]
+			reg[ins.dst&15] += reg[ins.src&15]
 		case xSub64Imm:
-			reg[d] -= uint64(ins.imm)
+			reg[ins.dst&15] -= uint64(ins.imm)
 		case xSub64ImmRev:
-			reg[d] = uint64(ins.imm) - reg[d]
+			reg[ins.dst&15] = uint64(ins.imm) - reg[ins.dst&15]
 		case xSub64Reg:
-			reg[d] -= reg[s]
+			reg[ins.dst&15] -= reg[ins.src&15]
 		case xMul64Imm:
-			reg[d] *= uint64(ins.imm)
+			reg[ins.dst&15] *= uint64(ins.imm)
 		case xMul64Reg:
-			reg[d] *= reg[s]
+			reg[ins.dst&15] *= reg[ins.src&15]
 		case xDiv64Imm:
-			reg[d] /= uint64(ins.imm)
+			reg[ins.dst&15] /= uint64(ins.imm)
 		case xDiv64Reg:
-			if reg[s] == 0 {
-				return 0, m.fault(ErrDivideByZero, cur, executed)
+			if reg[ins.src&15] == 0 {
+				return 0, m.fault(ErrDivideByZero, pc-1, executed)
 			}
-			reg[d] /= reg[s]
+			reg[ins.dst&15] /= reg[ins.src&15]
 		case xOr64Imm:
-			reg[d] |= uint64(ins.imm)
+			reg[ins.dst&15] |= uint64(ins.imm)
 		case xOr64Reg:
-			reg[d] |= reg[s]
+			reg[ins.dst&15] |= reg[ins.src&15]
 		case xAnd64Imm:
-			reg[d] &= uint64(ins.imm)
+			reg[ins.dst&15] &= uint64(ins.imm)
 		case xAnd64Reg:
-			reg[d] &= reg[s]
+			reg[ins.dst&15] &= reg[ins.src&15]
 		case xLsh64Imm:
-			reg[d] <<= uint64(ins.imm) & 63
+			reg[ins.dst&15] <<= uint64(ins.imm) & 63
 		case xLsh64Reg:
-			reg[d] <<= reg[s] & 63
+			reg[ins.dst&15] <<= reg[ins.src&15] & 63
 		case xRsh64Imm:
-			reg[d] >>= uint64(ins.imm) & 63
+			reg[ins.dst&15] >>= uint64(ins.imm) & 63
 		case xRsh64Reg:
-			reg[d] >>= reg[s] & 63
+			reg[ins.dst&15] >>= reg[ins.src&15] & 63
 		case xNeg64:
-			reg[d] = -reg[d]
+			reg[ins.dst&15] = -reg[ins.dst&15]
 		case xMod64Imm:
-			reg[d] %= uint64(ins.imm)
+			reg[ins.dst&15] %= uint64(ins.imm)
 		case xMod64Reg:
-			if reg[s] == 0 {
-				return 0, m.fault(ErrDivideByZero, cur, executed)
+			if reg[ins.src&15] == 0 {
+				return 0, m.fault(ErrDivideByZero, pc-1, executed)
 			}
-			reg[d] %= reg[s]
+			reg[ins.dst&15] %= reg[ins.src&15]
 		case xXor64Imm:
-			reg[d] ^= uint64(ins.imm)
+			reg[ins.dst&15] ^= uint64(ins.imm)
 		case xXor64Reg:
-			reg[d] ^= reg[s]
+			reg[ins.dst&15] ^= reg[ins.src&15]
 		case xMov64Imm:
-			reg[d] = uint64(ins.imm)
+			reg[ins.dst&15] = uint64(ins.imm)
 		case xMov64Reg:
-			reg[d] = reg[s]
+			reg[ins.dst&15] = reg[ins.src&15]
 		case xArsh64Imm:
-			reg[d] = uint64(int64(reg[d]) >> (uint64(ins.imm) & 63))
+			reg[ins.dst&15] = uint64(int64(reg[ins.dst&15]) >> (uint64(ins.imm) & 63))
 		case xArsh64Reg:
-			reg[d] = uint64(int64(reg[d]) >> (reg[s] & 63))
+			reg[ins.dst&15] = uint64(int64(reg[ins.dst&15]) >> (reg[ins.src&15] & 63))
 		case xHor64Imm:
-			reg[d] |= uint64(ins.imm) << 32
+			reg[ins.dst&15] |= uint64(ins.imm) << 32
 
 		// PQR (v2). Immediates of the unsigned high-multiply, divide and
 		// remainder are zero-extended; the others are sign-extended.
 		case xLmul32Imm:
-			reg[d] = uint64(uint32(reg[d]) * uint32(ins.imm))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) * uint32(ins.imm))
 		case xLmul32Reg:
-			reg[d] = uint64(uint32(reg[d]) * uint32(reg[s]))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) * uint32(reg[ins.src&15]))
 		case xUdiv32Imm:
-			reg[d] = uint64(uint32(reg[d]) / uint32(ins.imm))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) / uint32(ins.imm))
 		case xUdiv32Reg:
-			if uint32(reg[s]) == 0 {
-				return 0, m.fault(ErrDivideByZero, cur, executed)
+			if uint32(reg[ins.src&15]) == 0 {
+				return 0, m.fault(ErrDivideByZero, pc-1, executed)
 			}
-			reg[d] = uint64(uint32(reg[d]) / uint32(reg[s]))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) / uint32(reg[ins.src&15]))
 		case xUrem32Imm:
-			reg[d] = uint64(uint32(reg[d]) % uint32(ins.imm))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) % uint32(ins.imm))
 		case xUrem32Reg:
-			if uint32(reg[s]) == 0 {
-				return 0, m.fault(ErrDivideByZero, cur, executed)
+			if uint32(reg[ins.src&15]) == 0 {
+				return 0, m.fault(ErrDivideByZero, pc-1, executed)
 			}
-			reg[d] = uint64(uint32(reg[d]) % uint32(reg[s]))
+			reg[ins.dst&15] = uint64(uint32(reg[ins.dst&15]) % uint32(reg[ins.src&15]))
 		case xSdiv32Imm, xSdiv32Reg, xSrem32Imm, xSrem32Reg:
-			x, y := int32(reg[d]), int32(ins.imm)
+			x, y := int32(reg[ins.dst&15]), int32(ins.imm)
 			if ins.x == xSdiv32Reg || ins.x == xSrem32Reg {
-				y = int32(reg[s])
+				y = int32(reg[ins.src&15])
 				if y == 0 {
-					return 0, m.fault(ErrDivideByZero, cur, executed)
+					return 0, m.fault(ErrDivideByZero, pc-1, executed)
 				}
 			}
 			if x == math.MinInt32 && y == -1 {
-				return 0, m.fault(ErrDivideOverflow, cur, executed)
+				return 0, m.fault(ErrDivideOverflow, pc-1, executed)
 			}
 			if ins.x == xSdiv32Imm || ins.x == xSdiv32Reg {
-				reg[d] = uint64(uint32(x / y))
+				reg[ins.dst&15] = uint64(uint32(x / y))
 			} else {
-				reg[d] = uint64(uint32(x % y))
+				reg[ins.dst&15] = uint64(uint32(x % y))
 			}
 		case xLmul64Imm:
-			reg[d] *= uint64(ins.imm)
+			reg[ins.dst&15] *= uint64(ins.imm)
 		case xLmul64Reg:
-			reg[d] *= reg[s]
+			reg[ins.dst&15] *= reg[ins.src&15]
 		case xUhmul64Imm:
-			reg[d], _ = bits.Mul64(reg[d], uint64(uint32(ins.imm)))
+			reg[ins.dst&15], _ = bits.Mul64(reg[ins.dst&15], uint64(uint32(ins.imm)))
 		case xUhmul64Reg:
-			reg[d], _ = bits.Mul64(reg[d], reg[s])
+			reg[ins.dst&15], _ = bits.Mul64(reg[ins.dst&15], reg[ins.src&15])
 		case xUdiv64Imm:
-			reg[d] /= uint64(uint32(ins.imm))
+			reg[ins.dst&15] /= uint64(uint32(ins.imm))
 		case xUdiv64Reg:
-			if reg[s] == 0 {
-				return 0, m.fault(ErrDivideByZero, cur, executed)
+			if reg[ins.src&15] == 0 {
+				return 0, m.fault(ErrDivideByZero, pc-1, executed)
 			}
-			reg[d] /= reg[s]
+			reg[ins.dst&15] /= reg[ins.src&15]
 		case xUrem64Imm:
-			reg[d] %= uint64(uint32(ins.imm))
+			reg[ins.dst&15] %= uint64(uint32(ins.imm))
 		case xUrem64Reg:
-			if reg[s] == 0 {
-				return 0, m.fault(ErrDivideByZero, cur, executed)
+			if reg[ins.src&15] == 0 {
+				return 0, m.fault(ErrDivideByZero, pc-1, executed)
 			}
-			reg[d] %= reg[s]
+			reg[ins.dst&15] %= reg[ins.src&15]
 		case xShmul64Imm:
-			reg[d] = mulHighSigned(int64(reg[d]), ins.imm)
+			reg[ins.dst&15] = mulHighSigned(int64(reg[ins.dst&15]), ins.imm)
 		case xShmul64Reg:
-			reg[d] = mulHighSigned(int64(reg[d]), int64(reg[s]))
+			reg[ins.dst&15] = mulHighSigned(int64(reg[ins.dst&15]), int64(reg[ins.src&15]))
 		case xSdiv64Imm, xSdiv64Reg, xSrem64Imm, xSrem64Reg:
-			x, y := int64(reg[d]), ins.imm
+			x, y := int64(reg[ins.dst&15]), ins.imm
 			if ins.x == xSdiv64Reg || ins.x == xSrem64Reg {
-				y = int64(reg[s])
+				y = int64(reg[ins.src&15])
 				if y == 0 {
-					return 0, m.fault(ErrDivideByZero, cur, executed)
+					return 0, m.fault(ErrDivideByZero, pc-1, executed)
 				}
 			}
 			if x == math.MinInt64 && y == -1 {
-				return 0, m.fault(ErrDivideOverflow, cur, executed)
+				return 0, m.fault(ErrDivideOverflow, pc-1, executed)
 			}
 			if ins.x == xSdiv64Imm || ins.x == xSdiv64Reg {
-				reg[d] = uint64(x / y)
+				reg[ins.dst&15] = uint64(x / y)
 			} else {
-				reg[d] = uint64(x % y)
+				reg[ins.dst&15] = uint64(x % y)
 			}
 
 		case xJa:
 			pc = int(ins.off)
 		case xJeqImm:
-			if reg[d] == uint64(ins.imm) {
+			if reg[ins.dst&15] == uint64(ins.imm) {
 				pc = int(ins.off)
 			}
 		case xJeqReg:
-			if reg[d] == reg[s] {
+			if reg[ins.dst&15] == reg[ins.src&15] {
 				pc = int(ins.off)
 			}
 		case xJgtImm:
-			if reg[d] > uint64(ins.imm) {
+			if reg[ins.dst&15] > uint64(ins.imm) {
 				pc = int(ins.off)
 			}
 		case xJgtReg:
-			if reg[d] > reg[s] {
+			if reg[ins.dst&15] > reg[ins.src&15] {
 				pc = int(ins.off)
 			}
 		case xJgeImm:
-			if reg[d] >= uint64(ins.imm) {
+			if reg[ins.dst&15] >= uint64(ins.imm) {
 				pc = int(ins.off)
 			}
 		case xJgeReg:
-			if reg[d] >= reg[s] {
+			if reg[ins.dst&15] >= reg[ins.src&15] {
 				pc = int(ins.off)
 			}
 		case xJsetImm:
-			if reg[d]&uint64(ins.imm) != 0 {
+			if reg[ins.dst&15]&uint64(ins.imm) != 0 {
 				pc = int(ins.off)
 			}
 		case xJsetReg:
-			if reg[d]&reg[s] != 0 {
+			if reg[ins.dst&15]&reg[ins.src&15] != 0 {
 				pc = int(ins.off)
 			}
 		case xJneImm:
-			if reg[d] != uint64(ins.imm) {
+			if reg[ins.dst&15] != uint64(ins.imm) {
 				pc = int(ins.off)
 			}
 		case xJneReg:
-			if reg[d] != reg[s] {
+			if reg[ins.dst&15] != reg[ins.src&15] {
 				pc = int(ins.off)
 			}
 		case xJsgtImm:
-			if int64(reg[d]) > ins.imm {
+			if int64(reg[ins.dst&15]) > ins.imm {
 				pc = int(ins.off)
 			}
 		case xJsgtReg:
-			if int64(reg[d]) > int64(reg[s]) {
+			if int64(reg[ins.dst&15]) > int64(reg[ins.src&15]) {
 				pc = int(ins.off)
 			}
 		case xJsgeImm:
-			if int64(reg[d]) >= ins.imm {
+			if int64(reg[ins.dst&15]) >= ins.imm {
 				pc = int(ins.off)
 			}
 		case xJsgeReg:
-			if int64(reg[d]) >= int64(reg[s]) {
+			if int64(reg[ins.dst&15]) >= int64(reg[ins.src&15]) {
 				pc = int(ins.off)
 			}
 		case xJltImm:
-			if reg[d] < uint64(ins.imm) {
+			if reg[ins.dst&15] < uint64(ins.imm) {
 				pc = int(ins.off)
 			}
 		case xJltReg:
-			if reg[d] < reg[s] {
+			if reg[ins.dst&15] < reg[ins.src&15] {
 				pc = int(ins.off)
 			}
 		case xJleImm:
-			if reg[d] <= uint64(ins.imm) {
+			if reg[ins.dst&15] <= uint64(ins.imm) {
 				pc = int(ins.off)
 			}
 		case xJleReg:
-			if reg[d] <= reg[s] {
+			if reg[ins.dst&15] <= reg[ins.src&15] {
 				pc = int(ins.off)
 			}
 		case xJsltImm:
-			if int64(reg[d]) < ins.imm {
+			if int64(reg[ins.dst&15]) < ins.imm {
 				pc = int(ins.off)
 			}
 		case xJsltReg:
-			if int64(reg[d]) < int64(reg[s]) {
+			if int64(reg[ins.dst&15]) < int64(reg[ins.src&15]) {
 				pc = int(ins.off)
 			}
 		case xJsleImm:
-			if int64(reg[d]) <= ins.imm {
+			if int64(reg[ins.dst&15]) <= ins.imm {
 				pc = int(ins.off)
 			}
 		case xJsleReg:
-			if int64(reg[d]) <= int64(reg[s]) {
+			if int64(reg[ins.dst&15]) <= int64(reg[ins.src&15]) {
 				pc = int(ins.off)
 			}
 
 		case xCall, xCallxImm, xCallxSrc:
 			target := uint64(ins.off)
 			if ins.x != xCall {
-				target = (reg[s] - textAddr) / SlotSize
+				target = (reg[ins.src&15] - p.textAddr) / SlotSize
 			}
 			f := &m.frames[m.depth]
 			f.saved = [4]uint64{reg[6], reg[7], reg[8], reg[9]}
@@ -455,34 +447,31 @@ func (m *Machine) run() (uint64, error) {
 			f.ret = pc
 			m.depth++
 			if m.depth == MaxCallDepth {
-				return 0, m.fault(ErrCallDepthExceeded, cur, executed)
+				return 0, m.fault(ErrCallDepthExceeded, pc-1, executed)
 			}
-			reg[10] += frameBump
-			if target >= nslots {
-				return 0, m.fault(ErrCallOutsideTextSegment, cur, executed)
+			reg[10] += m.frameBump
+			if target >= uint64(len(code)-1) {
+				return 0, m.fault(ErrCallOutsideTextSegment, pc-1, executed)
 			}
 			pc = int(target)
 		case xSyscall:
 			sc := p.syscalls[ins.off]
 			m.remaining -= executed
 			executed = 0
-			m.pc = cur
+			m.pc = pc - 1
 			r, err := sc.Fn(m, reg[1], reg[2], reg[3], reg[4], reg[5])
 			if err != nil {
-				return 0, &SyscallError{Name: sc.Name, PC: cur, Err: err}
+				return 0, &SyscallError{Name: sc.Name, PC: pc - 1, Err: err}
 			}
 			reg[0] = r
-			limit = m.remaining
-			stop = limit
-			if m.trace != nil && stop > 0 {
-				stop = 0
-			}
+			m.limit = m.remaining
+			stop = m.checkpoint(0)
 		case xCallUnknown, xCallBad, xInvalid:
-			return 0, m.fault(ErrUnsupportedInstruction, cur, executed)
+			return 0, m.fault(ErrUnsupportedInstruction, pc-1, executed)
 		case xExit:
 			if m.depth == 0 {
 				m.remaining -= executed
-				m.pc = cur
+				m.pc = pc - 1
 				return reg[0], nil
 			}
 			m.depth--
@@ -491,11 +480,20 @@ func (m *Machine) run() (uint64, error) {
 			reg[10] = f.fp
 			pc = f.ret
 		case xOverrun:
-			return 0, m.fault(ErrExecutionOverrun, cur, executed)
+			return 0, m.fault(ErrExecutionOverrun, pc-1, executed)
 		default:
-			return 0, m.fault(ErrUnsupportedInstruction, cur, executed)
+			return 0, m.fault(ErrUnsupportedInstruction, pc-1, executed)
 		}
 	}
+}
+
+// checkpoint is the executed-instruction count at which the loop must next
+// leave its fast path: the budget, or the next instruction when tracing.
+func (m *Machine) checkpoint(executed uint64) uint64 {
+	if m.trace != nil && m.limit > executed {
+		return executed
+	}
+	return m.limit
 }
 
 // fault ends a run: it charges the instructions executed since the last

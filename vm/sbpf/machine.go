@@ -24,11 +24,26 @@ const (
 	MaxHeapSize     = 256 * 1024
 )
 
+// region is one mapped range. Translation is branch-free: with gap g, the
+// host offset of region offset off is (off>>(g+1))<<g | off&(1<<g-1), and
+// off is unmapped when bit g of off is set. g = 12 gives the v0 stack (4 KiB
+// frames alternating with 4 KiB gaps); g = 32 leaves offsets unchanged.
 type region struct {
-	data     []byte
-	writable bool
-	gapped   bool   // v0 stack: frames alternate with unmapped gaps of one frame
-	dirty    uint64 // high-water mark of writes, so reuse clears only what was touched
+	data  []byte // readable bytes
+	wdata []byte // the same bytes if writable, else nil
+	gap   uint8
+	dirty uint64 // high-water mark of writes, so reuse clears only what was touched
+}
+
+func newRegion(data []byte, writable, gapped bool) region {
+	r := region{data: data, gap: 32}
+	if writable {
+		r.wdata = data
+	}
+	if gapped {
+		r.gap = 12
+	}
+	return r
 }
 
 type frame struct {
@@ -42,7 +57,7 @@ type frame struct {
 // that received it and must not be retained.
 type Machine struct {
 	prog      *Program
-	regions   [5]region
+	regions   [8]region // indexed by address >> 32; 0 and 5..7 stay unmapped
 	stack     []byte
 	heap      []byte
 	remaining uint64 // units left as of the last reconciliation
@@ -52,6 +67,8 @@ type Machine struct {
 	heapPos   uint64
 	trace     io.Writer
 	unaligned bool
+	limit     uint64 // meter value at the last reconciliation
+	frameBump uint64 // r10 increment per call (0 with dynamic frames)
 	frames    [MaxCallDepth]frame
 }
 
@@ -109,10 +126,10 @@ func (m *Machine) reset(p *Program, input []byte, heapSize int, opts RunOptions)
 	m.depth = 0
 	m.pc = p.spec.Entry
 	m.heapPos = 0
-	m.regions[1] = region{data: p.spec.ReadOnly}
-	m.regions[2] = region{data: m.stack, writable: true, gapped: p.spec.Version.stackFrameGaps()}
-	m.regions[3] = region{data: m.heap[:heapSize], writable: true}
-	m.regions[4] = region{data: input, writable: true}
+	m.regions[1] = newRegion(p.spec.ReadOnly, false, false)
+	m.regions[2] = newRegion(m.stack, true, p.spec.Version.stackFrameGaps())
+	m.regions[3] = newRegion(m.heap[:heapSize], true, false)
+	m.regions[4] = newRegion(input, true, false)
 }
 
 // release zeroes what the run wrote to the pooled stack and heap, so the
@@ -120,33 +137,59 @@ func (m *Machine) reset(p *Program, input []byte, heapSize int, opts RunOptions)
 func (m *Machine) release() {
 	clear(m.stack[:m.regions[2].dirty])
 	clear(m.heap[:m.regions[3].dirty])
-	m.regions = [5]region{}
+	m.regions = [8]region{}
 	m.prog, m.ctx, m.trace = nil, nil, nil
 }
 
-// access returns the host bytes for [addr, addr+n), or nil if that range is
-// not mapped with the requested permission.
-func (m *Machine) access(addr, n uint64, write bool) []byte {
-	idx := addr >> 32
-	if idx-1 >= 4 {
+// load returns the host bytes from addr to the end of its region (at least
+// n of them), or nil if [addr, addr+n) is not readable. It is small enough
+// to inline into the interpreter; n must be at most 8.
+func (m *Machine) load(addr, n uint64) []byte {
+	r := &m.regions[min(addr>>32, 7)]
+	off := addr & (regionSize - 1)
+	g := r.gap
+	h := (off>>(g+1))<<g | off&(1<<g-1)
+	if (off>>g)&1 != 0 || h+n > uint64(len(r.data)) {
 		return nil
 	}
-	r := &m.regions[idx]
+	return r.data[h:]
+}
+
+// store is load for writing; it also records the write's extent.
+func (m *Machine) store(addr, n uint64) []byte {
+	r := &m.regions[min(addr>>32, 7)]
 	off := addr & (regionSize - 1)
-	if r.gapped {
-		if off&StackFrameSize != 0 {
-			return nil
-		}
-		off = (off>>1)&^(StackFrameSize-1) | off&(StackFrameSize-1)
+	g := r.gap
+	h := (off>>(g+1))<<g | off&(1<<g-1)
+	if (off>>g)&1 != 0 || h+n > uint64(len(r.wdata)) {
+		return nil
 	}
-	end := off + n
-	if end > uint64(len(r.data)) || end < off || (write && !r.writable) {
+	r.dirty = max(r.dirty, h+n)
+	return r.wdata[h:]
+}
+
+// access is load and store for any length: the range must lie within one
+// region (and, on the v0 stack, start in a frame).
+func (m *Machine) access(addr, n uint64, write bool) []byte {
+	if n > regionSize {
+		return nil
+	}
+	r := &m.regions[min(addr>>32, 7)]
+	off := addr & (regionSize - 1)
+	g := r.gap
+	h := (off>>(g+1))<<g | off&(1<<g-1)
+	end := h + n
+	buf := r.data
+	if write {
+		buf = r.wdata
+	}
+	if (off>>g)&1 != 0 || end > uint64(len(buf)) {
 		return nil
 	}
 	if write && end > r.dirty {
 		r.dirty = end
 	}
-	return r.data[off:end:end]
+	return buf[h:end:end]
 }
 
 // violation builds the trap for a failed access, classifying it the way the
@@ -160,7 +203,7 @@ func (m *Machine) violation(pc int, addr, n uint64, write bool) *Trap {
 		return t
 	}
 	switch idx := addr >> 32; {
-	case idx >= 1 && idx <= 4 && m.regions[idx].data != nil && addr&(regionSize-1) < uint64(len(m.regions[idx].data)):
+	case idx >= 1 && idx <= 4 && len(m.regions[idx].data) > 0:
 		t.Region = [...]string{"", "program", "stack", "heap", "input"}[idx]
 	default:
 		t.Region = "unallocated"
