@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"math"
 	"math/bits"
+	"unsafe"
 )
 
 // run is the interpreter. Registers live in a local array indexed by
@@ -29,6 +30,7 @@ func (m *Machine) run() (uint64, error) {
 		}
 	}
 	code := p.code
+	codeBase := unsafe.Pointer(unsafe.SliceData(code))
 	pc := m.pc
 	var executed uint64
 	m.limit = m.remaining
@@ -43,7 +45,11 @@ func (m *Machine) run() (uint64, error) {
 			stop = executed + 1
 		}
 		executed++
-		ins := &code[pc]
+		// pc is always within code: the verifier keeps jumps inside the
+		// text, calls are checked before they are taken, return addresses
+		// were valid when saved, and falling off the end (or an lddw at the
+		// end) lands on the overrun sentinel at index len(code)-1.
+		ins := (*decoded)(unsafe.Add(codeBase, uintptr(pc)*unsafe.Sizeof(decoded{})))
 		pc++
 		switch ins.x {
 		case xLddw:
