@@ -3,6 +3,7 @@ package sbpf
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"math"
 	"strings"
 	"testing"
@@ -364,5 +365,44 @@ func TestRun_HeapSize(t *testing.T) {
 	}
 	if _, _, err := Run(p, nil, RunOptions{Budget: 10, HeapSize: MaxHeapSize + 1024}); !errors.Is(err, ErrInvalidHeapSize) {
 		t.Fatalf("oversized heap: %v", err)
+	}
+}
+
+// TestRun_ConcurrentShare runs one Program from several goroutines: a
+// Program is immutable and every Run has its own machine.
+func TestRun_ConcurrentShare(t *testing.T) {
+	p, err := NewProgram(ProgramSpec{Text: Text(
+		Load(DWord, R2, R1, 0),
+		Store(DWord, R10, -8, R2),
+		Mov.Imm(R3, 1000),
+		Add.Imm(R2, 1),
+		Sub.Imm(R3, 1),
+		JNe.Imm(R3, 0, -3),
+		Load(DWord, R0, R10, -8),
+		Add.Reg(R0, R2),
+		Exit(),
+	)}, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 8)
+	for g := 0; g < 8; g++ {
+		go func(g int) {
+			for i := 0; i < 50; i++ {
+				in := make([]byte, 8)
+				in[0] = byte(g)
+				r0, _, err := Run(p, in, RunOptions{Budget: 10_000})
+				if err != nil || r0 != uint64(2*g+1000) {
+					errs <- fmt.Errorf("goroutine %d: r0=%d err=%v", g, r0, err)
+					return
+				}
+			}
+			errs <- nil
+		}(g)
+	}
+	for g := 0; g < 8; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
 	}
 }
