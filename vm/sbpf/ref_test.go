@@ -253,7 +253,7 @@ func TestRun_DifferentialALU(t *testing.T) {
 			}
 			want := ref[0]
 			for r := R1; r <= R9; r++ {
-				want = (want ^ ref[r]) << 7 ^ uint64(r)
+				want = (want^ref[r])<<7 ^ uint64(r)
 			}
 			if runErr != nil || got != want {
 				t.Fatalf("%v trial %d: got %#x (%v), want %#x\n%s", v, trial, got, runErr, want, Disassemble(v, text, nil))
