@@ -144,6 +144,9 @@ func Link(object []byte, opts Options) ([]byte, error) {
 			s.out = rodata
 		}
 		align := max(s.align, 1)
+		if align > 4096 || align&(align-1) != 0 {
+			return nil, fmt.Errorf("%w: section %s alignment %d", ErrMalformed, s.name, s.align)
+		}
 		if s.out == text {
 			align = 8
 		}
@@ -152,6 +155,9 @@ func Link(object []byte, opts Options) ([]byte, error) {
 		s.out.data = append(s.out.data, make([]byte, pad)...)
 		s.base = uint64(len(s.out.data))
 		s.out.data = append(s.out.data, s.data...)
+		if s.typ == shtNobits {
+			return nil, fmt.Errorf("%w: section %s has no contents", ErrWritableData, s.name)
+		}
 	}
 	if len(text.data)%8 != 0 || len(text.data) == 0 {
 		return nil, fmt.Errorf("%w: .text of %d bytes", ErrMalformed, len(text.data))
