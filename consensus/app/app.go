@@ -294,7 +294,7 @@ func (a *App) afterCommit(epochChanged bool) {
 		}
 		return true
 	})
-	a.log.Info("epoch", "epoch", sum.Epoch, "height", sum.Height, "committees", len(sum.Committees), "suspended", len(sum.Suspended))
+	a.log.Debug("epoch", "epoch", sum.Epoch, "height", sum.Height, "committees", len(sum.Committees), "suspended", len(sum.Suspended))
 	if a.opts.OnEpoch != nil {
 		a.opts.OnEpoch(sum)
 	}

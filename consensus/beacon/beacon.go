@@ -208,11 +208,23 @@ func (Service) ExecTx(ctx *service.Context, method string, body []byte) error {
 // EpochTransition implements service.Service.
 func (Service) EpochTransition(ctx *service.Context) error { return Transition(ctx) }
 
-// Query implements service.Service. Path: "state".
-func (Service) Query(kv state.KV, _ uint64, path string, _ []byte) (any, error) {
+// Query implements service.Service. Paths: "state", "params", and
+// "submitted" (data: hex node id), the target epoch of the node's last
+// recorded proof (0 if none).
+func (Service) Query(kv state.KV, _ uint64, path string, data []byte) (any, error) {
 	switch path {
 	case "state":
 		return Get(kv), nil
+	case "submitted":
+		var id signature.PublicKey
+		if err := id.UnmarshalText(data); err != nil {
+			return nil, fmt.Errorf("%w: %v", service.ErrInvalid, err)
+		}
+		var p storedProof
+		if raw := kv.Get(append(append([]byte{}, prefixProof...), id[:]...)); raw != nil {
+			decode(raw, &p)
+		}
+		return p.Epoch, nil
 	case "params":
 		return GetParams(kv), nil
 	}

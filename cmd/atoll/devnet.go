@@ -1,0 +1,126 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/atoll-dev/atoll/consensus/app"
+	"github.com/atoll-dev/atoll/consensus/genesis"
+	"github.com/atoll-dev/atoll/consensus/registry"
+	"github.com/atoll-dev/atoll/consensus/scheduler"
+	"github.com/atoll-dev/atoll/node"
+)
+
+func init() { subcommands = append(subcommands, newDevnetCommand) }
+
+func newDevnetCommand() *cobra.Command {
+	var (
+		dir       string
+		reset     bool
+		compute   int
+		epoch     uint64
+		blockTime time.Duration
+		basePort  int
+		flags     nodeFlags
+	)
+	c := &cobra.Command{
+		Use:   "devnet",
+		Short: "Run a one-process development network: a CometBFT validator, the consensus application and compute nodes",
+		Long: `Run a one-process development network.
+
+The first start creates a chain in --dir (default ./.atoll/devnet); later
+starts resume it from disk. --reset wipes the directory and starts a new chain.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, comet, err := flags.logger()
+			if err != nil {
+				return err
+			}
+			out := cmd.OutOrStdout()
+			if reset {
+				if err := os.RemoveAll(dir); err != nil {
+					return fmt.Errorf("resetting %s: %w", dir, err)
+				}
+				fmt.Fprintf(out, "reset %s\n", dir)
+			}
+			if node.HomeExists(dir) {
+				fmt.Fprintf(out, "resuming devnet in %s\n", dir)
+			} else {
+				if compute < 0 {
+					return fmt.Errorf("--compute must not be negative")
+				}
+				fmt.Fprintf(out, "creating devnet in %s: 1 validator, %d compute nodes, %d blocks per epoch\n", dir, compute, epoch)
+				err := node.InitNetwork(node.NetworkOptions{Homes: []string{dir}, ChainID: "atoll-devnet", Compute: compute,
+					EpochInterval: epoch, BlockTime: blockTime, BasePort: basePort, ListenHost: "127.0.0.1"})
+				if err != nil {
+					return err
+				}
+			}
+			fmt.Fprintln(out, "starting CometBFT and the consensus application")
+			return runNode(cmd, node.Options{Home: dir, Logger: log, CometLevel: comet, MetricsAddr: flags.metrics,
+				OnEpoch: func(s app.EpochSummary) { fmt.Fprintln(out, epochLine(s)) }}, nil)
+		},
+	}
+	c.Flags().StringVar(&dir, "dir", filepath.Join(".atoll", "devnet"), "data directory")
+	c.Flags().BoolVar(&reset, "reset", false, "wipe the data directory and start a new chain")
+	c.Flags().IntVar(&compute, "compute", 4, "compute/storage nodes in a new devnet")
+	c.Flags().Uint64Var(&epoch, "epoch-blocks", 10, "blocks per epoch in a new devnet")
+	c.Flags().DurationVar(&blockTime, "block-time", 500*time.Millisecond, "target block time (CometBFT timeout_commit) of a new devnet")
+	c.Flags().IntVar(&basePort, "base-port", 26656, "p2p port of a new devnet; RPC listens on the next port")
+	flags.register(c)
+	return c
+}
+
+func runtimeName(id registry.RuntimeID) string {
+	if id == genesis.SVMRuntimeID {
+		return "svm"
+	}
+	return id.String()[:8]
+}
+
+func short(s string) string { return s[:8] }
+
+// committeeText renders committees as "svm executor[w:…,b:…] storage[…]".
+func committeeText(s app.EpochSummary) string {
+	var parts []string
+	for _, c := range s.Committees {
+		var members []string
+		for _, m := range c.Members {
+			role := map[scheduler.Role]string{scheduler.RoleWorker: "w:", scheduler.RoleBackupWorker: "b:", scheduler.RoleStorage: ""}[m.Role]
+			members = append(members, role+short(m.Node.String()))
+		}
+		if len(members) == 0 {
+			members = []string{"none"}
+		}
+		parts = append(parts, fmt.Sprintf("%s %s[%s]", runtimeName(c.Runtime), c.Kind, strings.Join(members, " ")))
+	}
+	if len(parts) == 0 {
+		return "none"
+	}
+	return strings.Join(parts, " ")
+}
+
+func suspendedText(s app.EpochSummary) string {
+	if len(s.Suspended) == 0 {
+		return "none"
+	}
+	var parts []string
+	for id, reason := range s.Suspended {
+		parts = append(parts, fmt.Sprintf("%s (%s)", runtimeName(id), reason))
+	}
+	return strings.Join(parts, ", ")
+}
+
+func epochLine(s app.EpochSummary) string {
+	beacon := "vrf"
+	if s.Insecure {
+		beacon = "fallback"
+	}
+	return fmt.Sprintf("epoch %d at height %d  beacon %s  committees: %s  suspended: %s",
+		s.Epoch, s.Height, beacon, committeeText(s), suspendedText(s))
+}

@@ -1,0 +1,113 @@
+package main
+
+import (
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/atoll-dev/atoll/consensus/app"
+	"github.com/atoll-dev/atoll/node"
+)
+
+func init() { subcommands = append(subcommands, newNodeCommand) }
+
+// nodeFlags are shared by atoll node and atoll devnet.
+type nodeFlags struct {
+	metrics    string
+	logLevel   string
+	cometLevel string
+	logJSON    bool
+}
+
+func (f *nodeFlags) register(c *cobra.Command) {
+	c.Flags().StringVar(&f.metrics, "metrics", "", "serve Prometheus metrics (CometBFT's and atoll's) on ADDR, e.g. 127.0.0.1:26660")
+	c.Flags().StringVar(&f.logLevel, "log-level", "info", "atoll log level: debug, info, warn, error")
+	c.Flags().StringVar(&f.cometLevel, "comet-log-level", "error", "least severe CometBFT log record shown: debug, info, error")
+	c.Flags().BoolVar(&f.logJSON, "log-json", false, "write logs as JSON")
+}
+
+func parseLevel(s string) (slog.Level, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(strings.ToUpper(s))); err != nil {
+		return 0, fmt.Errorf("unknown log level %q", s)
+	}
+	return l, nil
+}
+
+func (f *nodeFlags) logger() (*slog.Logger, slog.Level, error) {
+	level, err := parseLevel(f.logLevel)
+	if err != nil {
+		return nil, 0, err
+	}
+	comet, err := parseLevel(f.cometLevel)
+	if err != nil {
+		return nil, 0, err
+	}
+	// CometBFT's records are filtered by its own level in node.NewCometLogger.
+	opts := &slog.HandlerOptions{Level: min(level, comet)}
+	var h slog.Handler = slog.NewTextHandler(os.Stderr, opts)
+	if f.logJSON {
+		h = slog.NewJSONHandler(os.Stderr, opts)
+	}
+	return slog.New(h), comet, nil
+}
+
+func newNodeCommand() *cobra.Command {
+	var home string
+	var flags nodeFlags
+	c := &cobra.Command{
+		Use:   "node",
+		Short: "Run one node of a network written by atoll init",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			log, comet, err := flags.logger()
+			if err != nil {
+				return err
+			}
+			return runNode(cmd, node.Options{Home: home, Logger: log, CometLevel: comet, MetricsAddr: flags.metrics,
+				OnEpoch: func(s app.EpochSummary) { log.Info("epoch", epochAttrs(s)...) }}, nil)
+		},
+	}
+	c.Flags().StringVar(&home, "home", "", "node home directory (from atoll init)")
+	c.MarkFlagRequired("home")
+	flags.register(c)
+	return c
+}
+
+// runNode starts a node, reports its addresses, and stops it cleanly on
+// SIGINT or SIGTERM.
+func runNode(cmd *cobra.Command, opts node.Options, started func(*node.Node)) error {
+	n, err := node.Start(opts)
+	if err != nil {
+		return err
+	}
+	cfg := n.Config()
+	out := cmd.OutOrStdout()
+	fmt.Fprintf(out, "node %s running: p2p %s, rpc %s", cfg.Moniker, cfg.P2P.ListenAddress, cfg.RPC.ListenAddress)
+	if opts.MetricsAddr != "" {
+		fmt.Fprintf(out, ", metrics http://%s/metrics", opts.MetricsAddr)
+	}
+	fmt.Fprintln(out)
+	if started != nil {
+		started(n)
+	}
+	sigs := make(chan os.Signal, 1)
+	signal.Notify(sigs, os.Interrupt, syscall.SIGTERM)
+	<-sigs
+	signal.Stop(sigs)
+	fmt.Fprintln(out, "stopping")
+	if err := n.Stop(); err != nil {
+		return fmt.Errorf("stopping node: %w", err)
+	}
+	fmt.Fprintln(out, "stopped at height", n.Height())
+	return nil
+}
+
+func epochAttrs(s app.EpochSummary) []any {
+	return []any{"epoch", s.Epoch, "height", s.Height, "committees", committeeText(s), "suspended", suspendedText(s), "beacon_insecure", s.Insecure}
+}

@@ -1,0 +1,153 @@
+package node
+
+import (
+	"crypto/rand"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	cmtcfg "github.com/cometbft/cometbft/config"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	cmttypes "github.com/cometbft/cometbft/types"
+
+	"github.com/atoll-dev/atoll/consensus/genesis"
+	"github.com/atoll-dev/atoll/consensus/registry"
+	"github.com/atoll-dev/atoll/consensus/signature"
+)
+
+// NetworkOptions describe a network whose homes InitNetwork writes.
+type NetworkOptions struct {
+	// Homes lists one home directory per validator.
+	Homes         []string
+	ChainID       string
+	Compute       int
+	EpochInterval uint64
+	// BlockTime is CometBFT's timeout_commit.
+	BlockTime time.Duration
+	// BasePort: validator i listens for p2p on BasePort+10i and RPC on +1.
+	BasePort int
+	// ListenHost is the interface to bind (127.0.0.1 for local networks).
+	ListenHost string
+	// Hosts, if set, are the addresses peers use to reach validator i.
+	Hosts []string
+}
+
+// PortsOf returns validator i's p2p and RPC ports.
+func (o *NetworkOptions) PortsOf(i int) (p2pPort, rpcPort int) {
+	return o.BasePort + 10*i, o.BasePort + 10*i + 1
+}
+
+// InitNetwork generates keys, the genesis document and CometBFT
+// configuration for every home. Compute nodes are hosted round-robin by the
+// validators: their identities are written to the hosting home, whose
+// agent keeps them registered and submits their beacon proofs.
+func InitNetwork(o NetworkOptions) error {
+	nv := len(o.Homes)
+	if nv == 0 {
+		return fmt.Errorf("node: a network needs at least one validator")
+	}
+	newKey := func() *signature.Signer {
+		s, err := signature.NewSigner(rand.Reader)
+		if err != nil {
+			panic(err)
+		}
+		return s
+	}
+	var specs []genesis.NodeSpec
+	hosted := make([][]Identity, nv)
+	var vals []cmttypes.GenesisValidator
+	nodeIDs := make([]p2p.ID, nv)
+	for i, home := range o.Homes {
+		cfg := cmtcfg.DefaultConfig()
+		if err := WriteConfig(home, cfg); err != nil {
+			return err
+		}
+		pv := privval.GenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+		pv.Save()
+		nk, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
+		if err != nil {
+			return fmt.Errorf("node: %w", err)
+		}
+		nodeIDs[i] = nk.ID()
+		pub, _ := pv.GetPubKey()
+		var cons signature.PublicKey
+		copy(cons[:], pub.Bytes())
+		id := Identity{Name: fmt.Sprintf("validator-%d", i), Entity: newKey(), Node: newKey(), VRF: newKey()}
+		hosted[i] = append(hosted[i], id)
+		specs = append(specs, genesis.NodeSpec{Entity: id.Entity, Node: id.Node, VRF: id.VRF, Consensus: cons, Roles: []registry.Role{registry.RoleValidator}})
+		vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: 1, Name: id.Name})
+	}
+	for j := 0; j < o.Compute; j++ {
+		id := Identity{Name: fmt.Sprintf("compute-%d", j), Entity: newKey(), Node: newKey(), VRF: newKey()}
+		hosted[j%nv] = append(hosted[j%nv], id)
+		specs = append(specs, genesis.NodeSpec{Entity: id.Entity, Node: id.Node, VRF: id.VRF, Roles: []registry.Role{registry.RoleCompute, registry.RoleStorage}})
+	}
+	group := uint16(max(1, min(3, o.Compute-1)))
+	backup := uint16(0)
+	if o.Compute > int(group) {
+		backup = 1
+	}
+	doc := genesis.Build(genesis.NetworkSpec{ChainID: o.ChainID, EpochInterval: o.EpochInterval, Nodes: specs, SVM: true,
+		GroupSize: group, BackupSize: backup, StorageSize: uint16(max(1, min(2, o.Compute)))})
+	if err := doc.Validate(); err != nil {
+		return err
+	}
+	gdoc := &cmttypes.GenesisDoc{ChainID: o.ChainID, GenesisTime: time.Now().UTC(), InitialHeight: 1,
+		ConsensusParams: cmttypes.DefaultConsensusParams(), Validators: vals, AppState: doc.Marshal()}
+	if err := gdoc.ValidateAndComplete(); err != nil {
+		return fmt.Errorf("node: genesis: %w", err)
+	}
+	for i, home := range o.Homes {
+		cfg := cmtcfg.DefaultConfig()
+		cfg.SetRoot(home)
+		cfg.Moniker = fmt.Sprintf("node%d", i)
+		p2pPort, rpcPort := o.PortsOf(i)
+		cfg.P2P.ListenAddress = fmt.Sprintf("tcp://%s:%d", o.ListenHost, p2pPort)
+		cfg.RPC.ListenAddress = fmt.Sprintf("tcp://%s:%d", o.ListenHost, rpcPort)
+		if len(o.Hosts) == nv {
+			cfg.P2P.ExternalAddress = fmt.Sprintf("%s:%d", o.Hosts[i], p2pPort)
+		}
+		var peers []string
+		for k := range o.Homes {
+			if k == i {
+				continue
+			}
+			host := o.ListenHost
+			if len(o.Hosts) == nv {
+				host = o.Hosts[k]
+			}
+			pp, _ := o.PortsOf(k)
+			peers = append(peers, fmt.Sprintf("%s@%s:%d", nodeIDs[k], host, pp))
+		}
+		cfg.P2P.PersistentPeers = strings.Join(peers, ",")
+		cfg.P2P.AllowDuplicateIP = true
+		cfg.P2P.AddrBookStrict = false
+		cfg.P2P.PexReactor = nv > 1
+		cfg.Consensus.TimeoutCommit = o.BlockTime
+		cfg.Consensus.TimeoutPropose = max(o.BlockTime*3, 300*time.Millisecond)
+		cfg.Consensus.TimeoutPrevote = max(o.BlockTime/2, 100*time.Millisecond)
+		cfg.Consensus.TimeoutPrecommit = max(o.BlockTime/2, 100*time.Millisecond)
+		cfg.Consensus.PeerGossipSleepDuration = 20 * time.Millisecond
+		cfg.Consensus.PeerQueryMaj23SleepDuration = 200 * time.Millisecond
+		cfg.Instrumentation.Namespace = "cometbft"
+		if err := WriteConfig(home, cfg); err != nil {
+			return err
+		}
+		if err := gdoc.SaveAs(cfg.GenesisFile()); err != nil {
+			return fmt.Errorf("node: %w", err)
+		}
+		if err := WriteIdentities(home, hosted[i]); err != nil {
+			return fmt.Errorf("node: %w", err)
+		}
+	}
+	return nil
+}
+
+// HomeExists reports whether dir holds an initialised home.
+func HomeExists(dir string) bool {
+	_, err := os.Stat(filepath.Join(dir, "config", "genesis.json"))
+	return err == nil
+}

@@ -1,0 +1,248 @@
+package node
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"sync"
+	"sync/atomic"
+
+	abci "github.com/cometbft/cometbft/abci/types"
+	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtnode "github.com/cometbft/cometbft/node"
+	"github.com/cometbft/cometbft/p2p"
+	"github.com/cometbft/cometbft/privval"
+	"github.com/cometbft/cometbft/proxy"
+	rpclocal "github.com/cometbft/cometbft/rpc/client/local"
+	cmttypes "github.com/cometbft/cometbft/types"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"github.com/atoll-dev/atoll/consensus/app"
+	"github.com/atoll-dev/atoll/consensus/genesis"
+	"github.com/atoll-dev/atoll/consensus/staking"
+	"github.com/atoll-dev/atoll/consensus/state"
+)
+
+// Sentinel errors, each reported to the user as one line.
+var (
+	ErrPortInUse   = errors.New("node: port already in use")
+	ErrBadGenesis  = errors.New("node: bad genesis")
+	ErrCorruptData = errors.New("node: data directory is corrupt")
+)
+
+// Options configure a node.
+type Options struct {
+	// Home is the node home (config/, data/).
+	Home string
+	// Logger receives atoll's and CometBFT's records.
+	Logger *slog.Logger
+	// CometLevel is the least severe CometBFT record passed to Logger.
+	CometLevel slog.Level
+	// MetricsAddr, if set, serves Prometheus metrics (CometBFT's and atoll's).
+	MetricsAddr string
+	// Components run alongside consensus (the agent is added automatically
+	// when the home has hosted identities).
+	Components []Component
+	// OnEpoch is called after each committed epoch transition.
+	OnEpoch func(app.EpochSummary)
+}
+
+// Node is a running node. Stop it with Stop; it is safe to call once.
+type Node struct {
+	cfg    *cmtcfg.Config
+	comet  *cmtnode.Node
+	rpc    *rpclocal.Local
+	store  *state.Store
+	app    *app.App
+	log    *slog.Logger
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+
+	stopping *atomic.Bool
+}
+
+// Config returns the node's CometBFT configuration.
+func (n *Node) Config() *cmtcfg.Config { return n.cfg }
+
+// App returns the consensus application.
+func (n *Node) App() *app.App { return n.app }
+
+// Start loads the home, checks that its ports are free, opens the state,
+// and starts CometBFT and the components.
+func Start(opts Options) (*Node, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	cfg, err := LoadConfig(opts.Home)
+	if err != nil {
+		return nil, err
+	}
+	if opts.MetricsAddr != "" {
+		cfg.Instrumentation.Prometheus = true
+		cfg.Instrumentation.PrometheusListenAddr = opts.MetricsAddr
+	}
+	if err := checkPorts(cfg); err != nil {
+		return nil, err
+	}
+	gdoc, err := cmttypes.GenesisDocFromFile(cfg.GenesisFile())
+	if err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadGenesis, cfg.GenesisFile(), err)
+	}
+	if _, err := genesis.Parse(gdoc.AppState); err != nil {
+		return nil, fmt.Errorf("%w: %s: %v", ErrBadGenesis, cfg.GenesisFile(), err)
+	}
+	store, err := state.Open(StateDir(cfg))
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrCorruptData, err)
+	}
+	ids, err := LoadIdentities(opts.Home)
+	if err != nil {
+		store.Close()
+		return nil, err
+	}
+	sig := newEpochSignal()
+	appOpts := app.Options{Logger: opts.Logger.With("module", "app"), OnEpoch: func(s app.EpochSummary) {
+		sig.fire()
+		if opts.OnEpoch != nil {
+			opts.OnEpoch(s)
+		}
+	}}
+	if opts.MetricsAddr != "" {
+		m, err := app.NewMetrics(prometheus.DefaultRegisterer)
+		if err != nil {
+			store.Close()
+			return nil, err
+		}
+		appOpts.Metrics = m
+	}
+	a := app.New(store, appOpts)
+	if err := checkResume(a, store, gdoc); err != nil {
+		store.Close()
+		return nil, err
+	}
+	if _, err := os.Stat(cfg.PrivValidatorKeyFile()); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("%w: missing validator key %s", ErrCorruptData, cfg.PrivValidatorKeyFile())
+	}
+	pv := privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	nodeKey, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("%w: node key: %v", ErrCorruptData, err)
+	}
+	clog := NewCometLogger(opts.Logger, opts.CometLevel).(cometLogger)
+	comet, err := cmtnode.NewNode(cfg, pv, nodeKey, proxy.NewLocalClientCreator(a),
+		func() (*cmttypes.GenesisDoc, error) { return gdoc, nil },
+		cmtcfg.DefaultDBProvider, cmtnode.DefaultMetricsProvider(cfg.Instrumentation),
+		clog)
+	if err != nil {
+		store.Close()
+		return nil, fmt.Errorf("%w: starting CometBFT: %v", ErrCorruptData, err)
+	}
+	if err := comet.Start(); err != nil {
+		store.Close()
+		return nil, fmt.Errorf("node: starting CometBFT: %w", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	n := &Node{cfg: cfg, comet: comet, rpc: rpclocal.New(comet), store: store, app: a, log: opts.Logger, cancel: cancel, stopping: clog.stopping}
+	host := &rpcHost{n: n, sig: sig, cc: genesisContext(gdoc), nonce: map[staking.Address]uint64{}}
+	comps := append([]Component(nil), opts.Components...)
+	if len(ids) > 0 {
+		comps = append(comps, &Agent{Identities: ids, Log: opts.Logger.With("module", "agent")})
+	}
+	for _, c := range comps {
+		n.wg.Add(1)
+		go func(c Component) {
+			defer n.wg.Done()
+			if err := c.Run(ctx, host); err != nil && !errors.Is(err, context.Canceled) {
+				opts.Logger.Error("component stopped", "component", c.Name(), "err", err)
+			}
+		}(c)
+	}
+	return n, nil
+}
+
+func genesisContext(g *cmttypes.GenesisDoc) []byte {
+	d, err := genesis.Parse(g.AppState)
+	if err != nil {
+		return nil
+	}
+	return d.ChainContext()
+}
+
+// checkResume refuses a state directory that belongs to another chain or
+// (a chain with the same id but a different genesis included).
+func checkResume(a *app.App, store *state.Store, g *cmttypes.GenesisDoc) error {
+	if !store.Initialized() {
+		return nil
+	}
+	d, err := genesis.Parse(g.AppState)
+	if err != nil {
+		return err
+	}
+	res, err := a.Query(context.Background(), &abci.RequestQuery{Path: "app/status"})
+	if err != nil || res.Code != 0 {
+		return fmt.Errorf("%w: reading application status", ErrCorruptData)
+	}
+	var st app.Status
+	if err := json.Unmarshal(res.Value, &st); err != nil {
+		return fmt.Errorf("%w: application status: %v", ErrCorruptData, err)
+	}
+	if st.ChainID != d.ChainID || !bytes.Equal(st.ChainContext, d.ChainContext()) {
+		return fmt.Errorf("%w: data directory holds chain %q, genesis is for %q (use --reset or another --dir)", ErrBadGenesis, st.ChainID, d.ChainID)
+	}
+	return nil
+}
+
+// checkPorts binds each configured listen address briefly so that an
+// occupied port is reported before CometBFT starts half-way.
+func checkPorts(cfg *cmtcfg.Config) error {
+	addrs := map[string]string{"p2p": cfg.P2P.ListenAddress, "rpc": cfg.RPC.ListenAddress}
+	if cfg.Instrumentation.Prometheus {
+		addrs["metrics"] = cfg.Instrumentation.PrometheusListenAddr
+	}
+	for _, name := range []string{"p2p", "rpc", "metrics"} {
+		raw, ok := addrs[name]
+		if !ok || raw == "" {
+			continue
+		}
+		hostport := raw
+		if u, err := url.Parse(raw); err == nil && u.Host != "" {
+			hostport = u.Host
+		}
+		l, err := net.Listen("tcp", hostport)
+		if err != nil {
+			return fmt.Errorf("%w: %s address %s: %v", ErrPortInUse, name, hostport, errors.Unwrap(err))
+		}
+		l.Close()
+	}
+	return nil
+}
+
+// Stop stops the components and CometBFT and closes the state. It waits
+// for everything to finish.
+func (n *Node) Stop() error {
+	n.cancel()
+	n.wg.Wait()
+	var err error
+	n.stopping.Store(true)
+	if n.comet.IsRunning() {
+		if e := n.comet.Stop(); e != nil {
+			err = e
+		}
+		n.comet.Wait()
+	}
+	if e := n.store.Close(); e != nil && err == nil {
+		err = e
+	}
+	return err
+}
+
+// Height is the last committed height.
+func (n *Node) Height() int64 { return n.comet.BlockStore().Height() }
