@@ -161,4 +161,3 @@ func hasLog(r svm.TxResult, substr string) bool {
 	}
 	return false
 }
-
