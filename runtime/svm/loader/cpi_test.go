@@ -127,3 +127,23 @@ func TestVM_PolicyViolations(t *testing.T) {
 		})
 	}
 }
+
+func TestCPI_RustABI(t *testing.T) {
+	c := newChain(t)
+	prog := pub("rust abi program")
+	c.install(prog, build(t, c.rt, "cpi_rust_abi"))
+	to := pub("rust abi payee")
+	amount := svm.DefaultRent.MinimumBalance(0)
+	before := c.acct(c.payer).Lamports
+	r := c.send(nil, sol.Instruction{ProgramID: prog, Data: binary.LittleEndian.AppendUint64(nil, amount), Accounts: []sol.AccountMeta{
+		{Pubkey: c.payer, IsSigner: true, IsWritable: true}, {Pubkey: to, IsWritable: true}, {Pubkey: svm.SystemProgramID},
+	}})
+	wantOK(t, r)
+	if c.acct(to).Lamports != amount || c.acct(c.payer).Lamports != before-amount-svm.LamportsPerSignature {
+		t.Fatal("transfer through the Rust ABI did not land")
+	}
+	want := fmt.Sprintf("Program log: %#x, %#x, 0x0, 0x0, 0x0", before-amount-svm.LamportsPerSignature, amount)
+	if !hasLog(r, want) {
+		t.Fatalf("caller did not see the callee's balances: want %q in %q", want, r.Logs)
+	}
+}
