@@ -246,7 +246,7 @@ type quietLogger struct{}
 
 func (quietLogger) Infof(string, ...any) {}
 
-func (quietLogger) Fatalf(format string, args ...any) { panic(fmt.Sprintf(format, args...)) }
+func (quietLogger) Fatalf(format string, args ...any) { panic(errCrash{fmt.Sprintf(format, args...)}) }
 
 // countNodes returns the number of stored nodes.
 func countNodes(t testing.TB, s *Store) int {
