@@ -1,0 +1,205 @@
+package node_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
+
+	"github.com/atoll-dev/atoll/consensus/app"
+)
+
+// proc is one `atoll node` process.
+type proc struct {
+	home string
+	rpc  string
+	cmd  *exec.Cmd
+	log  *os.File
+}
+
+func (p *proc) start(t *testing.T, bin string) {
+	t.Helper()
+	f, err := os.OpenFile(p.home+".log", os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.log = f
+	p.cmd = exec.Command(bin, "node", "--home", p.home)
+	p.cmd.Stdout, p.cmd.Stderr = f, f
+	if err := p.cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// appStatus asks the node's own application for its height and app hash.
+func (p *proc) appStatus(ctx context.Context) (app.Status, error) {
+	var st app.Status
+	c, err := rpchttp.New(p.rpc, "/websocket")
+	if err != nil {
+		return st, err
+	}
+	res, err := c.ABCIQuery(ctx, "app/status", nil)
+	if err != nil {
+		return st, err
+	}
+	return st, json.Unmarshal(res.Response.Value, &st)
+}
+
+// freeBase finds a base port whose 4 node port pairs are free on loopback.
+func freeBase(t *testing.T) int {
+	for attempt := 0; attempt < 50; attempt++ {
+		l, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		base := l.Addr().(*net.TCPAddr).Port
+		l.Close()
+		if base > 65000 {
+			continue
+		}
+		ok := true
+		for i := 0; i < 4 && ok; i++ {
+			for _, port := range []int{base + 10*i, base + 10*i + 1} {
+				l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+				if err != nil {
+					ok = false
+					break
+				}
+				l.Close()
+			}
+		}
+		if ok {
+			return base
+		}
+	}
+	t.Fatal("no free port range")
+	return 0
+}
+
+// TestNetwork_FourProcesses runs four validators as separate atoll
+// processes, checks that they compute identical app hashes across epochs,
+// that the chain stays live with one validator killed, and that the
+// restarted validator catches up.
+func TestNetwork_FourProcesses(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "atoll")
+	build := exec.Command("go", "build", "-o", bin, "../cmd/atoll")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("building atoll: %v\n%s", err, out)
+	}
+	base := freeBase(t)
+	initOut, err := exec.Command(bin, "init", "--validators", "4", "--compute", "4", "--out", filepath.Join(dir, "net"),
+		"--block-time", "100ms", "--epoch-blocks", "4", "--base-port", strconv.Itoa(base)).CombinedOutput()
+	if err != nil {
+		t.Fatalf("atoll init: %v\n%s", err, initOut)
+	}
+	procs := make([]*proc, 4)
+	for i := range procs {
+		procs[i] = &proc{home: filepath.Join(dir, "net", fmt.Sprintf("node%d", i)), rpc: fmt.Sprintf("http://127.0.0.1:%d", base+10*i+1)}
+		procs[i].start(t, bin)
+	}
+	t.Cleanup(func() {
+		for _, p := range procs {
+			if p.cmd.ProcessState == nil {
+				p.cmd.Process.Kill()
+				p.cmd.Wait()
+			}
+			p.log.Close()
+		}
+		if t.Failed() {
+			for _, p := range procs {
+				b, _ := os.ReadFile(p.home + ".log")
+				t.Logf("%s log tail:\n%s", filepath.Base(p.home), tail(b, 2000))
+			}
+		}
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	defer cancel()
+
+	// hashes[height] is the app hash every node reported at that height.
+	hashes := map[int64][]byte{}
+	compared := 0
+	observe := func(ps []*proc) (minHeight int64, minEpoch uint64) {
+		minHeight, minEpoch = 1<<62, 1<<62
+		for _, p := range ps {
+			st, err := p.appStatus(ctx)
+			if err != nil {
+				return 0, 0
+			}
+			if prev, ok := hashes[st.Height]; ok {
+				if !bytes.Equal(prev, st.AppHash) {
+					t.Fatalf("%s: app hash at height %d is %X, another node had %X", filepath.Base(p.home), st.Height, st.AppHash, prev)
+				}
+				compared++
+			} else {
+				hashes[st.Height] = st.AppHash
+			}
+			minHeight, minEpoch = min(minHeight, st.Height), min(minEpoch, st.Epoch)
+		}
+		return minHeight, minEpoch
+	}
+	waitFor := func(what string, ps []*proc, done func(h int64, e uint64) bool) int64 {
+		for {
+			h, e := observe(ps)
+			if h > 0 && done(h, e) {
+				return h
+			}
+			select {
+			case <-ctx.Done():
+				t.Fatalf("timed out waiting for %s (lowest height %d, epoch %d)", what, h, e)
+			case <-time.After(50 * time.Millisecond):
+			}
+		}
+	}
+
+	waitFor("epoch 3 on all four", procs, func(_ int64, e uint64) bool { return e >= 3 })
+	if compared < 3 {
+		t.Fatalf("only %d app hash comparisons at equal heights", compared)
+	}
+
+	// kill -9 one validator: the other three hold more than 2/3 of the power.
+	victim := procs[3]
+	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	victim.cmd.Wait()
+	live := procs[:3]
+	h0 := waitFor("any height", live, func(int64, uint64) bool { return true })
+	hLive := waitFor("progress without node3", live, func(h int64, _ uint64) bool { return h >= h0+8 })
+
+	victim.start(t, bin)
+	waitFor("node3 to catch up", []*proc{victim}, func(h int64, _ uint64) bool { return h >= hLive+2 })
+	before := compared
+	waitFor("all four to advance together", procs, func(h int64, _ uint64) bool { return h >= hLive+6 })
+	if compared == before {
+		t.Fatal("no app hash comparison after node3 rejoined")
+	}
+
+	// A clean stop exits 0.
+	for _, p := range procs {
+		p.cmd.Process.Signal(os.Interrupt)
+	}
+	for _, p := range procs {
+		if err := p.cmd.Wait(); err != nil {
+			t.Errorf("%s exited with %v", filepath.Base(p.home), err)
+		}
+	}
+}
+
+func tail(b []byte, n int) string {
+	if len(b) > n {
+		b = b[len(b)-n:]
+	}
+	return strings.TrimSpace(string(b))
+}
