@@ -1,0 +1,116 @@
+package home
+
+import (
+	"bytes"
+	"errors"
+	"testing"
+
+	"github.com/atoll-dev/atoll/bridge/internal/testkeys"
+	"github.com/atoll-dev/atoll/bridge/keccak"
+	"github.com/atoll-dev/atoll/bridge/update"
+)
+
+func sampleInstructions(t testing.TB) []Instruction {
+	u := update.Update{HomeDomain: 1000, OldRoot: keccak.Hash{1}, NewRoot: keccak.Hash{2}}
+	set := testkeys.Set(t, 2, 1, 2, 3)
+	return []Instruction{
+		{Tag: TagInitialize, BondDelay: 3600, Capacity: 4096, Owner: [32]byte{5}, Updaters: set},
+		{Tag: TagDispatch, Destination: 2000, Recipient: keccak.Hash{3}, Body: []byte("hi")},
+		{Tag: TagDispatch, Destination: 2000, Recipient: keccak.Hash{3}, FromProgram: true, Program: [32]byte{4}, Body: []byte{}},
+		{Tag: TagUpdate, Update: *testkeys.Quorum(u, 1, 2)},
+		{Tag: TagImproperUpdate, Update: *testkeys.Quorum(u, 3)},
+		{Tag: TagDoubleUpdate, Update: *testkeys.Quorum(u, 1), Update2: *testkeys.Quorum(u, 2)},
+		{Tag: TagSetUpdaters, Updaters: set},
+		{Tag: TagSetOwner, Owner: [32]byte{6}},
+		{Tag: TagBond, Updater: testkeys.Addr(1), Lamports: 77},
+		{Tag: TagUnbond},
+		{Tag: TagWithdrawBond},
+	}
+}
+
+func TestInstruction_Encode(t *testing.T) {
+	for _, in := range sampleInstructions(t) {
+		b, err := in.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeInstruction(b)
+		if err != nil {
+			t.Fatalf("tag %d: %v", in.Tag, err)
+		}
+		again, err := got.Encode()
+		if err != nil || !bytes.Equal(again, b) {
+			t.Fatalf("tag %d: round trip differs", in.Tag)
+		}
+		if _, err := DecodeInstruction(append(b, 0)); in.Tag != TagDispatch && !errors.Is(err, ErrInstruction) {
+			t.Errorf("tag %d: trailing byte accepted", in.Tag)
+		}
+		if len(b) > 1 {
+			if _, err := DecodeInstruction(b[:len(b)-1]); in.Tag != TagDispatch && !errors.Is(err, ErrInstruction) {
+				t.Errorf("tag %d: truncation accepted", in.Tag)
+			}
+		}
+	}
+	for _, bad := range [][]byte{nil, {200}, append([]byte{byte(TagDispatch)}, make([]byte, 36)...)} {
+		if _, err := DecodeInstruction(bad); !errors.Is(err, ErrInstruction) {
+			t.Errorf("DecodeInstruction(%x) = %v", bad, err)
+		}
+	}
+}
+
+func TestEvent_Encode(t *testing.T) {
+	u := update.Update{HomeDomain: 1000, OldRoot: keccak.Hash{1}, NewRoot: keccak.Hash{2}}
+	for _, e := range []Event{
+		{Kind: EventDispatch, LeafIndex: 3, DestinationAndNonce: 9, Root: keccak.Hash{1}, Message: make([]byte, 80)},
+		{Kind: EventUpdate, Update: *testkeys.Quorum(u, 1)},
+		{Kind: EventFraud, FraudKind: 2, Updaters: []update.Address{testkeys.Addr(1), testkeys.Addr(2)}},
+		{Kind: EventSlash, Updaters: []update.Address{testkeys.Addr(1)}, Lamports: 5},
+	} {
+		b, err := e.Encode()
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := DecodeEvent(b)
+		if err != nil {
+			t.Fatalf("kind %d: %v", e.Kind, err)
+		}
+		again, _ := got.Encode()
+		if !bytes.Equal(again, b) {
+			t.Fatalf("kind %d: round trip differs", e.Kind)
+		}
+	}
+}
+
+func FuzzDecodeInstruction(f *testing.F) {
+	for _, in := range sampleInstructions(f) {
+		b, _ := in.Encode()
+		f.Add(b)
+	}
+	f.Fuzz(func(t *testing.T, b []byte) {
+		in, err := DecodeInstruction(b)
+		if err != nil {
+			return
+		}
+		again, err := in.Encode()
+		if err != nil || !bytes.Equal(again, b) {
+			t.Fatalf("decoded instruction re-encodes differently: %v", err)
+		}
+	})
+}
+
+func FuzzDecodeEvent(f *testing.F) {
+	e := Event{Kind: EventFraud, FraudKind: 1, Updaters: []update.Address{{1}}}
+	b, _ := e.Encode()
+	f.Add(b)
+	f.Add([]byte{1})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		e, err := DecodeEvent(b)
+		if err != nil {
+			return
+		}
+		again, err := e.Encode()
+		if err != nil || !bytes.Equal(again, b) {
+			t.Fatalf("decoded event re-encodes differently: %v", err)
+		}
+	})
+}

@@ -1,0 +1,26 @@
+package programs
+
+import (
+	"github.com/atoll-dev/atoll/bridge/programs/address"
+	"github.com/atoll-dev/atoll/bridge/programs/home"
+	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
+)
+
+// Config is what the bridge programs of one network are built with; every
+// node of the network must use the same values (they are genesis parameters).
+type Config struct {
+	// LocalDomain is the network's bridge domain id.
+	LocalDomain uint32
+	// Admin alone may initialize the Home, the Replicas, the connection
+	// manager and the token bridge; each is then governed by the owner key
+	// given at initialization.
+	Admin sol.Pubkey
+}
+
+// Options returns the executor options that register every bridge program.
+func Options(cfg Config) []svm.Option {
+	return []svm.Option{
+		svm.WithProgram(address.Home, home.New(cfg.LocalDomain, cfg.Admin)),
+	}
+}
