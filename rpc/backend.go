@@ -166,7 +166,9 @@ func (e *PreflightError) Error() string {
 // signatures do not verify (-32003).
 type SignatureVerificationError struct{}
 
-func (*SignatureVerificationError) Error() string { return "Transaction signature verification failure" }
+func (*SignatureVerificationError) Error() string {
+	return "Transaction signature verification failure"
+}
 
 // BlockhashInfo is a block's hash and the last block height at which a
 // transaction naming it can land.

@@ -791,7 +791,9 @@ func getBlockTime(s *Server, p params) (any, *Error) {
 	return blk.BlockTime, nil
 }
 
-func getFirstAvailableBlock(s *Server, p params) (any, *Error) { return s.backend.FirstAvailableBlock(), nil }
+func getFirstAvailableBlock(s *Server, p params) (any, *Error) {
+	return s.backend.FirstAvailableBlock(), nil
+}
 
 func getRecentPrioritizationFees(s *Server, p params) (any, *Error) {
 	// atoll has no per-account fee market yet: every recent slot's minimum
