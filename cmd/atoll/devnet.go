@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"sort"
 	"strings"
 	"time"
 
@@ -113,6 +114,7 @@ func suspendedText(s app.EpochSummary) string {
 	for id, reason := range s.Suspended {
 		parts = append(parts, fmt.Sprintf("%s (%s)", runtimeName(id), reason))
 	}
+	sort.Strings(parts)
 	return strings.Join(parts, ", ")
 }
 

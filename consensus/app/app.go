@@ -122,11 +122,7 @@ func (a *App) Info(context.Context, *abci.RequestInfo) (*abci.ResponseInfo, erro
 // lastHeight is the last committed block height; the genesis version
 // counts as no block, so CometBFT calls InitChain again after a crash.
 func (a *App) lastHeight() int64 {
-	if !a.store.Initialized() || a.meta.ChainContext == nil {
-		return 0
-	}
-	st := epochtime.Get(a.store.Committed())
-	if a.store.Height() < st.StartHeight && a.store.Height() == genesisHeight(a.store.Committed()) {
+	if !a.store.Initialized() || a.meta.ChainContext == nil || a.store.Height() == genesisHeight(a.store.Committed()) {
 		return 0
 	}
 	return a.store.Height()
@@ -238,6 +234,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	if changed {
 		resp.Events = a.epochTransition(blk, req.Height, newEpoch)
 	}
+	for _, r := range resp.TxResults {
+		a.metrics().observeEvents(r.Events)
+	}
+	a.metrics().observeEvents(resp.Events)
 	a.block, a.blockEpoch = blk, changed
 	resp.AppHash = a.store.Hash(blk)
 	return resp, nil

@@ -3,6 +3,7 @@ package app
 import (
 	"fmt"
 
+	abci "github.com/cometbft/cometbft/abci/types"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/atoll-dev/atoll/consensus/epochtime"
@@ -13,15 +14,14 @@ import (
 
 // Metrics are atoll's per-service Prometheus metrics.
 type Metrics struct {
-	height     prometheus.Gauge
-	epoch      prometheus.Gauge
-	nodes      prometheus.Gauge
-	runtimes   prometheus.Gauge
-	suspended  prometheus.Gauge
-	committee  *prometheus.GaugeVec
-	txs        *prometheus.CounterVec
-	slashes    prometheus.Counter
-	lastSlashN int
+	height    prometheus.Gauge
+	epoch     prometheus.Gauge
+	nodes     prometheus.Gauge
+	runtimes  prometheus.Gauge
+	suspended prometheus.Gauge
+	committee *prometheus.GaugeVec
+	txs       *prometheus.CounterVec
+	slashes   prometheus.Counter
 }
 
 // NewMetrics creates the metrics and registers them with reg.
@@ -53,10 +53,16 @@ func (m *Metrics) observeTx(phase string, code uint32) {
 	m.txs.WithLabelValues(phase, fmt.Sprint(code)).Inc()
 }
 
-// ObserveSlash counts a slash; called by services' callers via events.
-func (m *Metrics) ObserveSlash() {
-	if m != nil {
-		m.slashes.Inc()
+// observeEvents counts the events that have counters. Events of a block
+// are counted when it is finalized; a block is finalized once per node.
+func (m *Metrics) observeEvents(evs []abci.Event) {
+	if m == nil {
+		return
+	}
+	for _, e := range evs {
+		if e.Type == "staking.slashed" {
+			m.slashes.Inc()
+		}
 	}
 }
 
