@@ -2,7 +2,9 @@ package programs
 
 import (
 	"github.com/atoll-dev/atoll/bridge/programs/address"
+	"github.com/atoll-dev/atoll/bridge/programs/connmgr"
 	"github.com/atoll-dev/atoll/bridge/programs/home"
+	"github.com/atoll-dev/atoll/bridge/programs/replica"
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
@@ -22,5 +24,7 @@ type Config struct {
 func Options(cfg Config) []svm.Option {
 	return []svm.Option{
 		svm.WithProgram(address.Home, home.New(cfg.LocalDomain, cfg.Admin)),
+		svm.WithProgram(address.Replica, replica.New(cfg.LocalDomain, cfg.Admin)),
+		svm.WithProgram(address.ConnMgr, connmgr.New(cfg.LocalDomain, cfg.Admin)),
 	}
 }

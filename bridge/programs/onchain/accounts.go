@@ -1,6 +1,7 @@
 package onchain
 
 import (
+	"errors"
 	"fmt"
 
 	"github.com/atoll-dev/atoll/runtime/svm"
@@ -50,7 +51,8 @@ func Keyed(ctx *svm.InvokeContext, i int, key sol.Pubkey) (*svm.InstrAccount, er
 // itself when it already is an instruction error.
 func Fail(ctx *svm.InvokeContext, code uint32, err error) error {
 	ctx.Log("bridge: " + err.Error())
-	if ie, ok := err.(svm.InstructionError); ok {
+	var ie svm.InstructionError
+	if errors.As(err, &ie) {
 		return ie
 	}
 	return svm.NewCustomError(code)
