@@ -87,3 +87,15 @@ func TestProgramBuild_AndDisasm(t *testing.T) {
 		t.Fatalf("disasm: %v\n%s", err, out)
 	}
 }
+
+// FuzzParseRunInput feeds arbitrary JSON to the run input parser.
+func FuzzParseRunInput(f *testing.F) {
+	f.Add([]byte(`{"accounts":[{"key":"A1ice11111111111111111111111111111111111111","lamports":1,"data":"AQID"}],"instruction_data":"AA=="}`))
+	f.Add([]byte(`{"format":"unaligned","accounts":[{"data_len":3}]}`))
+	f.Fuzz(func(t *testing.T, raw []byte) {
+		in, _, err := parseRunInput(raw)
+		if err == nil && in == nil {
+			t.Fatal("nil input without an error")
+		}
+	})
+}

@@ -96,3 +96,24 @@ func TestLayout_ReadAccount(t *testing.T) {
 		t.Fatalf("short buffer: %v", err)
 	}
 }
+
+// FuzzLayout_ReadAccount overwrites a serialized input with arbitrary bytes
+// (what a program may leave behind) and reads every account back: errors
+// are fine, panics are not.
+func FuzzLayout_ReadAccount(f *testing.F) {
+	f.Add([]byte{0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff})
+	f.Add(make([]byte, 64))
+	f.Fuzz(func(t *testing.T, junk []byte) {
+		for _, format := range []Format{Aligned, Unaligned} {
+			buf, lay := Serialize(nil, sample(), format)
+			for i := 0; i < len(buf) && len(junk) > 0; i++ {
+				buf[i] ^= junk[i%len(junk)]
+			}
+			for i := range lay.Accounts {
+				if u, err := lay.ReadAccount(buf, i); err == nil && len(u.Data) > len(buf) {
+					t.Fatal("data longer than the buffer")
+				}
+			}
+		}
+	})
+}

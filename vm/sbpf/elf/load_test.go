@@ -180,3 +180,17 @@ func FuzzLoad(f *testing.F) {
 		}
 	})
 }
+
+func TestLoad_VersionFromFlags(t *testing.T) {
+	img := fixture(t, "counter")
+	binary.LittleEndian.PutUint32(img[48:], 1)
+	p, err := Load(img, syscalls.NewRegistry())
+	if err != nil || p.Version() != sbpf.V1 {
+		t.Fatalf("v1: %v, %v", p, err)
+	}
+	// v0 code uses lddw and classic loads, which v2 dropped.
+	binary.LittleEndian.PutUint32(img[48:], 2)
+	if _, err := Load(img, syscalls.NewRegistry()); !errors.Is(err, sbpf.ErrUnknownOpcode) {
+		t.Fatalf("v2: %v", err)
+	}
+}
