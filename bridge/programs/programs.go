@@ -5,6 +5,8 @@ import (
 	"github.com/atoll-dev/atoll/bridge/programs/connmgr"
 	"github.com/atoll-dev/atoll/bridge/programs/home"
 	"github.com/atoll-dev/atoll/bridge/programs/replica"
+	"github.com/atoll-dev/atoll/bridge/programs/token"
+	"github.com/atoll-dev/atoll/bridge/programs/tokenbridge"
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
@@ -26,5 +28,7 @@ func Options(cfg Config) []svm.Option {
 		svm.WithProgram(address.Home, home.New(cfg.LocalDomain, cfg.Admin)),
 		svm.WithProgram(address.Replica, replica.New(cfg.LocalDomain, cfg.Admin)),
 		svm.WithProgram(address.ConnMgr, connmgr.New(cfg.LocalDomain, cfg.Admin)),
+		svm.WithProgram(address.Token, token.New(cfg.LocalDomain)),
+		svm.WithProgram(address.TokenBridge, tokenbridge.New(cfg.LocalDomain)),
 	}
 }
