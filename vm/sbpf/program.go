@@ -1,6 +1,9 @@
 package sbpf
 
-import "fmt"
+import (
+	"fmt"
+	"slices"
+)
 
 // ProgramSpec is everything needed to build a Program: what the ELF loader
 // extracts from a shared object, or what a test assembles by hand.
@@ -64,15 +67,24 @@ func NewProgram(spec ProgramSpec, syscalls *Registry) (*Program, error) {
 	if spec.Entry < 0 || spec.Entry >= n {
 		return nil, &VerifyError{PC: spec.Entry, Err: ErrCallOutsideText}
 	}
+	// Keys are checked in sorted order so that the error reported for a bad
+	// program does not depend on map iteration order.
+	keys := make([]uint32, 0, len(spec.Functions)+1)
 	funcs := make(map[uint32]int, len(spec.Functions)+1)
 	for k, pc := range spec.Functions {
+		keys = append(keys, k)
+		funcs[k] = pc
+	}
+	if _, ok := funcs[EntrypointKey]; !ok {
+		keys = append(keys, EntrypointKey)
+	}
+	funcs[EntrypointKey] = spec.Entry
+	slices.Sort(keys)
+	for _, k := range keys {
+		pc := funcs[k]
 		if pc < 0 || pc >= n {
 			return nil, &VerifyError{PC: pc, Err: ErrCallOutsideText}
 		}
-		funcs[k] = pc
-	}
-	funcs[EntrypointKey] = spec.Entry
-	for k, pc := range funcs {
 		if s, ok := syscalls.Lookup(k); ok {
 			return nil, &VerifyError{PC: pc, Err: fmt.Errorf("%w: %s", ErrFunctionSyscallClash, s.Name)}
 		}

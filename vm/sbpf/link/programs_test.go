@@ -279,3 +279,27 @@ func BenchmarkInvoke(b *testing.B) {
 	}
 	b.ReportMetric(float64(used), "CU/op")
 }
+
+// TestPrograms_Deterministic runs each program twice from fresh inputs and
+// demands identical results, logs and memory, including after other runs
+// have dirtied the pooled stacks and heaps.
+func TestPrograms_Deterministic(t *testing.T) {
+	inputs := map[string]func() *abi.Input{
+		"counter": counterInput,
+		"pda": func() *abi.Input {
+			return &abi.Input{Accounts: []abi.AccountInput{{Key: alice}, {Key: bob, IsWritable: true, Account: sol.Account{Data: make([]byte, 33)}}}}
+		},
+		"memops": func() *abi.Input {
+			return &abi.Input{Accounts: []abi.AccountInput{{Key: alice, IsWritable: true, Account: sol.Account{Data: make([]byte, 64)}}}}
+		},
+	}
+	for name, mk := range inputs {
+		a := invoke(t, name, mk(), 200_000)
+		invoke(t, "fail", &abi.Input{InstructionData: []byte{4}}, 200_000) // dirty the pool
+		b := invoke(t, name, mk(), 200_000)
+		if a.r0 != b.r0 || a.used != b.used || !errors.Is(a.err, b.err) || !bytes.Equal(a.buf, b.buf) ||
+			strings.Join(a.host.logs, "\n") != strings.Join(b.host.logs, "\n") {
+			t.Fatalf("%s: runs differ: r0 %d/%d used %d/%d err %v/%v", name, a.r0, b.r0, a.used, b.used, a.err, b.err)
+		}
+	}
+}
