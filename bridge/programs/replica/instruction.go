@@ -16,8 +16,19 @@ import (
 type Tag uint8
 
 // Replica instructions. Fields are big-endian; "quorum" is an
-// update.QuorumUpdate encoding, "set" an update.UpdaterSet encoding, "path"
-// 32 sibling hashes (leaf level first), "message" a Nomad message to the end.
+// update.QuorumUpdate encoding, "set" an update.UpdaterSet encoding,
+// "message" a Nomad message to the end, and "path" the 32 sibling hashes of a
+// proof compressed so that it fits Solana's 1,232-byte transactions:
+//
+//	zeros u32   bit i set: the sibling at level i is Z[i], the empty
+//	            subtree's root, and is omitted
+//	k × 32      the other siblings, leaf level first (k = 32 − popcount(zeros))
+//
+// The form is canonical: a listed sibling equal to Z[i] is refused. In a tree
+// of n ≤ 2^h leaves every sibling above level h of the last leaves is Z, so
+// proofs stay short while the tree is young; a Prove transaction fits for
+// proofs of up to 27 listed siblings, and a processor whose proveAndProcess
+// does not fit sends Prove and Process separately.
 //
 //	tag  name                     data after the tag
 //	  0  Initialize               remote u32 | optimisticSeconds u64 | committedRoot 32 | owner 32 | set
@@ -85,12 +96,7 @@ type Instruction struct {
 func (in *Instruction) Encode() ([]byte, error) {
 	b := []byte{byte(in.Tag)}
 	var err error
-	path := func(b []byte) []byte {
-		for i := range in.Path {
-			b = append(b, in.Path[i][:]...)
-		}
-		return b
-	}
+	path := func(b []byte) []byte { return AppendPath(b, &in.Path) }
 	switch in.Tag {
 	case TagInitialize:
 		b = be64(be32(b, in.Remote), in.OptimisticSeconds)
@@ -155,11 +161,7 @@ func DecodeInstruction(data []byte) (Instruction, error) {
 		in.Updaters = s
 		r.Skip(n)
 	}
-	path := func() {
-		for i := range in.Path {
-			copy(in.Path[i][:], r.Bytes(32))
-		}
-	}
+	path := func() { readPath(r, &in.Path) }
 	msg := func() {
 		if r.Err() != nil {
 			return
@@ -208,4 +210,35 @@ func DecodeInstruction(data []byte) (Instruction, error) {
 		return Instruction{}, err
 	}
 	return in, nil
+}
+
+// AppendPath appends the compressed form of path to b.
+func AppendPath(b []byte, path *[merkle.Depth]keccak.Hash) []byte {
+	var zeros uint32
+	for i := range path {
+		if path[i] == merkle.ZeroHash(i) {
+			zeros |= 1 << i
+		}
+	}
+	b = be32(b, zeros)
+	for i := range path {
+		if zeros&(1<<i) == 0 {
+			b = append(b, path[i][:]...)
+		}
+	}
+	return b
+}
+
+func readPath(r *wire.Reader, path *[merkle.Depth]keccak.Hash) {
+	zeros := r.U32()
+	for i := range path {
+		if zeros&(1<<i) != 0 {
+			path[i] = merkle.ZeroHash(i)
+			continue
+		}
+		copy(path[i][:], r.Bytes(32))
+		if r.Err() == nil && path[i] == merkle.ZeroHash(i) {
+			r.Fail("sibling %d is Z[%d] but listed", i, i)
+		}
+	}
 }
