@@ -6,6 +6,7 @@ import (
 	"github.com/atoll-dev/atoll/bridge/programs/internal/chaintest"
 	"github.com/atoll-dev/atoll/bridge/programs/replica"
 	breplica "github.com/atoll-dev/atoll/bridge/replica"
+	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
@@ -42,5 +43,95 @@ func TestBridge_MessageAToB(t *testing.T) {
 	chaintest.Fails(t, br.b.c.Run(br.processor, nil, ix), chaintest.Custom(44))
 	if br.b.recorded() != 1 {
 		t.Fatal("a processed message was delivered twice")
+	}
+}
+
+// TestBridge_FailedHandlerStaysProven: a handler that fails without changing
+// anything leaves the message proven (the transaction succeeds and logs the
+// failure), and it is processed on retry; a handler that fails after
+// changing accounts undoes the whole transaction.
+func TestBridge_FailedHandlerStaysProven(t *testing.T) {
+	br := newBridge(t, 2, 1, 2, 3)
+	clean := br.dispatch(br.a, domainB, "retry me")
+	dirty := br.dispatch(br.a, domainB, "dirty")
+	q := br.a.sign(1, 2)
+	br.commit(br.a, q)
+	chaintest.OK(t, br.relay(br.b, domainA, q))
+	br.b.c.Sleep(optimistic)
+
+	br.b.setRecorderFailing(true)
+	r := br.proveAndProcess(br.b, br.a, clean, nil)
+	chaintest.OK(t, r)
+	if evs := replica.ParseLogs(r.Logs); len(evs) != 2 || evs[0].Kind != replica.EventProven || evs[1].Kind != replica.EventHandlerFailed {
+		t.Fatalf("events %+v", evs)
+	}
+	if st := br.b.status(domainA, br.a.msgs[clean]); st != byte(breplica.Proven) || br.b.recorded() != 0 {
+		t.Fatalf("after a failed handler: status %d, recorded %d", st, br.b.recorded())
+	}
+	br.b.setRecorderFailing(false)
+	process := func(idx uint32) svm.TxResult {
+		ix, err := replica.Process(domainA, chaintest.Pub(br.processor), br.a.msgs[idx], q.NewRoot,
+			[]sol.AccountMeta{{Pubkey: recorderState, IsWritable: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return br.b.c.Run(br.processor, nil, ix)
+	}
+	chaintest.OK(t, process(clean))
+	if st := br.b.status(domainA, br.a.msgs[clean]); st != byte(breplica.Processed) || br.b.recorded() != 1 {
+		t.Fatalf("after retry: status %d, recorded %d", st, br.b.recorded())
+	}
+
+	// The dirty handler changed its state before failing: everything is undone.
+	chaintest.Fails(t, br.proveAndProcess(br.b, br.a, dirty, nil), chaintest.Custom(78))
+	if st := br.b.status(domainA, br.a.msgs[dirty]); st != byte(breplica.None) || br.b.recorded() != 1 {
+		t.Fatalf("after a dirty failure: status %d, recorded %d", st, br.b.recorded())
+	}
+	// Proven in its own transaction, it stays proven through failed processing.
+	p, _ := br.a.tree.Proof(dirty)
+	chaintest.OK(t, br.run(br.b, func() (sol.Instruction, error) { return replica.Prove(domainA, chaintest.Pub(br.processor), &p) }))
+	chaintest.Fails(t, process(dirty), chaintest.Custom(78))
+	if st := br.b.status(domainA, br.a.msgs[dirty]); st != byte(breplica.Proven) || br.b.recorded() != 1 {
+		t.Fatalf("after a failed process: status %d, recorded %d", st, br.b.recorded())
+	}
+}
+
+// TestBridge_Deterministic runs the same transactions on two fresh copies
+// of network B and requires identical results and state.
+func TestBridge_Deterministic(t *testing.T) {
+	run := func() ([]string, []svm.AccountWrite) {
+		br := newBridge(t, 2, 1, 2, 3)
+		br.dispatch(br.a, domainB, "one")
+		br.dispatch(br.a, domainB, "two")
+		q := br.a.sign(1, 2)
+		br.commit(br.a, q)
+		chaintest.OK(t, br.relay(br.b, domainA, q))
+		br.b.c.Sleep(optimistic)
+		var logs []string
+		for i := range br.a.msgs {
+			r := br.proveAndProcess(br.b, br.a, uint32(i), nil)
+			chaintest.OK(t, r)
+			logs = append(logs, r.Logs...)
+		}
+		var state []svm.AccountWrite
+		for _, k := range br.b.c.Store.Keys() {
+			state = append(state, svm.AccountWrite{Key: k, Account: br.b.c.Account(k)})
+		}
+		return logs, state
+	}
+	logs1, state1 := run()
+	logs2, state2 := run()
+	if len(logs1) != len(logs2) || len(state1) != len(state2) {
+		t.Fatal("runs differ in size")
+	}
+	for i := range logs1 {
+		if logs1[i] != logs2[i] {
+			t.Fatalf("log %d differs: %q vs %q", i, logs1[i], logs2[i])
+		}
+	}
+	for i := range state1 {
+		if state1[i].Key != state2[i].Key || !state1[i].Account.Equal(&state2[i].Account) {
+			t.Fatalf("account %s differs", state1[i].Key)
+		}
 	}
 }

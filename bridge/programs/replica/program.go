@@ -266,6 +266,12 @@ func (p *Program) deliver(ctx *svm.InvokeContext, r *breplica.Replica, st *svm.I
 		_, err = r.Process(s, in.Message, now, handle)
 	}
 	leaf := message.Leaf(in.Message)
+	if in.Tag == TagProveAndProcess && fatal == nil && (err == nil || errors.Is(err, breplica.ErrHandlerFailed)) {
+		root := merkle.BranchRoot(leaf, &in.Path, in.Index)
+		if err := emit(ctx, &Event{Kind: EventProven, Remote: r.RemoteDomain(), Leaf: leaf, Root: root}); err != nil {
+			return err
+		}
+	}
 	switch {
 	case err == nil:
 		return emit(ctx, &Event{Kind: EventProcessed, Remote: r.RemoteDomain(), Leaf: leaf})
