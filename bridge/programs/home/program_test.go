@@ -241,3 +241,71 @@ func TestProgram_InitializeOnlyByAdmin(t *testing.T) {
 	}
 	chaintest.Fails(t, c.Run(mallory, nil, ix), chaintest.Custom(20))
 }
+
+func TestProgram_DispatchFromProgramNeedsItsDispatcher(t *testing.T) {
+	f := newFixture(t)
+	// The user claims to be the token bridge but can only sign as itself.
+	in := home.Instruction{Tag: home.TagDispatch, Destination: domainB, FromProgram: true, Program: address.TokenBridge}
+	data, err := in.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix := sol.Instruction{ProgramID: address.Home, Data: data, Accounts: []sol.AccountMeta{
+		onchain.W(address.HomeState(), false), onchain.R(chaintest.Pub(f.user), true)}}
+	chaintest.Fails(t, f.c.Run(f.user, nil, ix), chaintest.Custom(26))
+	if f.state().Count() != 0 {
+		t.Fatal("a forged program dispatch was recorded")
+	}
+}
+
+// TestProgram_PrefundedAddresses: lamports sent to a program address before
+// its account exists (to block creation) do not stop the Home.
+func TestProgram_PrefundedAddresses(t *testing.T) {
+	c := chaintest.New(t, domainA)
+	owner, ownerKey := chaintest.Key("owner")
+	c.Fund(ownerKey, 1_000_000_000_000)
+	c.Fund(address.HomeState(), 1)
+	c.Fund(address.Treasury(), 5)
+	c.Fund(address.Bond(testkeys.Addr(1)), 7)
+	ix, err := home.Initialize(chaintest.Pub(c.Admin), ownerKey, bondDelay, 4096, ownerKey, testkeys.Set(t, 1, 1))
+	if err != nil {
+		t.Fatal(err)
+	}
+	chaintest.OK(t, c.Run(owner, []ed25519.PrivateKey{c.Admin}, ix))
+	ix, err = home.Bond(ownerKey, testkeys.Addr(1), bondSize)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chaintest.OK(t, c.Run(owner, nil, ix))
+	if a := c.Account(address.HomeState()); a.Owner != address.Home || len(a.Data) != onchain.BlobHeaderSize+4096 {
+		t.Fatalf("home state: owner %s, %d bytes", a.Owner, len(a.Data))
+	}
+	if c.Lamports(address.Bond(testkeys.Addr(1))) < bondSize {
+		t.Fatal("bond not escrowed")
+	}
+}
+
+func TestProgram_CapacityBoundsTheQueue(t *testing.T) {
+	c := chaintest.New(t, domainA)
+	owner, ownerKey := chaintest.Key("owner")
+	c.Fund(ownerKey, 1_000_000_000_000)
+	set := testkeys.Set(t, 1, 1)
+	h, err := bhome.New(bhome.Config{LocalDomain: domainA, Owner: ownerKey, Updaters: set})
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := h.MarshalBinary()
+	// Room for the state, one nonce entry and two queued roots.
+	ix, err := home.Initialize(chaintest.Pub(c.Admin), ownerKey, 0, uint32(8+len(b)+8+64), ownerKey, set)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chaintest.OK(t, c.Run(owner, []ed25519.PrivateKey{c.Admin}, ix))
+	send := func() svm.TxResult {
+		ix, _ := home.Dispatch(ownerKey, domainB, keccak.Hash{1}, nil)
+		return c.Run(owner, nil, ix)
+	}
+	chaintest.OK(t, send())
+	chaintest.OK(t, send())
+	chaintest.Fails(t, send(), svm.ErrAccountDataTooSmall)
+}
