@@ -62,11 +62,23 @@ func pda(program sol.Pubkey, seeds ...[]byte) sol.Pubkey {
 	return k
 }
 
+// fixed holds the program addresses without variable seeds, derived once:
+// derivation costs tens of microseconds and programs check them on every call.
+var fixed = struct {
+	homeState, treasury, manager, escrow, mintAuthority sol.Pubkey
+}{
+	homeState:     pda(Home, SeedHome),
+	treasury:      pda(Home, SeedTreasury),
+	manager:       pda(ConnMgr, SeedManager),
+	escrow:        pda(TokenBridge, SeedEscrow),
+	mintAuthority: pda(TokenBridge, SeedMintAuthority),
+}
+
 // HomeState is the Home's state account.
-func HomeState() sol.Pubkey { return pda(Home, SeedHome) }
+func HomeState() sol.Pubkey { return fixed.homeState }
 
 // Treasury receives slashed bonds.
-func Treasury() sol.Pubkey { return pda(Home, SeedTreasury) }
+func Treasury() sol.Pubkey { return fixed.treasury }
 
 // Bond is the bond account of an updater address.
 func Bond(updater [20]byte) sol.Pubkey { return pda(Home, SeedBond, updater[:]) }
@@ -89,7 +101,7 @@ func MessageRecord(remote uint32, leaf [32]byte) sol.Pubkey {
 }
 
 // Manager is the connection manager's state account.
-func Manager() sol.Pubkey { return pda(ConnMgr, SeedManager) }
+func Manager() sol.Pubkey { return fixed.manager }
 
 // Balance is the wrapped-balance account of owner for the asset of origin.
 func Balance(origin uint32, owner sol.Pubkey) sol.Pubkey {
@@ -97,7 +109,7 @@ func Balance(origin uint32, owner sol.Pubkey) sol.Pubkey {
 }
 
 // Escrow holds the lamports the token bridge locked on this domain.
-func Escrow() sol.Pubkey { return pda(TokenBridge, SeedEscrow) }
+func Escrow() sol.Pubkey { return fixed.escrow }
 
 // MintAuthority is the token bridge's address that alone may mint.
-func MintAuthority() sol.Pubkey { return pda(TokenBridge, SeedMintAuthority) }
+func MintAuthority() sol.Pubkey { return fixed.mintAuthority }

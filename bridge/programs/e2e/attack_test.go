@@ -86,7 +86,7 @@ func (br *bridge) noTheft(recordedBefore uint64) {
 	}
 }
 
-func mustDecode(t *testing.T, raw []byte) message.Message {
+func mustDecode(t testing.TB, raw []byte) message.Message {
 	m, err := message.Decode(raw)
 	if err != nil {
 		t.Fatal(err)

@@ -62,7 +62,7 @@ func processRecorder(ctx *svm.InvokeContext) error {
 // network is one chain plus what its agents would know: the Home's tree as
 // rebuilt from dispatch events, and the committed root.
 type network struct {
-	t         *testing.T
+	t         testing.TB
 	c         *chaintest.Chain
 	domain    uint32
 	tree      merkle.FullTree
@@ -71,7 +71,7 @@ type network struct {
 }
 
 type bridge struct {
-	t         *testing.T
+	t         testing.TB
 	a, b      *network
 	owner     ed25519.PrivateKey
 	processor ed25519.PrivateKey
@@ -81,7 +81,7 @@ type bridge struct {
 func key(name string) (ed25519.PrivateKey, sol.Pubkey) { return chaintest.Key(name) }
 
 // newBridge starts both networks with the updater set of keys at threshold.
-func newBridge(t *testing.T, threshold int, updaters ...int) *bridge {
+func newBridge(t testing.TB, threshold int, updaters ...int) *bridge {
 	owner, ownerKey := key("owner")
 	processor, processorKey := key("processor")
 	user, userKey := key("user")
