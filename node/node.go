@@ -13,8 +13,10 @@ import (
 	"sync"
 	"sync/atomic"
 
+	dbm "github.com/cometbft/cometbft-db"
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcfg "github.com/cometbft/cometbft/config"
+	cmtjson "github.com/cometbft/cometbft/libs/json"
 	cmtnode "github.com/cometbft/cometbft/node"
 	"github.com/cometbft/cometbft/p2p"
 	"github.com/cometbft/cometbft/privval"
@@ -31,9 +33,9 @@ import (
 
 // Sentinel errors, each reported to the user as one line.
 var (
-	ErrPortInUse   = errors.New("node: port already in use")
-	ErrBadGenesis  = errors.New("node: bad genesis")
-	ErrCorruptData = errors.New("node: data directory is corrupt")
+	ErrPortInUse   = errors.New("port already in use")
+	ErrBadGenesis  = errors.New("bad genesis")
+	ErrCorruptData = errors.New("data directory is corrupt")
 )
 
 // Options configure a node.
@@ -65,6 +67,36 @@ type Node struct {
 	wg     sync.WaitGroup
 
 	stopping *atomic.Bool
+	dbs      *dbTracker
+}
+
+// dbTracker remembers every database CometBFT opens: its Stop leaves some
+// (the transaction indexer's) open, which would keep their locks and make
+// an in-process restart fail.
+type dbTracker struct {
+	mu  sync.Mutex
+	dbs []dbm.DB
+}
+
+func (t *dbTracker) provide(ctx *cmtcfg.DBContext) (dbm.DB, error) {
+	db, err := cmtcfg.DefaultDBProvider(ctx)
+	if err == nil {
+		t.mu.Lock()
+		t.dbs = append(t.dbs, db)
+		t.mu.Unlock()
+	}
+	return db, err
+}
+
+// closeAll closes every tracked database; closing one CometBFT already
+// closed returns an error, which is expected and ignored.
+func (t *dbTracker) closeAll() {
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	for _, db := range t.dbs {
+		_ = db.Close()
+	}
+	t.dbs = nil
 }
 
 // Config returns the node's CometBFT configuration.
@@ -92,14 +124,17 @@ func Start(opts Options) (*Node, error) {
 	}
 	gdoc, err := cmttypes.GenesisDocFromFile(cfg.GenesisFile())
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrBadGenesis, cfg.GenesisFile(), err)
+		return nil, fmt.Errorf("%w %s: %v", ErrBadGenesis, cfg.GenesisFile(), err)
 	}
 	if _, err := genesis.Parse(gdoc.AppState); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrBadGenesis, cfg.GenesisFile(), err)
+		return nil, fmt.Errorf("%w %s: %v", ErrBadGenesis, cfg.GenesisFile(), err)
+	}
+	if err := checkValidatorFiles(cfg); err != nil {
+		return nil, err
 	}
 	store, err := state.Open(StateDir(cfg))
 	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrCorruptData, err)
+		return nil, err // state.ErrCorrupt, already naming the directory
 	}
 	ids, err := LoadIdentities(opts.Home)
 	if err != nil {
@@ -126,31 +161,26 @@ func Start(opts Options) (*Node, error) {
 		store.Close()
 		return nil, err
 	}
-	if _, err := os.Stat(cfg.PrivValidatorKeyFile()); err != nil {
-		store.Close()
-		return nil, fmt.Errorf("%w: missing validator key %s", ErrCorruptData, cfg.PrivValidatorKeyFile())
-	}
-	pv := privval.LoadOrGenFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
+	pv := privval.LoadFilePV(cfg.PrivValidatorKeyFile(), cfg.PrivValidatorStateFile())
 	nodeKey, err := p2p.LoadOrGenNodeKey(cfg.NodeKeyFile())
 	if err != nil {
 		store.Close()
 		return nil, fmt.Errorf("%w: node key: %v", ErrCorruptData, err)
 	}
 	clog := NewCometLogger(opts.Logger, opts.CometLevel).(cometLogger)
-	comet, err := cmtnode.NewNode(cfg, pv, nodeKey, proxy.NewLocalClientCreator(a),
-		func() (*cmttypes.GenesisDoc, error) { return gdoc, nil },
-		cmtcfg.DefaultDBProvider, cmtnode.DefaultMetricsProvider(cfg.Instrumentation),
-		clog)
+	dbs := &dbTracker{}
+	comet, err := newComet(cfg, pv, nodeKey, a, gdoc, clog, dbs)
 	if err != nil {
+		dbs.closeAll()
 		store.Close()
-		return nil, fmt.Errorf("%w: starting CometBFT: %v", ErrCorruptData, err)
+		return nil, err
 	}
 	if err := comet.Start(); err != nil {
 		store.Close()
 		return nil, fmt.Errorf("node: starting CometBFT: %w", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	n := &Node{cfg: cfg, comet: comet, rpc: rpclocal.New(comet), store: store, app: a, log: opts.Logger, cancel: cancel, stopping: clog.stopping}
+	n := &Node{cfg: cfg, comet: comet, rpc: rpclocal.New(comet), store: store, app: a, log: opts.Logger, cancel: cancel, stopping: clog.stopping, dbs: dbs}
 	host := &rpcHost{n: n, sig: sig, cc: genesisContext(gdoc), nonce: map[staking.Address]uint64{}}
 	comps := append([]Component(nil), opts.Components...)
 	if len(ids) > 0 {
@@ -166,6 +196,45 @@ func Start(opts Options) (*Node, error) {
 		}(c)
 	}
 	return n, nil
+}
+
+// newComet builds the CometBFT node. CometBFT panics on some corrupt
+// stores (a damaged block store, for one); that becomes ErrCorruptData.
+func newComet(cfg *cmtcfg.Config, pv *privval.FilePV, nodeKey *p2p.NodeKey, a *app.App, gdoc *cmttypes.GenesisDoc, clog cometLogger, dbs *dbTracker) (n *cmtnode.Node, err error) {
+	defer func() {
+		if r := recover(); r != nil {
+			n, err = nil, fmt.Errorf("%w: CometBFT data in %s: %v", ErrCorruptData, cfg.DBDir(), r)
+		}
+	}()
+	n, err = cmtnode.NewNode(cfg, pv, nodeKey, proxy.NewLocalClientCreator(a),
+		func() (*cmttypes.GenesisDoc, error) { return gdoc, nil },
+		dbs.provide, cmtnode.DefaultMetricsProvider(cfg.Instrumentation), clog)
+	if err != nil {
+		return nil, fmt.Errorf("starting CometBFT: %w", err)
+	}
+	return n, nil
+}
+
+// checkValidatorFiles parses the validator key and sign state first:
+// CometBFT's loader exits the process on a bad file instead of erroring.
+func checkValidatorFiles(cfg *cmtcfg.Config) error {
+	var key privval.FilePVKey
+	raw, err := os.ReadFile(cfg.PrivValidatorKeyFile())
+	if err == nil {
+		err = cmtjson.Unmarshal(raw, &key)
+	}
+	if err != nil || key.PrivKey == nil {
+		return fmt.Errorf("%w: validator key %s: %v", ErrCorruptData, cfg.PrivValidatorKeyFile(), err)
+	}
+	var st privval.FilePVLastSignState
+	raw, err = os.ReadFile(cfg.PrivValidatorStateFile())
+	if err == nil {
+		err = cmtjson.Unmarshal(raw, &st)
+	}
+	if err != nil {
+		return fmt.Errorf("%w: validator sign state %s: %v", ErrCorruptData, cfg.PrivValidatorStateFile(), err)
+	}
+	return nil
 }
 
 func genesisContext(g *cmttypes.GenesisDoc) []byte {
@@ -218,7 +287,7 @@ func checkPorts(cfg *cmtcfg.Config) error {
 		}
 		l, err := net.Listen("tcp", hostport)
 		if err != nil {
-			return fmt.Errorf("%w: %s address %s: %v", ErrPortInUse, name, hostport, errors.Unwrap(err))
+			return fmt.Errorf("%s %w: %s (is another node running?)", name, ErrPortInUse, hostport)
 		}
 		l.Close()
 	}
@@ -238,6 +307,7 @@ func (n *Node) Stop() error {
 		}
 		n.comet.Wait()
 	}
+	n.dbs.closeAll()
 	if e := n.store.Close(); e != nil && err == nil {
 		err = e
 	}

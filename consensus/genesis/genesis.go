@@ -126,11 +126,13 @@ func (d *Document) ChainContext() []byte {
 // epochtime, beacon, registry, scheduler, governance, then elects the base
 // epoch's committees. ctx.Epoch must be d.Epochtime.Base.
 func (d *Document) Apply(ctx *service.Context, initialHeight int64) error {
-	wrap := func(section string, err error) error {
+	// Every service error already names its section ("staking: …",
+	// "registry.nodes[2]: …").
+	wrap := func(_ string, err error) error {
 		if err == nil {
 			return nil
 		}
-		return fmt.Errorf("%w: %s: %v", ErrInvalid, section, err)
+		return fmt.Errorf("%w: %v", ErrInvalid, err)
 	}
 	if err := wrap("staking", staking.InitGenesis(ctx.KV, &d.Staking)); err != nil {
 		return err

@@ -46,7 +46,7 @@ func TestParse_Errors(t *testing.T) {
 		{"unknown field", strings.Replace(good, `"chain_id"`, `"chain_idd"`, 1), "unknown field"},
 		{"wrong type", strings.Replace(good, `"chain_id": "sample"`, `"chain_id": 5`, 1), "field chain_id"},
 		{"empty chain id", strings.Replace(good, `"chain_id": "sample"`, `"chain_id": ""`, 1), "chain_id must be"},
-		{"zero interval", strings.Replace(good, `"interval": 4`, `"interval": 0`, 1), "epochtime: epochtime: interval"},
+		{"zero interval", strings.Replace(good, `"interval": 4`, `"interval": 0`, 1), "epochtime: interval"},
 		{"trailing", good + "{}", "trailing data"},
 		{"node of unknown entity", strings.Replace(good, key(1, 2).Public().String(), key(9, 9).Public().String(), 1), "registry.entities"},
 	}

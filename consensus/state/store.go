@@ -46,7 +46,7 @@ func Open(dir string) (*Store, error) {
 	}
 	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}})
 	if err != nil {
-		return nil, fmt.Errorf("%w: opening %s: %v", ErrCorrupt, filepath.Clean(dir), err)
+		return nil, fmt.Errorf("%w: %s: %v", ErrCorrupt, filepath.Clean(dir), err)
 	}
 	s := &Store{db: db}
 	meta, closer, err := db.Get(metaKey)

@@ -1,0 +1,169 @@
+package node
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atoll-dev/atoll/consensus/app"
+	"github.com/atoll-dev/atoll/consensus/state"
+)
+
+func freePort(t *testing.T) int {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	return l.Addr().(*net.TCPAddr).Port
+}
+
+func devnetHome(t *testing.T) string {
+	t.Helper()
+	home := filepath.Join(t.TempDir(), "devnet")
+	base := freePort(t)
+	if err := InitNetwork(NetworkOptions{Homes: []string{home}, ChainID: "atoll-unit", Compute: 4, EpochInterval: 3,
+		BlockTime: 30 * time.Millisecond, BasePort: base, ListenHost: "127.0.0.1"}); err != nil {
+		t.Fatal(err)
+	}
+	return home
+}
+
+// TestStart_DevnetResume runs a one-validator network in-process until the
+// VRF beacon drives elections, stops it, and resumes it from disk.
+func TestStart_DevnetResume(t *testing.T) {
+	home := devnetHome(t)
+	epochs := make(chan app.EpochSummary, 100)
+	start := func() *Node {
+		n, err := Start(Options{Home: home, OnEpoch: func(s app.EpochSummary) { epochs <- s }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	waitEpoch := func(want uint64) app.EpochSummary {
+		timeout := time.After(60 * time.Second)
+		for {
+			select {
+			case s := <-epochs:
+				if s.Epoch >= want {
+					return s
+				}
+			case <-timeout:
+				t.Fatalf("no epoch %d", want)
+			}
+		}
+	}
+	n := start()
+	s := waitEpoch(3)
+	if s.Insecure {
+		t.Fatal("beacon fell back although the agent submits VRF proofs")
+	}
+	if len(s.Suspended) != 0 || len(s.Committees) != 2 || len(s.Committees[0].Members) == 0 {
+		t.Fatalf("epoch summary %+v", s)
+	}
+	if err := n.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	stopped := n.Height()
+	n = start()
+	defer n.Stop()
+	// Renewals keep the agent's nodes registered past their genesis expiry (epoch 5).
+	s = waitEpoch(s.Epoch + 4)
+	if s.Height <= stopped || len(s.Suspended) != 0 {
+		t.Fatalf("after resume: height %d (stopped at %d), suspended %v", s.Height, stopped, s.Suspended)
+	}
+}
+
+func TestStart_Errors(t *testing.T) {
+	cases := []struct {
+		name   string
+		break_ func(t *testing.T, home string) func()
+		want   error
+	}{
+		{"occupied port", func(t *testing.T, home string) func() {
+			cfg, _ := LoadConfig(home)
+			l, err := net.Listen("tcp", strings.TrimPrefix(cfg.RPC.ListenAddress, "tcp://"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return func() { l.Close() }
+		}, ErrPortInUse},
+		{"bad genesis", func(t *testing.T, home string) func() {
+			p := filepath.Join(home, "config", "genesis.json")
+			b, _ := os.ReadFile(p)
+			os.WriteFile(p, bytes.Replace(b, []byte(`"interval": 3`), []byte(`"interval": 0`), 1), 0o600)
+			return func() {}
+		}, ErrBadGenesis},
+		{"corrupt state", func(t *testing.T, home string) func() {
+			dir := filepath.Join(home, "data", "atoll-state")
+			os.MkdirAll(dir, 0o700)
+			os.WriteFile(filepath.Join(dir, "CURRENT"), []byte("junk\n"), 0o600)
+			return func() {}
+		}, state.ErrCorrupt},
+		{"corrupt validator key", func(t *testing.T, home string) func() {
+			os.WriteFile(filepath.Join(home, "config", "priv_validator_key.json"), []byte("{"), 0o600)
+			return func() {}
+		}, ErrCorruptData},
+		{"not a home", func(t *testing.T, home string) func() {
+			os.RemoveAll(home)
+			return func() {}
+		}, ErrNoHome},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			home := devnetHome(t)
+			defer c.break_(t, home)()
+			n, err := Start(Options{Home: home})
+			if err == nil {
+				n.Stop()
+			}
+			if !errors.Is(err, c.want) || strings.Contains(err.Error(), "\n") {
+				t.Fatalf("got %v, want one line wrapping %v", err, c.want)
+			}
+		})
+	}
+}
+
+func TestIdentities_RoundTrip(t *testing.T) {
+	home := devnetHome(t)
+	ids, err := LoadIdentities(home)
+	if err != nil || len(ids) != 5 {
+		t.Fatalf("loaded %d identities: %v", len(ids), err)
+	}
+	home2 := t.TempDir()
+	os.MkdirAll(filepath.Join(home2, "config"), 0o700)
+	if err := WriteIdentities(home2, ids); err != nil {
+		t.Fatal(err)
+	}
+	back, _ := LoadIdentities(home2)
+	for i := range ids {
+		if back[i].Node.Public() != ids[i].Node.Public() || back[i].VRF.Public() != ids[i].VRF.Public() || back[i].Name != ids[i].Name {
+			t.Fatalf("identity %d changed", i)
+		}
+	}
+	os.WriteFile(IdentitiesFile(home2), []byte(`[{"entity_seed":"zz"}]`), 0o600)
+	if _, err := LoadIdentities(home2); err == nil {
+		t.Fatal("bad seed accepted")
+	}
+}
+
+func TestCometLogger_Levels(t *testing.T) {
+	var buf bytes.Buffer
+	l := slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cl := NewCometLogger(l, slog.LevelInfo).With("height", int64(5), "hash", []byte{0xab})
+	cl.Debug("dropped")
+	cl.Info("kept", "err", fmt.Errorf("boom"))
+	out := buf.String()
+	if strings.Contains(out, "dropped") || !strings.Contains(out, "kept") || !strings.Contains(out, "hash=AB") ||
+		!strings.Contains(out, "err=boom") || !strings.Contains(out, "module=cometbft") {
+		t.Fatalf("log output %q", out)
+	}
+}
