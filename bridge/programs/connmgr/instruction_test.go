@@ -59,3 +59,8 @@ func FuzzDecodeInstruction(f *testing.F) {
 		}
 	})
 }
+
+func FuzzDecodeState(f *testing.F) {
+	f.Add([]byte{1, 255, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) { _, _ = DecodeState(b) })
+}

@@ -320,3 +320,24 @@ func TestAttack_BadQuorums(t *testing.T) {
 		t.Fatal("a bad quorum produced a history entry")
 	}
 }
+
+// TestAttack_2022_UpgradedToZeroRoot: a Replica account rewritten (as an
+// upgrade or a hand-made genesis would) with a zero committed root is refused
+// by every instruction, so the state the 2022 exploit started from cannot run.
+func TestAttack_2022_UpgradedToZeroRoot(t *testing.T) {
+	br := newBridge(t, 2, 1, 2, 3)
+	f := forge(t)
+	key := address.ReplicaState(domainA)
+	a := br.b.c.Account(key)
+	a.Data = append([]byte(nil), a.Data...)
+	const committedRootAt = 6 + 50 // blob header, then offset 50 of the Replica encoding
+	clear(a.Data[committedRootAt : committedRootAt+32])
+	br.b.c.Store.Set(key, a)
+	if _, err := replica.DecodeState(a.Data); err == nil {
+		t.Fatal("a zero committed root decodes")
+	}
+	zeroUpdate := testkeys.Quorum(update.Update{HomeDomain: domainA, OldRoot: keccak.Zero, NewRoot: f.tree.Root()}, 1, 2)
+	chaintest.Fails(t, br.relay(br.b, domainA, zeroUpdate), svm.ErrInvalidAccountData)
+	br.b.c.Sleep(optimistic)
+	br.tryForged(f, 0)
+}

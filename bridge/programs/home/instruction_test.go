@@ -8,6 +8,7 @@ import (
 	"github.com/atoll-dev/atoll/bridge/internal/testkeys"
 	"github.com/atoll-dev/atoll/bridge/keccak"
 	"github.com/atoll-dev/atoll/bridge/update"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
 func sampleInstructions(t testing.TB) []Instruction {
@@ -112,5 +113,13 @@ func FuzzDecodeEvent(f *testing.F) {
 		if err != nil || !bytes.Equal(again, b) {
 			t.Fatalf("decoded event re-encodes differently: %v", err)
 		}
+	})
+}
+
+func FuzzDecodeState(f *testing.F) {
+	f.Add([]byte{kindState, 255, 0, 0, 0, 8, 0, 0, 0, 0, 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		_, _ = DecodeState(b)
+		_, _ = DecodeBond(&sol.Account{Data: b})
 	})
 }

@@ -58,13 +58,11 @@ func newFixture(t *testing.T) *fixture {
 
 func (f *fixture) state() *bhome.Home {
 	f.t.Helper()
-	a := f.c.Account(address.HomeState())
-	n := int(a.Data[2])<<24 | int(a.Data[3])<<16 | int(a.Data[4])<<8 | int(a.Data[5])
-	h := new(bhome.Home)
-	if err := h.UnmarshalBinary(a.Data[onchain.BlobHeaderSize+8 : onchain.BlobHeaderSize+n]); err != nil {
+	s, err := home.DecodeState(f.c.Account(address.HomeState()).Data)
+	if err != nil {
 		f.t.Fatal(err)
 	}
-	return h
+	return s.Home
 }
 
 func (f *fixture) dispatch(body string) home.Event {
