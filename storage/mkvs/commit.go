@@ -43,7 +43,10 @@ func (t *Tree) Commit(version uint64) (Root, WriteLog, error) {
 
 	hash := hashRef(&t.root)
 	root := Root{Namespace: s.opts.Namespace, Version: version, Type: typ, Hash: hash}
-	wl := t.pendingLog()
+	wl, err := t.pendingLog()
+	if err != nil {
+		return Root{}, nil, err
+	}
 
 	b := s.db.NewBatch()
 	defer b.Close()
@@ -115,7 +118,7 @@ func (t *Tree) Commit(version uint64) (Root, WriteLog, error) {
 		t.root = ref{id: rootID, hash: hash}
 	}
 	t.base = root
-	t.pending = make(map[string]change)
+	t.ops = nil
 	t.stale = nil
 
 	s.mu.Lock()

@@ -212,7 +212,7 @@ func (s *Store) Tree(root Root) (*Tree, error) {
 	if err != nil {
 		return nil, err
 	}
-	t := &Tree{store: s, base: root, pending: make(map[string]change)}
+	t := &Tree{store: s, base: root}
 	if id.persisted() {
 		t.root = ref{id: id, hash: root.Hash}
 	}

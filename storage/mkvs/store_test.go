@@ -42,7 +42,11 @@ type commitStep struct {
 // cache makes most reads go to Pebble. Replaying the write logs into a
 // second store must reproduce every root.
 func TestStore_Metamorphic(t *testing.T) {
-	for seed := uint64(0); seed < 4; seed++ {
+	seeds, ops := uint64(3), 800
+	if raceEnabled {
+		seeds, ops = 1, 300
+	}
+	for seed := uint64(0); seed < seeds; seed++ {
 		rng := rand.New(rand.NewPCG(seed, 3))
 		dir := t.TempDir()
 		s := openTestStore(t, dir, Options{CacheBytes: 4 << 10})
@@ -54,7 +58,7 @@ func TestStore_Metamorphic(t *testing.T) {
 		prev := model{}
 		var steps []commitStep
 		version := uint64(0)
-		for op := 0; op < 1500; op++ {
+		for op := 0; op < ops; op++ {
 			k := randKey(rng)
 			switch x := rng.IntN(100); {
 			case x < 50:

@@ -16,25 +16,29 @@ type Tree struct {
 	base  Root   // root the tree was opened at (zero Root for a memory tree)
 	root  ref
 
-	// pending records, per key touched since the base root, the state of
-	// the key at the base, so Commit can emit only net changes.
-	pending map[string]change
+	// ops records, for every effective change since the base root, the
+	// key and its state just before, so Commit can emit the net changes. It
+	// is kept in fixed-size blocks: much cheaper per insert than a map, and
+	// growing never copies.
+	ops [][]opRecord
 	// stale lists persisted nodes that have been replaced since the base.
 	stale []nodeID
 }
 
-// change is the net effect of the operations on one key since the base.
-type change struct {
-	existed bool   // the key was present at the base
-	base    []byte // its value at the base
-	present bool   // the key is present now
-	value   []byte // its value now
+// opRecord is one change to a key and the key's state before it.
+type opRecord struct {
+	key     []byte
+	before  []byte
+	existed bool
 }
+
+// opBlock is the number of records per block of Tree.ops.
+const opBlock = 512
 
 // NewTree returns an empty tree that lives only in memory. It can be
 // hashed, iterated and proven, but not committed.
 func NewTree() *Tree {
-	return &Tree{pending: make(map[string]change)}
+	return &Tree{}
 }
 
 // Base returns the root the tree was opened at (or last committed).
@@ -116,16 +120,13 @@ func (t *Tree) Get(key []byte) ([]byte, error) {
 	return l.value, nil
 }
 
-// note records that key now holds value (or is absent when !present). cur
-// is the key's state just before this operation, which is its base state if
-// the key was not touched before.
-func (t *Tree) note(key []byte, curExisted bool, cur []byte, present bool, value []byte) {
-	c, ok := t.pending[string(key)]
-	if !ok {
-		c = change{existed: curExisted, base: cur}
+// note records a change to key, which was (curExisted, cur) before it.
+func (t *Tree) note(key []byte, curExisted bool, cur []byte) {
+	if n := len(t.ops); n == 0 || len(t.ops[n-1]) == opBlock {
+		t.ops = append(t.ops, make([]opRecord, 0, opBlock))
 	}
-	c.present, c.value = present, value
-	t.pending[string(key)] = c
+	last := &t.ops[len(t.ops)-1]
+	*last = append(*last, opRecord{key: key, before: cur, existed: curExisted})
 }
 
 // Insert sets key to value. The tree keeps references to key and value;
@@ -145,7 +146,7 @@ func (t *Tree) Insert(key, value []byte) error {
 		return err
 	}
 	if l == nil {
-		t.note(key, false, nil, true, value)
+		t.note(key, false, nil)
 		t.root = ref{n: &node{leaf: true, key: key, value: value}}
 		return nil
 	}
@@ -154,9 +155,9 @@ func (t *Tree) Insert(key, value []byte) error {
 		if bytes.Equal(l.value, value) {
 			return nil
 		}
-		t.note(key, true, l.value, true, value)
+		t.note(key, true, l.value)
 	} else {
-		t.note(key, false, nil, true, value)
+		t.note(key, false, nil)
 	}
 	// Walk down again, taking ownership of every node whose hash changes,
 	// to the leaf being replaced or to the edge where the new leaf's
@@ -202,7 +203,7 @@ func (t *Tree) Remove(key []byte) error {
 	if l == nil || !bytes.Equal(l.key, key) {
 		return nil
 	}
-	t.note(key, true, l.value, false, nil)
+	t.note(key, true, l.value)
 	r := &t.root
 	for {
 		n, err := t.resolve(r)

@@ -2,6 +2,7 @@ package mkvs
 
 import (
 	"bytes"
+	"errors"
 	"encoding/binary"
 	"fmt"
 	"slices"
@@ -166,17 +167,36 @@ func (t *Tree) ApplyWriteLog(wl WriteLog) error {
 	return nil
 }
 
-// pendingLog returns the net changes since the base root, sorted by key.
-func (t *Tree) pendingLog() WriteLog {
-	wl := make(WriteLog, 0, len(t.pending))
-	for k, c := range t.pending {
+// pendingLog returns the net changes since the base root, sorted by key:
+// per key, the state before its first change against its state now.
+func (t *Tree) pendingLog() (WriteLog, error) {
+	n := 0
+	for _, b := range t.ops {
+		n += len(b)
+	}
+	ops := make([]opRecord, 0, n)
+	for _, b := range t.ops {
+		ops = append(ops, b...)
+	}
+	slices.SortStableFunc(ops, func(a, b opRecord) int { return bytes.Compare(a.key, b.key) })
+	wl := make(WriteLog, 0, len(ops))
+	for i := 0; i < len(ops); {
+		first := &ops[i]
+		for i++; i < len(ops) && bytes.Equal(ops[i].key, first.key); i++ {
+		}
+		v, err := t.Get(first.key)
 		switch {
-		case c.present && (!c.existed || !bytes.Equal(c.base, c.value)):
-			wl = append(wl, LogEntry{Key: []byte(k), Value: c.value})
-		case !c.present && c.existed:
-			wl = append(wl, LogEntry{Key: []byte(k), Deleted: true})
+		case err == nil:
+			if !first.existed || !bytes.Equal(first.before, v) {
+				wl = append(wl, LogEntry{Key: first.key, Value: v})
+			}
+		case errors.Is(err, ErrNotFound):
+			if first.existed {
+				wl = append(wl, LogEntry{Key: first.key, Deleted: true})
+			}
+		default:
+			return nil, err
 		}
 	}
-	slices.SortFunc(wl, func(a, b LogEntry) int { return bytes.Compare(a.Key, b.Key) })
-	return wl
+	return wl, nil
 }

@@ -1,0 +1,5 @@
+//go:build !race
+
+package mkvs
+
+const raceEnabled = false
