@@ -2,8 +2,8 @@ package mkvs
 
 import (
 	"bytes"
-	"errors"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 )
