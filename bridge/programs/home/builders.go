@@ -106,3 +106,10 @@ func WithdrawBond(authority sol.Pubkey, updater update.Address, destination sol.
 		onchain.R(address.HomeState(), false), onchain.W(address.Bond(updater), false), onchain.R(authority, true),
 		onchain.W(destination, false))
 }
+
+// WithdrawTreasury moves slashed lamports out of the treasury; owner signs.
+func WithdrawTreasury(owner, destination sol.Pubkey, lamports uint64) (sol.Instruction, error) {
+	return instr(&Instruction{Tag: TagWithdrawTreasury, Lamports: lamports},
+		onchain.R(address.HomeState(), false), onchain.W(address.Treasury(), false), onchain.R(owner, true),
+		onchain.W(destination, false))
+}

@@ -18,6 +18,7 @@
 // has passed and the updater is no longer in the updater set. A fraud proof
 // (an improper update, a double update, or an update to a root never queued)
 // fails the Home and moves every signer's bond above the rent minimum to the
-// treasury ["treasury"]; the proof must list the bond account of every
+// treasury ["treasury"], which only the owner spends (WithdrawTreasury); the
+// proof must list the bond account of every
 // slashed updater (existing or not), so no signer escapes by omission.
 package home

@@ -31,6 +31,7 @@ type Tag uint8
 //	  7  Bond            updater 20 | lamports u64                          0 home state, 1 funder (s,w), 2 bond (w), 3 system program
 //	  8  Unbond          (none)                                             0 home state, 1 bond (w), 2 authority (s)
 //	  9  WithdrawBond    (none)                                             0 home state, 1 bond (w), 2 authority (s), 3 destination (w)
+//	 10  WithdrawTreasury lamports u64                                      0 home state, 1 treasury (w), 2 owner (s), 3 destination (w)
 //
 // capacity is the most state bytes the Home account will hold (its size is
 // fixed at creation); a dispatch that would exceed it fails until an update
@@ -46,6 +47,7 @@ const (
 	TagBond
 	TagUnbond
 	TagWithdrawBond
+	TagWithdrawTreasury
 )
 
 // ErrInstruction is returned for malformed instruction data.
@@ -70,7 +72,7 @@ type Instruction struct {
 	Update2 update.QuorumUpdate // DoubleUpdate
 
 	Updater  update.Address // Bond
-	Lamports uint64         // Bond
+	Lamports uint64         // Bond, WithdrawTreasury
 }
 
 // Encode returns the instruction data.
@@ -111,6 +113,8 @@ func (in *Instruction) Encode() ([]byte, error) {
 		return binary.BigEndian.AppendUint64(b, in.Lamports), nil
 	case TagUnbond, TagWithdrawBond:
 		return b, nil
+	case TagWithdrawTreasury:
+		return binary.BigEndian.AppendUint64(b, in.Lamports), nil
 	}
 	return nil, fmt.Errorf("%w: unknown tag %d", ErrInstruction, in.Tag)
 }
@@ -177,6 +181,8 @@ func DecodeInstruction(data []byte) (Instruction, error) {
 		copy(in.Updater[:], r.Bytes(20))
 		in.Lamports = r.U64()
 	case TagUnbond, TagWithdrawBond:
+	case TagWithdrawTreasury:
+		in.Lamports = r.U64()
 	default:
 		r.Fail("unknown tag %d", in.Tag)
 	}

@@ -26,6 +26,7 @@ func sampleInstructions(t testing.TB) []Instruction {
 		{Tag: TagBond, Updater: testkeys.Addr(1), Lamports: 77},
 		{Tag: TagUnbond},
 		{Tag: TagWithdrawBond},
+		{Tag: TagWithdrawTreasury, Lamports: 9},
 	}
 }
 

@@ -62,6 +62,8 @@ func (p *Program) Process(ctx *svm.InvokeContext) error {
 		err = p.unbond(ctx)
 	case TagWithdrawBond:
 		err = p.withdrawBond(ctx)
+	case TagWithdrawTreasury:
+		err = p.withdrawTreasury(ctx, in.Lamports)
 	}
 	if err != nil {
 		return onchain.Fail(ctx, ErrorCode(err), err)
@@ -178,3 +180,37 @@ func (p *Program) govern(ctx *svm.InvokeContext, in *Instruction) error {
 }
 
 func now(ctx *svm.InvokeContext) uint64 { return uint64(max(ctx.Clock().UnixTimestamp, 0)) }
+
+// withdrawTreasury lets the owner spend slashed bonds, keeping the
+// treasury's rent minimum.
+func (p *Program) withdrawTreasury(ctx *svm.InvokeContext, lamports uint64) error {
+	s, _, err := p.load(ctx, 0)
+	if err != nil {
+		return err
+	}
+	treasury, err := onchain.Keyed(ctx, 1, p.treasury)
+	if err != nil {
+		return err
+	}
+	owner, err := onchain.Signer(ctx, 2)
+	if err != nil {
+		return err
+	}
+	if owner.Key != s.home.Owner() {
+		return bhome.ErrNotOwner
+	}
+	dest, err := onchain.Writable(ctx, 3)
+	if err != nil {
+		return err
+	}
+	floor := ctx.Rent().MinimumBalance(0)
+	if treasury.Account.Lamports < floor || treasury.Account.Lamports-floor < lamports {
+		return svm.ErrInsufficientFunds
+	}
+	if dest.Key == treasury.Key {
+		return svm.ErrInvalidArgument
+	}
+	treasury.Account.Lamports -= lamports
+	dest.Account.Lamports += lamports
+	return nil
+}

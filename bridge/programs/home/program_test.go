@@ -163,6 +163,18 @@ func TestProgram_ImproperUpdateSlashes(t *testing.T) {
 			t.Errorf("updater %d: bond %d lamports, slashed=%v", k, b.Lamports, want)
 		}
 	}
+	// The owner alone spends the treasury.
+	ownerKey := chaintest.Pub(f.owner)
+	chaintest.Fails(t, f.run([]ed25519.PrivateKey{f.user}, func() (sol.Instruction, error) {
+		return home.WithdrawTreasury(chaintest.Pub(f.user), chaintest.Pub(f.user), slashed)
+	}), chaintest.Custom(2))
+	before := f.c.Lamports(ownerKey)
+	chaintest.OK(t, f.run([]ed25519.PrivateKey{f.owner}, func() (sol.Instruction, error) {
+		return home.WithdrawTreasury(ownerKey, ownerKey, slashed)
+	}))
+	if f.c.Lamports(ownerKey)-before != slashed {
+		t.Fatal("treasury withdrawal did not arrive")
+	}
 	// A failed Home dispatches nothing.
 	ix, _ = home.Dispatch(chaintest.Pub(f.user), domainB, keccak.Hash{9}, nil)
 	chaintest.Fails(t, f.c.Run(f.user, nil, ix), chaintest.Custom(1))
