@@ -159,7 +159,7 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 		if !bytes.Equal(a.meta.ChainContext, cc) {
 			return nil, fmt.Errorf("%w: data directory holds chain %q", ErrWrongGenesis, a.meta.ChainID)
 		}
-		return &abci.ResponseInitChain{AppHash: a.store.AppHash()}, nil
+		return &abci.ResponseInitChain{AppHash: a.store.AppHash(), Validators: toUpdates(scheduler.Validators(a.store.Committed()))}, nil
 	}
 	gh := req.InitialHeight - 1
 	blk, err := a.store.Begin(gh)
@@ -180,7 +180,15 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	a.check = state.NewOverlay(a.store.Committed())
 	a.log.Info("genesis applied", "chain_id", doc.ChainID, "app_hash", fmt.Sprintf("%X", hash), "validators", len(req.Validators))
 	a.afterCommit(true)
-	return &abci.ResponseInitChain{AppHash: hash}, nil
+	return &abci.ResponseInitChain{AppHash: hash, Validators: toUpdates(scheduler.Validators(a.store.Committed()))}, nil
+}
+
+func toUpdates(vs []scheduler.Validator) []abci.ValidatorUpdate {
+	out := make([]abci.ValidatorUpdate, len(vs))
+	for i, v := range vs {
+		out[i] = abci.UpdateValidator(v.Consensus[:], v.Power, "ed25519")
+	}
+	return out
 }
 
 func checkValidators(doc *genesis.Document, vals []abci.ValidatorUpdate) error {
@@ -232,7 +240,9 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	newEpoch, changed := epochtime.EndBlock(blk, req.Height)
 	if changed {
+		old := scheduler.Validators(blk)
 		resp.Events = a.epochTransition(blk, req.Height, newEpoch)
+		resp.ValidatorUpdates = toUpdates(scheduler.ValidatorDiff(old, scheduler.Validators(blk)))
 	}
 	for _, r := range resp.TxResults {
 		a.metrics().observeEvents(r.Events)

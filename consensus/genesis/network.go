@@ -51,7 +51,7 @@ func Build(spec NetworkSpec) *Document {
 		Beacon:     beacon.Genesis{Params: beacon.Params{MinParticipants: 1}},
 		Staking:    staking.Genesis{Params: staking.DefaultParams()},
 		Registry:   registry.Genesis{Params: registry.DefaultParams()},
-		Scheduler:  scheduler.Genesis{Params: scheduler.Params{MaxNodesPerEntity: 1}},
+		Scheduler:  scheduler.Genesis{Params: scheduler.Params{MaxNodesPerEntity: 1, MaxValidators: 100, ValidatorPowerUnit: 1000}},
 		Governance: governance.Genesis{Params: governance.DefaultParams()},
 	}
 	for _, n := range spec.Nodes {

@@ -19,6 +19,11 @@ const Name = "scheduler"
 type Params struct {
 	// MaxNodesPerEntity caps one entity's members per committee (0: no cap).
 	MaxNodesPerEntity uint16 `cbor:"max_nodes_per_entity" json:"max_nodes_per_entity"`
+	// MaxValidators caps the consensus validator set (0: no cap).
+	MaxValidators uint16 `cbor:"max_validators" json:"max_validators"`
+	// ValidatorPowerUnit is the escrow worth one unit of voting power
+	// (0: every validator has power 1).
+	ValidatorPowerUnit uint64 `cbor:"validator_power_unit" json:"validator_power_unit"`
 }
 
 var (
@@ -116,11 +121,13 @@ func ElectRuntime(kv state.KV, entropy []byte, epoch uint64, rt *registry.Runtim
 	return exec, stor
 }
 
-// Transition elects every runtime's committees for ctx.Epoch, stores them,
-// emits them, and suspends or resumes runtimes.
+// Transition elects the validator set and every runtime's committees for
+// ctx.Epoch, stores and emits them, and suspends or resumes runtimes.
 func Transition(ctx *service.Context) error {
 	entropy := beacon.Get(ctx.KV).Entropy
 	p := GetParams(ctx.KV)
+	vs, kept := UpdateValidators(ctx.KV, ctx.Epoch, p)
+	ctx.Emit("scheduler.validators", "epoch", fmt.Sprint(ctx.Epoch), "count", fmt.Sprint(len(vs)), "kept_previous", fmt.Sprint(kept))
 	for _, id := range registry.SortedRuntimeIDs(ctx.KV) {
 		rt, _ := registry.GetRuntime(ctx.KV, id)
 		exec, stor := ElectRuntime(ctx.KV, entropy, ctx.Epoch, rt, p)
@@ -176,13 +183,15 @@ func (Service) ExecTx(_ *service.Context, method string, _ []byte) error {
 // EpochTransition implements service.Service.
 func (Service) EpochTransition(ctx *service.Context) error { return Transition(ctx) }
 
-// Query implements service.Service. Paths: "committees", "params".
+// Query implements service.Service. Paths: "committees", "params", "validators".
 func (Service) Query(kv state.KV, _ uint64, path string, _ []byte) (any, error) {
 	switch path {
 	case "committees":
 		return Committees(kv), nil
 	case "params":
 		return GetParams(kv), nil
+	case "validators":
+		return Validators(kv), nil
 	}
 	return nil, fmt.Errorf("%w: scheduler/%s", service.ErrUnknownQuery, path)
 }

@@ -190,3 +190,34 @@ func BenchmarkElectRuntime(b *testing.B) {
 		scheduler.Elect(seed, scheduler.RoleWorker, c, 100, 0, map[signature.PublicKey]int{}, map[signature.PublicKey]bool{})
 	}
 }
+
+func TestElectValidators_PowerAndDiff(t *testing.T) {
+	ctx, _ := network(t, 2)
+	vs := scheduler.Validators(ctx.KV)
+	if len(vs) != 1 || vs[0].Power != genesis.NetworkEscrow/1000 || vs[0].Consensus != key(4, 0).Public() {
+		t.Fatalf("genesis validators %+v", vs)
+	}
+	// More escrow, more power; the diff reports only the change.
+	entity := staking.NewAddress(key(1, 0).Public())
+	if _, err := staking.AddEscrow(ctx.KV, entity, entity, 500_000); err != nil {
+		t.Fatal(err)
+	}
+	next, kept := scheduler.UpdateValidators(ctx.KV, 1, scheduler.GetParams(ctx.KV))
+	if kept || next[0].Power != 1500 {
+		t.Fatalf("after escrow: %+v kept=%v", next, kept)
+	}
+	diff := scheduler.ValidatorDiff(vs, next)
+	if len(diff) != 1 || diff[0].Power != 1500 {
+		t.Fatalf("diff %+v", diff)
+	}
+	// The only validator expires: the set is kept rather than emptied.
+	n, _ := registry.GetNode(ctx.KV, key(2, 0).Public())
+	n.Expiration = 0
+	registry.SetNode(ctx.KV, n)
+	if kept, keptFlag := scheduler.UpdateValidators(ctx.KV, 2, scheduler.GetParams(ctx.KV)); !keptFlag || len(kept) != 1 {
+		t.Fatalf("empty set not refused: %+v", kept)
+	}
+	if d := scheduler.ValidatorDiff(next, nil); len(d) != 1 || d[0].Power != 0 {
+		t.Fatalf("removal diff %+v", d)
+	}
+}
