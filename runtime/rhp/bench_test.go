@@ -2,6 +2,7 @@ package rhp
 
 import (
 	"context"
+	"fmt"
 	"testing"
 )
 
@@ -60,6 +61,50 @@ func BenchmarkConn_ExecuteTxBatch1MiB(b *testing.B) {
 				}
 				if len(resp.Results) != bc.txs {
 					b.Fatalf("%d results", len(resp.Results))
+				}
+			}
+		})
+	}
+}
+
+// BenchmarkConn_StorageGet compares reading the keys a batch touches with
+// one StorageGet per key against one StorageGet for all of them: the choice
+// between per-read round trips and a host-shipped multi-key read. Values
+// are 165 bytes, the size of a small Solana account record.
+func BenchmarkConn_StorageGet(b *testing.B) {
+	value := make([]byte, 165)
+	_, rtConn := pair(b, HandlerFunc(func(ctx context.Context, req *Request) (Message, error) {
+		g := req.Body.(*StorageGet)
+		resp := &StorageGetResponse{Proof: make([]byte, 32*len(g.Keys))}
+		for _, k := range g.Keys {
+			resp.Entries = append(resp.Entries, StorageEntry{Key: k, Found: true, Value: value})
+		}
+		return resp, nil
+	}), nil)
+	for _, n := range []int{1, 16, 64} {
+		keys := make([][]byte, n)
+		for i := range keys {
+			keys[i] = make([]byte, 32)
+			keys[i][0] = byte(i)
+		}
+		ctx := context.Background()
+		b.Run(fmt.Sprintf("keys=%d/one-request-per-key", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for _, k := range keys {
+					var resp StorageGetResponse
+					if err := rtConn.Call(ctx, &StorageGet{Keys: [][]byte{k}}, &resp); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("keys=%d/one-request", n), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				var resp StorageGetResponse
+				if err := rtConn.Call(ctx, &StorageGet{Keys: keys}, &resp); err != nil {
+					b.Fatal(err)
 				}
 			}
 		})

@@ -242,6 +242,7 @@ func TestConn_PeerViolations(t *testing.T) {
 		{"malformed response body", func(id uint64) []byte {
 			return lengthPrefixed([]byte{0x83, byte(id), 0x18, byte(TypePing.Response()), 0x01})
 		}, ErrMalformedBody},
+		{"request id 0", func(uint64) []byte { return frame(0, &StorageGet{}) }, ErrProtocol},
 		{"eof", func(uint64) []byte { return nil }, io.EOF},
 	}
 	for _, tt := range tests {

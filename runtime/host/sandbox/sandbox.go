@@ -224,6 +224,9 @@ func bwrapArgs(binary, trampoline string, dynamic bool, env []string) []string {
 		args = append(args, systemLibArgs()...)
 	}
 	return append(args,
+		// bwrap's /dev is a writable tmpfs of its own; the root's
+		// read-only remount does not reach it.
+		"--remount-ro", "/dev",
 		"--remount-ro", "/",
 		"--chdir", "/",
 		"--seccomp", fmt.Sprint(seccompFD),

@@ -53,6 +53,10 @@ func TestStart_HostileRuntime(t *testing.T) {
 		{"readdir", dataDir, "open " + dataDir + ": no such file or directory"},
 		{"write", "/pwned", "open /pwned: read-only file system"},
 		{"write", "/rt/runtime", "open /rt/runtime: read-only file system"},
+		{"write", "/dev/shm/payload", "open /dev/shm/payload: read-only file system"},
+		{"write", "/dev/payload", "open /dev/payload: read-only file system"},
+		{"write", "/tmp/payload", "open /tmp/payload: no such file or directory"},
+		{"write", "/dev/null", "ok"}, // device nodes still work
 		{"exec", "/bin/sh", eperm},
 		{"exec", "/rt/runtime", eperm}, // the one binary that is certainly there
 		{"fork", "/rt/runtime", eperm},
@@ -64,7 +68,7 @@ func TestStart_HostileRuntime(t *testing.T) {
 		{"threads", "", "ok"}, // threads must still work
 	}
 	for _, tt := range tests {
-		t.Run(tt.method+"("+filepath.Base(tt.arg)+")", func(t *testing.T) {
+		t.Run(tt.method+"("+tt.arg+")", func(t *testing.T) {
 			if got := query(t, conn, tt.method, tt.arg); got != tt.want {
 				t.Fatalf("got %q, want %q", got, tt.want)
 			}
