@@ -319,6 +319,9 @@ func TestAttack_BadQuorums(t *testing.T) {
 	if br.b.c.Lamports(address.RootEntry(domainA, br.a.tree.Root())) != 0 {
 		t.Fatal("a bad quorum produced a history entry")
 	}
+	br.b.c.Sleep(optimistic)
+	chaintest.Fails(t, br.proveAndProcess(br.b, br.a, 0, nil), chaintest.Custom(42))
+	br.noTheft(0)
 }
 
 // TestAttack_2022_UpgradedToZeroRoot: a Replica account rewritten (as an

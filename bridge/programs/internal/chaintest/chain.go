@@ -175,3 +175,15 @@ func joinLogs(lines []string) string {
 	}
 	return s
 }
+
+// Simulate executes wire transactions as the next slot without committing
+// anything, so repeated calls see the same state.
+func (c *Chain) Simulate(txs ...[]byte) []svm.TxResult {
+	c.T.Helper()
+	blk := &svm.BlockContext{Slot: c.slot, UnixTimestamp: c.time, RecentBlockhashes: c.blockhashes, Features: c.features}
+	res, err := c.Exec.ExecuteBatch(blk, txs)
+	if err != nil {
+		c.T.Fatal(err)
+	}
+	return res.Results
+}
