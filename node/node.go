@@ -314,5 +314,15 @@ func (n *Node) Stop() error {
 	return err
 }
 
+// Status returns the application's chain id, height, epoch and app hash.
+func (n *Node) Status() (app.Status, error) {
+	var st app.Status
+	res, err := n.app.Query(context.Background(), &abci.RequestQuery{Path: "app/status"})
+	if err != nil {
+		return st, err
+	}
+	return st, json.Unmarshal(res.Value, &st)
+}
+
 // Height is the last committed height.
 func (n *Node) Height() int64 { return n.comet.BlockStore().Height() }

@@ -93,6 +93,9 @@ func runNode(cmd *cobra.Command, opts node.Options, started func(*node.Node)) er
 		fmt.Fprintf(out, ", metrics http://%s/metrics", opts.MetricsAddr)
 	}
 	fmt.Fprintln(out)
+	if st, err := n.Status(); err == nil {
+		fmt.Fprintf(out, "chain %s at height %d, epoch %d\n", st.ChainID, st.Height, st.Epoch)
+	}
 	if started != nil {
 		started(n)
 	}

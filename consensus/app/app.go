@@ -238,10 +238,11 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		resp.TxResults[i] = a.runTx(blk, raw, req.Height, epoch, service.ModeDeliver)
 		a.metrics().observeTx("deliver", resp.TxResults[i].Code)
 	}
+	resp.Events = a.endBlock(blk, req.Height, epoch)
 	newEpoch, changed := epochtime.EndBlock(blk, req.Height)
 	if changed {
 		old := scheduler.Validators(blk)
-		resp.Events = a.epochTransition(blk, req.Height, newEpoch)
+		resp.Events = append(resp.Events, a.epochTransition(blk, req.Height, newEpoch)...)
 		resp.ValidatorUpdates = toUpdates(scheduler.ValidatorDiff(old, scheduler.Validators(blk)))
 	}
 	for _, r := range resp.TxResults {
@@ -253,23 +254,48 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	return resp, nil
 }
 
-// epochTransition runs every service's hook in order, each in its own
-// overlay: a hook that fails or panics loses its own writes, is logged and
-// reported as an event, and does not stop the chain.
+// epochTransition runs every service's epoch hook in order.
 func (a *App) epochTransition(blk *state.Block, height int64, epoch uint64) []abci.Event {
+	return a.runHooks(blk, height, epoch, "epoch", func(s service.Service, ctx *service.Context) (bool, error) {
+		return true, s.EpochTransition(ctx)
+	})
+}
+
+// endBlock runs the EndBlock hook of every service that has one, in order.
+func (a *App) endBlock(blk *state.Block, height int64, epoch uint64) []abci.Event {
+	return a.runHooks(blk, height, epoch, "end_block", func(s service.Service, ctx *service.Context) (bool, error) {
+		be, ok := s.(service.BlockEnder)
+		if !ok {
+			return false, nil
+		}
+		return true, be.EndBlock(ctx)
+	})
+}
+
+// runHooks runs hook for every service, each in its own overlay: a hook
+// that fails or panics loses its own writes, is logged and reported as an
+// event, and does not stop the chain.
+func (a *App) runHooks(blk *state.Block, height int64, epoch uint64, kind string, hook func(service.Service, *service.Context) (bool, error)) []abci.Event {
 	var events []abci.Event
 	for _, s := range a.services {
 		sub := state.NewOverlay(blk)
 		ctx := &service.Context{KV: sub, Height: height, Epoch: epoch, ChainContext: a.meta.ChainContext, Mode: service.ModeSystem}
-		err := recoverCall(a.log, func() error { return s.EpochTransition(ctx) })
+		ran := false
+		err := recoverCall(a.log, func() error {
+			var err error
+			ran, err = hook(s, ctx)
+			return err
+		})
 		if err != nil {
-			a.log.Error("epoch hook failed", "service", s.Name(), "epoch", epoch, "err", err)
-			events = append(events, abci.Event{Type: "app.epoch_hook_failed", Attributes: []abci.EventAttribute{
-				{Key: "service", Value: s.Name(), Index: true}, {Key: "error", Value: err.Error()}}})
+			a.log.Error("hook failed", "hook", kind, "service", s.Name(), "height", height, "err", err)
+			events = append(events, abci.Event{Type: "app.hook_failed", Attributes: []abci.EventAttribute{
+				{Key: "hook", Value: kind, Index: true}, {Key: "service", Value: s.Name(), Index: true}, {Key: "error", Value: err.Error()}}})
 			continue
 		}
-		sub.Commit()
-		events = append(events, toABCI(ctx.Events)...)
+		if ran {
+			sub.Commit()
+			events = append(events, toABCI(ctx.Events)...)
+		}
 	}
 	return events
 }

@@ -61,7 +61,18 @@ func (panicService) ExecTx(ctx *service.Context, method string, _ []byte) error 
 	m["x"] = 1 // nil map write: a real runtime panic
 	return nil
 }
-func (panicService) EpochTransition(*service.Context) error { return nil }
+func (panicService) EpochTransition(ctx *service.Context) error {
+	// A failing epoch hook loses its writes but does not halt the chain.
+	ctx.KV.Set([]byte("boom/epoch"), []byte{1})
+	panic("epoch hook bug")
+}
+
+// EndBlock counts blocks, proving per-block hooks run and persist.
+func (panicService) EndBlock(ctx *service.Context) error {
+	n := ctx.KV.Get([]byte("boom/blocks"))
+	ctx.KV.Set([]byte("boom/blocks"), append(n, 1))
+	return nil
+}
 func (panicService) Query(state.KV, uint64, string, []byte) (any, error) {
 	return nil, service.ErrUnknownQuery
 }
@@ -148,8 +159,11 @@ func TestApp_Determinism(t *testing.T) {
 			}
 		}
 	}
-	if a.store.Committed().Get([]byte("boom/written")) != nil {
-		t.Fatal("a panicking transaction left a write behind")
+	if a.store.Committed().Get([]byte("boom/written")) != nil || a.store.Committed().Get([]byte("boom/epoch")) != nil {
+		t.Fatal("a panicking transaction or hook left a write behind")
+	}
+	if n := len(a.store.Committed().Get([]byte("boom/blocks"))); n != 10 {
+		t.Fatalf("EndBlock ran %d times in 10 blocks", n)
 	}
 	if len(epochs) < 4 {
 		t.Fatalf("saw %d epoch summaries, want at least 4", len(epochs))

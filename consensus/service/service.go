@@ -84,6 +84,14 @@ type Service interface {
 	ChangeParameters(kv state.KV, change []byte, apply bool) error
 }
 
+// BlockEnder is implemented by services that act at the end of every block
+// (the roothash's round timeouts, for one). EndBlock runs after the block's
+// transactions and before any epoch transition, in service order, with
+// ctx.Epoch the epoch the block belongs to.
+type BlockEnder interface {
+	EndBlock(ctx *Context) error
+}
+
 // Unknown is a convenience for a method switch's default branch.
 func Unknown(svc, method string) error {
 	return fmt.Errorf("%w: %s.%s", ErrUnknownMethod, svc, method)
