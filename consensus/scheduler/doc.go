@@ -11,7 +11,9 @@
 //
 // so that each runtime and each role draws from an independent stream.
 // Candidates are walked in shuffled order, skipping an entity once it has
-// MaxNodesPerEntity members in the committee. Eligible means: registered for
+// MaxNodesPerEntity members in the committee. With StakeWeighted the order
+// is instead a sample without replacement proportional to each entity's
+// escrow, in integer arithmetic on the same stream. Eligible means: registered for
 // the runtime with the role's node role, not expired, not frozen, and with an
 // entity whose escrow covers its stake claim.
 package scheduler

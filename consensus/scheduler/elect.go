@@ -29,10 +29,12 @@ const (
 	KindStorage  Kind = "storage"
 )
 
-// Candidate is an eligible node.
+// Candidate is an eligible node. Weight is used only by stake-weighted
+// elections (the entity's escrow).
 type Candidate struct {
 	Node   signature.PublicKey
 	Entity signature.PublicKey
+	Weight uint64
 }
 
 // Member is an elected node.
@@ -100,16 +102,53 @@ func uniform(rng *rand.ChaCha8, n uint64) uint64 {
 	return hi
 }
 
+// WeightedShuffle orders candidates by sampling without replacement with
+// probability proportional to Weight, using integer arithmetic only (no
+// floating point, whose rounding may differ across CPUs). Zero-weight
+// candidates come last in their given order. It is O(n^2); committees are
+// drawn from at most a few thousand nodes.
+func WeightedShuffle(seed [32]byte, candidates []Candidate) []Candidate {
+	rest := append([]Candidate(nil), candidates...)
+	out := make([]Candidate, 0, len(rest))
+	rng := rand.NewChaCha8(seed)
+	var total uint64
+	for _, c := range rest {
+		total += c.Weight
+	}
+	for total > 0 {
+		r := uniform(rng, total)
+		for i, c := range rest {
+			if r < c.Weight {
+				out = append(out, c)
+				total -= c.Weight
+				rest = append(rest[:i], rest[i+1:]...)
+				break
+			}
+			r -= c.Weight
+		}
+	}
+	return append(out, rest...)
+}
+
 // Elect picks size members of role from candidates (sorted by node id,
 // none already in taken), honouring maxPerEntity (0: unlimited) with the
 // per-entity counts in perEntity, which it updates. It returns nil if fewer
 // than size can be picked.
 func Elect(seed [32]byte, role Role, candidates []Candidate, size int, maxPerEntity int, perEntity map[signature.PublicKey]int, taken map[signature.PublicKey]bool) []Member {
+	return elect(Shuffle(seed, candidates), role, candidates, size, maxPerEntity, perEntity, taken)
+}
+
+// ElectWeighted is Elect with a stake-weighted order.
+func ElectWeighted(seed [32]byte, role Role, candidates []Candidate, size int, maxPerEntity int, perEntity map[signature.PublicKey]int, taken map[signature.PublicKey]bool) []Member {
+	return elect(WeightedShuffle(seed, candidates), role, candidates, size, maxPerEntity, perEntity, taken)
+}
+
+func elect(order []Candidate, role Role, candidates []Candidate, size int, maxPerEntity int, perEntity map[signature.PublicKey]int, taken map[signature.PublicKey]bool) []Member {
 	if size == 0 {
 		return []Member{}
 	}
 	var out []Member
-	for _, c := range Shuffle(seed, candidates) {
+	for _, c := range order {
 		if taken[c.Node] || (maxPerEntity > 0 && perEntity[c.Entity] >= maxPerEntity) {
 			continue
 		}

@@ -9,6 +9,7 @@ import (
 	"github.com/atoll-dev/atoll/consensus/registry"
 	"github.com/atoll-dev/atoll/consensus/service"
 	"github.com/atoll-dev/atoll/consensus/signature"
+	"github.com/atoll-dev/atoll/consensus/staking"
 	"github.com/atoll-dev/atoll/consensus/state"
 )
 
@@ -24,6 +25,9 @@ type Params struct {
 	// ValidatorPowerUnit is the escrow worth one unit of voting power
 	// (0: every validator has power 1).
 	ValidatorPowerUnit uint64 `cbor:"validator_power_unit" json:"validator_power_unit"`
+	// StakeWeighted elects committee members with probability proportional
+	// to their entity's escrow instead of uniformly.
+	StakeWeighted bool `cbor:"stake_weighted" json:"stake_weighted"`
 }
 
 var (
@@ -91,7 +95,7 @@ func Eligible(kv state.KV, epoch uint64, rt *registry.Runtime, role registry.Rol
 			staked[n.EntityID] = ok
 		}
 		if ok {
-			out = append(out, Candidate{Node: n.ID, Entity: n.EntityID})
+			out = append(out, Candidate{Node: n.ID, Entity: n.EntityID, Weight: staking.EscrowBalance(kv, staking.NewAddress(n.EntityID))})
 		}
 		return true
 	})
@@ -102,20 +106,24 @@ func Eligible(kv state.KV, epoch uint64, rt *registry.Runtime, role registry.Rol
 // Failed elections return committees with no members.
 func ElectRuntime(kv state.KV, entropy []byte, epoch uint64, rt *registry.Runtime, p Params) (exec, stor *Committee) {
 	maxPer := int(p.MaxNodesPerEntity)
+	elect := Elect
+	if p.StakeWeighted {
+		elect = ElectWeighted
+	}
 	exec = &Committee{Runtime: rt.ID, Kind: KindExecutor, Epoch: epoch, Members: []Member{}}
 	compute := Eligible(kv, epoch, rt, registry.RoleCompute)
 	perEntity := map[signature.PublicKey]int{}
 	taken := map[signature.PublicKey]bool{}
-	workers := Elect(Seed(entropy, epoch, rt.ID, RoleWorker), RoleWorker, compute, int(rt.Executor.GroupSize), maxPer, perEntity, taken)
+	workers := elect(Seed(entropy, epoch, rt.ID, RoleWorker), RoleWorker, compute, int(rt.Executor.GroupSize), maxPer, perEntity, taken)
 	if workers != nil {
-		backups := Elect(Seed(entropy, epoch, rt.ID, RoleBackupWorker), RoleBackupWorker, compute, int(rt.Executor.GroupBackupSize), maxPer, perEntity, taken)
+		backups := elect(Seed(entropy, epoch, rt.ID, RoleBackupWorker), RoleBackupWorker, compute, int(rt.Executor.GroupBackupSize), maxPer, perEntity, taken)
 		if backups != nil {
 			exec.Members = append(workers, backups...)
 		}
 	}
 	stor = &Committee{Runtime: rt.ID, Kind: KindStorage, Epoch: epoch, Members: []Member{}}
 	storage := Eligible(kv, epoch, rt, registry.RoleStorage)
-	if m := Elect(Seed(entropy, epoch, rt.ID, RoleStorage), RoleStorage, storage, int(rt.Storage.GroupSize), maxPer, map[signature.PublicKey]int{}, map[signature.PublicKey]bool{}); m != nil {
+	if m := elect(Seed(entropy, epoch, rt.ID, RoleStorage), RoleStorage, storage, int(rt.Storage.GroupSize), maxPer, map[signature.PublicKey]int{}, map[signature.PublicKey]bool{}); m != nil {
 		stor.Members = m
 	}
 	return exec, stor

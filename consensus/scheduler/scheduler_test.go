@@ -221,3 +221,33 @@ func TestElectValidators_PowerAndDiff(t *testing.T) {
 		t.Fatalf("removal diff %+v", d)
 	}
 }
+
+func TestElectWeighted_Distribution(t *testing.T) {
+	// Weights 1:2:3:4; single-seat elections should follow them.
+	var c []scheduler.Candidate
+	for i := 0; i < 4; i++ {
+		c = append(c, scheduler.Candidate{Node: key(7, i).Public(), Entity: key(8, i).Public(), Weight: uint64(i + 1)})
+	}
+	c = append(c, scheduler.Candidate{Node: key(7, 9).Public(), Entity: key(8, 9).Public(), Weight: 0})
+	counts := map[signature.PublicKey]int{}
+	const rounds = 4000
+	for r := 0; r < rounds; r++ {
+		seed := scheduler.Seed([]byte{byte(r), byte(r >> 8)}, 0, registry.RuntimeID{}, scheduler.RoleWorker)
+		m := scheduler.ElectWeighted(seed, scheduler.RoleWorker, c, 1, 0, map[signature.PublicKey]int{}, map[signature.PublicKey]bool{})
+		counts[m[0].Node]++
+	}
+	for i := 0; i < 4; i++ {
+		want := rounds * (i + 1) / 10
+		if got := counts[key(7, i).Public()]; got < want*85/100 || got > want*115/100 {
+			t.Errorf("weight %d elected %d times, want about %d", i+1, got, want)
+		}
+	}
+	if counts[key(7, 9).Public()] != 0 {
+		t.Fatal("zero-weight candidate elected while others were available")
+	}
+	// Zero-weight candidates still fill seats when nothing else is left.
+	seed := scheduler.Seed([]byte("z"), 0, registry.RuntimeID{}, scheduler.RoleWorker)
+	if m := scheduler.ElectWeighted(seed, scheduler.RoleWorker, c, 5, 0, map[signature.PublicKey]int{}, map[signature.PublicKey]bool{}); len(m) != 5 {
+		t.Fatalf("elected %d of 5", len(m))
+	}
+}
