@@ -20,6 +20,7 @@ func TestBridge_MessageAToB(t *testing.T) {
 	br.commit(br.a, q)
 	r := br.relay(br.b, domainA, q)
 	chaintest.OK(t, r)
+	t.Logf("replica update with 2 signatures: %d compute units", r.UnitsConsumed)
 	evs := replica.ParseLogs(r.Logs)
 	if len(evs) != 1 || evs[0].Kind != replica.EventUpdate || evs[0].ConfirmAt != uint64(br.b.c.Now()-1+optimistic) {
 		t.Fatalf("update events %+v (now %d)", evs, br.b.c.Now())
