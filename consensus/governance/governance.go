@@ -110,7 +110,7 @@ var (
 )
 
 // DepositAddress holds proposal deposits while proposals are open.
-var DepositAddress = staking.RuntimeAddress([32]byte{'g', 'o', 'v'})
+var DepositAddress = staking.ModuleAddress("governance-deposits")
 
 func proposalKey(id uint64) []byte {
 	return binary.BigEndian.AppendUint64(append([]byte{}, prefixProposal...), id)

@@ -32,8 +32,14 @@ func RuntimeAddress(id [32]byte) Address {
 	return deriveAddress("atoll/staking/address/runtime:", id[:])
 }
 
+// ModuleAddress is the address of an account a consensus service holds
+// (governance deposits, for one); no key or runtime can derive it.
+func ModuleAddress(name string) Address {
+	return deriveAddress("atoll/staking/address/module:", []byte(name))
+}
+
 // CommonPoolAddress collects fees and slashed stake.
-var CommonPoolAddress = deriveAddress("atoll/staking/address/pool:", []byte("common"))
+var CommonPoolAddress = ModuleAddress("common-pool")
 
 func (a Address) String() string { return hex.EncodeToString(a[:]) }
 
