@@ -3,12 +3,12 @@ package home
 import (
 	"encoding/base64"
 	"errors"
-	"strings"
 
 	"github.com/atoll-dev/atoll/bridge/internal/wire"
 	"github.com/atoll-dev/atoll/bridge/keccak"
 	"github.com/atoll-dev/atoll/bridge/message"
 	"github.com/atoll-dev/atoll/bridge/programs/address"
+	"github.com/atoll-dev/atoll/bridge/programs/onchain"
 	"github.com/atoll-dev/atoll/bridge/update"
 )
 
@@ -30,9 +30,6 @@ const (
 	EventFraud    EventKind = 3
 	EventSlash    EventKind = 4
 )
-
-// ProgramDataPrefix starts every event log line.
-const ProgramDataPrefix = "Program data: "
 
 // ErrEvent is returned for malformed event bytes.
 var ErrEvent = errors.New("home program: malformed event")
@@ -137,7 +134,7 @@ func (e *Event) LogLine() (string, error) {
 	if err != nil {
 		return "", err
 	}
-	return ProgramDataPrefix + base64.StdEncoding.EncodeToString(b), nil
+	return onchain.ProgramDataPrefix + base64.StdEncoding.EncodeToString(b), nil
 }
 
 // ParseLogs returns the Home's events among a transaction's log lines: the
@@ -146,28 +143,7 @@ func (e *Event) LogLine() (string, error) {
 // lines tell.
 func ParseLogs(lines []string) []Event {
 	var out []Event
-	var stack []string
-	home := address.Home.String()
-	for _, l := range lines {
-		if rest, ok := strings.CutPrefix(l, "Program "); ok {
-			f := strings.Fields(rest)
-			if len(f) == 3 && f[1] == "invoke" {
-				stack = append(stack, f[0])
-				continue
-			}
-			if len(f) >= 2 && len(stack) > 0 && f[0] == stack[len(stack)-1] && (f[1] == "success" || strings.HasPrefix(f[1], "failed")) {
-				stack = stack[:len(stack)-1]
-				continue
-			}
-		}
-		s, ok := strings.CutPrefix(l, ProgramDataPrefix)
-		if !ok || len(stack) == 0 || stack[len(stack)-1] != home {
-			continue
-		}
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			continue
-		}
+	for _, b := range onchain.ProgramData(lines, address.Home) {
 		if e, err := DecodeEvent(b); err == nil {
 			out = append(out, e)
 		}

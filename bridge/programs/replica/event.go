@@ -1,13 +1,12 @@
 package replica
 
 import (
-	"encoding/base64"
 	"errors"
-	"strings"
 
 	"github.com/atoll-dev/atoll/bridge/internal/wire"
 	"github.com/atoll-dev/atoll/bridge/keccak"
 	"github.com/atoll-dev/atoll/bridge/programs/address"
+	"github.com/atoll-dev/atoll/bridge/programs/onchain"
 	"github.com/atoll-dev/atoll/bridge/update"
 )
 
@@ -107,28 +106,7 @@ func DecodeEvent(b []byte) (Event, error) {
 // counting only "Program data:" lines written while the Replica executed.
 func ParseLogs(lines []string) []Event {
 	var out []Event
-	var stack []string
-	me := address.Replica.String()
-	for _, l := range lines {
-		if rest, ok := strings.CutPrefix(l, "Program "); ok {
-			f := strings.Fields(rest)
-			if len(f) == 3 && f[1] == "invoke" {
-				stack = append(stack, f[0])
-				continue
-			}
-			if len(f) >= 2 && len(stack) > 0 && f[0] == stack[len(stack)-1] && (f[1] == "success" || strings.HasPrefix(f[1], "failed")) {
-				stack = stack[:len(stack)-1]
-				continue
-			}
-		}
-		s, ok := strings.CutPrefix(l, "Program data: ")
-		if !ok || len(stack) == 0 || stack[len(stack)-1] != me {
-			continue
-		}
-		b, err := base64.StdEncoding.DecodeString(s)
-		if err != nil {
-			continue
-		}
+	for _, b := range onchain.ProgramData(lines, address.Replica) {
 		if e, err := DecodeEvent(b); err == nil {
 			out = append(out, e)
 		}

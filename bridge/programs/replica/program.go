@@ -331,7 +331,7 @@ func emit(ctx *svm.InvokeContext, e *Event) error {
 	if err != nil {
 		return err
 	}
-	line := "Program data: " + base64.StdEncoding.EncodeToString(b)
+	line := onchain.ProgramDataPrefix + base64.StdEncoding.EncodeToString(b)
 	if err := onchain.Charge(ctx, onchain.LogUnits+uint64(len(line))/onchain.StateBytesPerUnit); err != nil {
 		return err
 	}
