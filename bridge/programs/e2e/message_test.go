@@ -3,6 +3,7 @@ package e2e
 import (
 	"testing"
 
+	"github.com/atoll-dev/atoll/bridge/programs/address"
 	"github.com/atoll-dev/atoll/bridge/programs/internal/chaintest"
 	"github.com/atoll-dev/atoll/bridge/programs/replica"
 	breplica "github.com/atoll-dev/atoll/bridge/replica"
@@ -26,8 +27,23 @@ func TestBridge_MessageAToB(t *testing.T) {
 		t.Fatalf("update events %+v (now %d)", evs, br.b.c.Now())
 	}
 	// Before confirmAt the root is not acceptable.
+	acceptable := func() bool {
+		t.Helper()
+		ok, err := replica.AcceptableRoot(br.b.c.Account(address.ReplicaState(domainA)).Data,
+			br.b.c.Account(address.RootEntry(domainA, q.NewRoot)).Data, q.NewRoot, uint64(br.b.c.Now()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ok
+	}
+	if acceptable() {
+		t.Fatal("root acceptable before confirmAt")
+	}
 	chaintest.Fails(t, br.proveAndProcess(br.b, br.a, idx, nil), chaintest.Custom(42))
 	br.b.c.Sleep(optimistic)
+	if !acceptable() {
+		t.Fatal("root not acceptable after confirmAt")
+	}
 	r = br.proveAndProcess(br.b, br.a, idx, nil)
 	chaintest.OK(t, r)
 	t.Logf("proveAndProcess: %d compute units", r.UnitsConsumed)

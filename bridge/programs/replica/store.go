@@ -185,3 +185,28 @@ func clientBlob(d []byte, kind byte) ([]byte, error) {
 	}
 	return d[onchain.BlobHeaderSize : onchain.BlobHeaderSize+n], nil
 }
+
+// AcceptableRoot answers the Replica's acceptableRoot for clients from the
+// data of its state account and of root's history account (nil when that
+// account does not exist), at Clock time now: false for 0x0, for a root
+// without history, before its confirmAt, and on a halted Replica.
+func AcceptableRoot(stateData, entryData []byte, root keccak.Hash, now uint64) (bool, error) {
+	r, err := DecodeState(stateData)
+	if err != nil {
+		return false, err
+	}
+	s := breplica.NewMemStore()
+	if entryData != nil {
+		e, err := DecodeRootEntry(entryData)
+		if err != nil {
+			return false, err
+		}
+		if e.Root() != root {
+			return false, fmt.Errorf("%w: history account is for %s, not %s", breplica.ErrEncoding, e.Root(), root)
+		}
+		if err := s.PutRootEntry(e); err != nil {
+			return false, err
+		}
+	}
+	return r.AcceptableRoot(s, root, now)
+}
