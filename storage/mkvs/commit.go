@@ -159,7 +159,7 @@ func persistNodes(b *pebble.Batch, n *node, base nodeID, seq *uint32, out []*nod
 // appendInternalStored encodes an internal node whose children may still be
 // referenced by pointer (their ids were just assigned).
 func appendInternalStored(b []byte, n *node) []byte {
-	m := *n
+	m := node{bit: n.bit, child: n.child}
 	for i := range m.child {
 		if c := m.child[i].n; c != nil && !m.child[i].id.persisted() {
 			m.child[i] = ref{id: c.id, hash: c.hash}

@@ -3,6 +3,7 @@ package mkvs
 import (
 	"encoding/binary"
 	"fmt"
+	"sync/atomic"
 	"unsafe"
 )
 
@@ -61,11 +62,21 @@ type node struct {
 	child [2]ref
 	key   []byte
 	value []byte
+
+	// Bookkeeping of the nodeCache: the CLOCK reference flag (set by
+	// readers without the cache lock) and the ring position (under it).
+	cacheRef  atomic.Bool
+	cacheSlot int
+}
+
+// clone returns an unpersisted, unhashed copy of n for a tree to modify.
+func (n *node) clone() *node {
+	return &node{leaf: n.leaf, bit: n.bit, child: n.child, key: n.key, value: n.value}
 }
 
 // nodeOverhead is what the cache charges per node besides key and value:
-// the struct, the map entry and the eviction ring slot.
-const nodeOverhead = int64(unsafe.Sizeof(node{})) + 64
+// the struct, the map slot and the eviction ring slot.
+const nodeOverhead = int64(unsafe.Sizeof(node{})) + 48
 
 func (n *node) size() int64 { return nodeOverhead + int64(len(n.key)+len(n.value)) }
 

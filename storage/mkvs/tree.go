@@ -70,12 +70,10 @@ func (t *Tree) mutable(r *ref) (*node, error) {
 		n.clean = false
 		return n, nil
 	}
-	c := *n
-	c.id = nodeID{}
-	c.clean = false
+	c := n.clone()
 	t.stale = append(t.stale, n.id)
-	*r = ref{n: &c}
-	return &c, nil
+	*r = ref{n: c}
+	return c, nil
 }
 
 // dropped records that the node behind r leaves the tree.

@@ -1,0 +1,49 @@
+package mkvs
+
+import (
+	"math/rand/v2"
+	"testing"
+)
+
+// TestNodeCache_Differential checks the open-addressing table against a
+// map over random insertions and evictions, with a budget small enough to
+// evict constantly and ids chosen to collide in the table.
+func TestNodeCache_Differential(t *testing.T) {
+	rng := rand.New(rand.NewPCG(8, 8))
+	c := newNodeCache(200 * nodeOverhead)
+	live := map[nodeID]*node{}
+	for i := 0; i < 20000; i++ {
+		id := nodeID{version: uint64(rng.IntN(50)), seq: uint32(rng.IntN(50)), typ: RootState}
+		if rng.IntN(2) == 0 {
+			n := &node{id: id, leaf: true}
+			if c.get(id) == nil {
+				live[id] = n
+			}
+			c.put(n)
+		} else if got := c.get(id); got != nil && got != live[id] {
+			t.Fatalf("get(%v) returned a node stored under another id", id)
+		}
+		// Everything the cache still holds must be found; what it evicted
+		// must not.
+		if i%500 == 0 {
+			inRing := map[nodeID]bool{}
+			for _, n := range c.ring {
+				inRing[n.id] = true
+				if c.get(n.id) != n {
+					t.Fatalf("cached node %v not found", n.id)
+				}
+			}
+			for id := range live {
+				if !inRing[id] {
+					if c.get(id) != nil {
+						t.Fatalf("evicted node %v still found", id)
+					}
+					delete(live, id)
+				}
+			}
+			if c.count != len(c.ring) || c.used > c.max {
+				t.Fatalf("count %d, ring %d, used %d of %d", c.count, len(c.ring), c.used, c.max)
+			}
+		}
+	}
+}
