@@ -147,4 +147,3 @@ func (c *nodeCache) bytes() int64 {
 	defer c.mu.Unlock()
 	return c.used
 }
-
