@@ -108,7 +108,7 @@ func newBridge(t testing.TB, threshold int, updaters ...int) *bridge {
 		add(connmgr.SetWatcherPermission(ownerKey, testkeys.Addr(watcherKey), remote, true))
 		chaintest.OK(t, c.Run(owner, []ed25519.PrivateKey{c.Admin}, ixs...))
 		for _, u := range updaters {
-			ix, err := home.Bond(ownerKey, testkeys.Addr(u), bondAmount)
+			ix, err := home.Bond(ownerKey, testkeys.Addr(u), bondAmount, update.SignDigest(testkeys.Key(u), home.BondDigest(domain, ownerKey)))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 
+	"github.com/atoll-dev/atoll/bridge/keccak"
 	"github.com/atoll-dev/atoll/bridge/programs/address"
 	"github.com/atoll-dev/atoll/bridge/programs/onchain"
 	"github.com/atoll-dev/atoll/bridge/update"
@@ -53,6 +54,14 @@ func writeBond(ctx *svm.InvokeContext, a *svm.InstrAccount, b *bond) error {
 	return onchain.WriteBlob(ctx, a, kindBond, onchain.Bump(a), blob)
 }
 
+// BondDigest is what an updater signs (EIP-191, as update.SignDigest does)
+// to name authority as the holder of its bond on the Home of domain:
+// keccak256(HomeDomainHash(domain) ‖ "BOND" ‖ authority).
+func BondDigest(domain uint32, authority sol.Pubkey) keccak.Hash {
+	d := update.HomeDomainHash(domain)
+	return keccak.Sum(d[:], []byte("BOND"), authority[:])
+}
+
 func (p *Program) bond(ctx *svm.InvokeContext, in *Instruction) error {
 	if _, _, err := p.load(ctx, 0); err != nil {
 		return err
@@ -74,6 +83,16 @@ func (p *Program) bond(ctx *svm.InvokeContext, in *Instruction) error {
 		if in.Lamports == 0 {
 			return ErrBondZeroAmount
 		}
+		if err := onchain.Charge(ctx, onchain.RecoverUnits+3*onchain.KeccakCost(64)); err != nil {
+			return err
+		}
+		signer, err := in.Consent.Recover(BondDigest(p.localDomain, funder.Key))
+		if err != nil {
+			return err
+		}
+		if signer != in.Updater {
+			return fmt.Errorf("%w: consent signed by %s", ErrBondConsent, signer)
+		}
 		if err := onchain.CreatePDA(ctx, funder, acct, onchain.BlobSpace(bondSize), address.Home); err != nil {
 			return err
 		}
@@ -86,10 +105,9 @@ func (p *Program) bond(ctx *svm.InvokeContext, in *Instruction) error {
 		if b.slashed {
 			return ErrBondSlashed
 		}
-		if b.authority != funder.Key {
-			return ErrBondAuthority
+		if b.authority == funder.Key {
+			b.unlockAt = 0
 		}
-		b.unlockAt = 0
 	}
 	if in.Lamports > 0 {
 		if err := ctx.Invoke(svm.Transfer(funder.Key, acct.Key, in.Lamports), nil); err != nil {

@@ -87,9 +87,11 @@ func SetOwner(owner, newOwner sol.Pubkey) (sol.Instruction, error) {
 	return instr(&Instruction{Tag: TagSetOwner, Owner: newOwner}, onchain.W(address.HomeState(), false), onchain.R(owner, true))
 }
 
-// Bond escrows lamports from funder as the bond of updater.
-func Bond(funder sol.Pubkey, updater update.Address, lamports uint64) (sol.Instruction, error) {
-	return instr(&Instruction{Tag: TagBond, Updater: updater, Lamports: lamports},
+// Bond escrows lamports from funder as the bond of updater; consent is the
+// updater's signature over BondDigest(home domain, funder), needed when the
+// bond is created.
+func Bond(funder sol.Pubkey, updater update.Address, lamports uint64, consent update.Signature) (sol.Instruction, error) {
+	return instr(&Instruction{Tag: TagBond, Updater: updater, Lamports: lamports, Consent: consent},
 		onchain.R(address.HomeState(), false), onchain.W(funder, true), onchain.W(address.Bond(updater), false),
 		onchain.R(svm.SystemProgramID, false))
 }

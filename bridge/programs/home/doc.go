@@ -13,8 +13,9 @@
 // program therefore cannot send in another program's name.
 //
 // Bonds. An updater's bond is the lamports of the account at the program
-// address ["bond", updater address] (owned by the Home). Its authority (the
-// first funder) may start unbonding, and withdraw once the Home's bond delay
+// address ["bond", updater address] (owned by the Home). Its authority is
+// the first funder, named by the updater's signature over BondDigest so that
+// nobody else can occupy the address; it may start unbonding, and withdraw once the Home's bond delay
 // has passed and the updater is no longer in the updater set. A fraud proof
 // (an improper update, a double update, or an update to a root never queued)
 // fails the Home and moves every signer's bond above the rent minimum to the

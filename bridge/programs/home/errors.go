@@ -19,6 +19,7 @@ var (
 	ErrBondLocked     = errors.New("home program: bond is not unbonding, its delay has not passed, or the updater is still in the set")
 	ErrDispatcher     = errors.New("home program: sender does not sign with the program's dispatcher address")
 	ErrBondZeroAmount = errors.New("home program: a new bond needs lamports")
+	ErrBondConsent    = errors.New("home program: the updater did not sign for this bond authority")
 )
 
 // Custom error codes the program returns, for clients to match:
@@ -29,6 +30,7 @@ var (
 //	13 duplicate signer 14 message too long  15 tree full
 //	20 not admin        21 capacity          22 bond missing       23 bond slashed
 //	24 bond authority   25 bond locked       26 dispatcher         27 zero bond
+//	28 bond consent
 var errorCodes = []struct {
 	err  error
 	code uint32
@@ -40,6 +42,7 @@ var errorCodes = []struct {
 	{update.ErrNotMember, 12}, {update.ErrDuplicateSigner, 13}, {message.ErrBodyTooLong, 14}, {merkle.ErrFull, 15},
 	{ErrNotAdmin, 20}, {ErrCapacity, 21}, {ErrBondMissing, 22}, {ErrBondSlashed, 23}, {ErrBondAuthority, 24},
 	{ErrBondLocked, 25}, {ErrDispatcher, 26}, {ErrBondZeroAmount, 27},
+	{ErrBondConsent, 28},
 }
 
 // ErrorCode returns the custom code for err, 0 if it has none.

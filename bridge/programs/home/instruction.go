@@ -28,10 +28,16 @@ type Tag uint8
 //	  4  DoubleUpdate    quorum | quorum                                    as Update, bonds of the signers of both
 //	  5  SetUpdaters     set                                                0 home state (w), 1 owner (s)
 //	  6  SetOwner        owner 32                                           0 home state (w), 1 owner (s)
-//	  7  Bond            updater 20 | lamports u64                          0 home state, 1 funder (s,w), 2 bond (w), 3 system program
+//	  7  Bond            updater 20 | lamports u64 | consent 65             0 home state, 1 funder (s,w), 2 bond (w), 3 system program
 //	  8  Unbond          (none)                                             0 home state, 1 bond (w), 2 authority (s)
 //	  9  WithdrawBond    (none)                                             0 home state, 1 bond (w), 2 authority (s), 3 destination (w)
 //	 10  WithdrawTreasury lamports u64                                      0 home state, 1 treasury (w), 2 owner (s), 3 destination (w)
+//
+// consent is the updater's signature (EIP-191 over BondDigest(domain,
+// funder)) naming the funder as the bond's authority; it is checked when the
+// bond account is created, so nobody can occupy an updater's bond address,
+// and ignored on top-ups (which anyone may make; only the authority's re-arm
+// the bond after Unbond).
 //
 // capacity is the most state bytes the Home account will hold (its size is
 // fixed at creation); a dispatch that would exceed it fails until an update
@@ -71,8 +77,9 @@ type Instruction struct {
 	Update  update.QuorumUpdate // Update, ImproperUpdate, DoubleUpdate
 	Update2 update.QuorumUpdate // DoubleUpdate
 
-	Updater  update.Address // Bond
-	Lamports uint64         // Bond, WithdrawTreasury
+	Updater  update.Address   // Bond
+	Lamports uint64           // Bond, WithdrawTreasury
+	Consent  update.Signature // Bond
 }
 
 // Encode returns the instruction data.
@@ -110,7 +117,8 @@ func (in *Instruction) Encode() ([]byte, error) {
 		return append(b, in.Owner[:]...), nil
 	case TagBond:
 		b = append(b, in.Updater[:]...)
-		return binary.BigEndian.AppendUint64(b, in.Lamports), nil
+		b = binary.BigEndian.AppendUint64(b, in.Lamports)
+		return append(b, in.Consent[:]...), nil
 	case TagUnbond, TagWithdrawBond:
 		return b, nil
 	case TagWithdrawTreasury:
@@ -180,6 +188,7 @@ func DecodeInstruction(data []byte) (Instruction, error) {
 	case TagBond:
 		copy(in.Updater[:], r.Bytes(20))
 		in.Lamports = r.U64()
+		copy(in.Consent[:], r.Bytes(update.SignatureSize))
 	case TagUnbond, TagWithdrawBond:
 	case TagWithdrawTreasury:
 		in.Lamports = r.U64()

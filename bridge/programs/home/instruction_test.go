@@ -23,7 +23,7 @@ func sampleInstructions(t testing.TB) []Instruction {
 		{Tag: TagDoubleUpdate, Update: *testkeys.Quorum(u, 1), Update2: *testkeys.Quorum(u, 2)},
 		{Tag: TagSetUpdaters, Updaters: set},
 		{Tag: TagSetOwner, Owner: [32]byte{6}},
-		{Tag: TagBond, Updater: testkeys.Addr(1), Lamports: 77},
+		{Tag: TagBond, Updater: testkeys.Addr(1), Lamports: 77, Consent: update.SignDigest(testkeys.Key(1), BondDigest(1000, [32]byte{5}))},
 		{Tag: TagUnbond},
 		{Tag: TagWithdrawBond},
 		{Tag: TagWithdrawTreasury, Lamports: 9},

@@ -47,7 +47,7 @@ func newFixture(t *testing.T) *fixture {
 	}
 	chaintest.OK(t, c.Run(owner, []ed25519.PrivateKey{c.Admin}, ix))
 	for _, k := range []int{1, 2, 3} {
-		ix, err := home.Bond(ownerKey, testkeys.Addr(k), bondSize)
+		ix, err := home.Bond(ownerKey, testkeys.Addr(k), bondSize, update.SignDigest(testkeys.Key(k), home.BondDigest(domainA, ownerKey)))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -215,6 +215,14 @@ func TestProgram_Bonds(t *testing.T) {
 			return home.WithdrawBond(ownerKey, testkeys.Addr(1), ownerKey)
 		})
 	}
+	// Nobody occupies an updater's bond address without its consent; anyone
+	// may top up an existing bond without becoming its authority.
+	chaintest.Fails(t, f.run([]ed25519.PrivateKey{f.user}, func() (sol.Instruction, error) {
+		return home.Bond(chaintest.Pub(f.user), testkeys.Addr(4), bondSize, update.SignDigest(testkeys.Key(4), home.BondDigest(domainA, ownerKey)))
+	}), chaintest.Custom(28))
+	chaintest.OK(t, f.run(nil, func() (sol.Instruction, error) {
+		return home.Bond(chaintest.Pub(f.user), testkeys.Addr(1), 1_000, update.Signature{})
+	}))
 	// Only the authority unbonds; nothing is withdrawn before the delay or
 	// while the updater is still in the set.
 	chaintest.Fails(t, f.run([]ed25519.PrivateKey{f.user}, func() (sol.Instruction, error) {
@@ -282,7 +290,7 @@ func TestProgram_PrefundedAddresses(t *testing.T) {
 		t.Fatal(err)
 	}
 	chaintest.OK(t, c.Run(owner, []ed25519.PrivateKey{c.Admin}, ix))
-	ix, err = home.Bond(ownerKey, testkeys.Addr(1), bondSize)
+	ix, err = home.Bond(ownerKey, testkeys.Addr(1), bondSize, update.SignDigest(testkeys.Key(1), home.BondDigest(domainA, ownerKey)))
 	if err != nil {
 		t.Fatal(err)
 	}
