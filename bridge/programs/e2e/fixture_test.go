@@ -82,13 +82,18 @@ func key(name string) (ed25519.PrivateKey, sol.Pubkey) { return chaintest.Key(na
 
 // newBridge starts both networks with the updater set of keys at threshold.
 func newBridge(t testing.TB, threshold int, updaters ...int) *bridge {
+	return newBridgeWith(t, nil, threshold, updaters...)
+}
+
+// newBridgeWith is newBridge with extra executor options for both networks.
+func newBridgeWith(t testing.TB, opts []svm.Option, threshold int, updaters ...int) *bridge {
 	owner, ownerKey := key("owner")
 	processor, processorKey := key("processor")
 	user, userKey := key("user")
 	br := &bridge{t: t, owner: owner, processor: processor, user: user}
 	set := testkeys.Set(t, threshold, updaters...)
 	mk := func(domain, remote uint32) *network {
-		c := chaintest.New(t, domain, svm.WithProgram(recorderID, svm.NativeProgramFunc(processRecorder)))
+		c := chaintest.New(t, domain, append([]svm.Option{svm.WithProgram(recorderID, svm.NativeProgramFunc(processRecorder))}, opts...)...)
 		for _, k := range []sol.Pubkey{ownerKey, processorKey, userKey} {
 			c.Fund(k, 1_000_000_000_000)
 		}

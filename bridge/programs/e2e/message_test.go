@@ -1,6 +1,7 @@
 package e2e
 
 import (
+	"fmt"
 	"testing"
 
 	"github.com/atoll-dev/atoll/bridge/programs/address"
@@ -150,5 +151,38 @@ func TestBridge_Deterministic(t *testing.T) {
 		if state1[i].Key != state2[i].Key || !state1[i].Account.Equal(&state2[i].Account) {
 			t.Fatalf("account %s differs", state1[i].Key)
 		}
+	}
+}
+
+// TestBridge_BatchedParallel delivers several messages in one block on an
+// executor with parallel scheduling, as a node batches transactions.
+func TestBridge_BatchedParallel(t *testing.T) {
+	br := newBridgeWith(t, []svm.Option{svm.WithParallelism(2)}, 2, 1, 2, 3)
+	for i := 0; i < 4; i++ {
+		br.dispatch(br.a, domainB, fmt.Sprintf("message %d", i))
+	}
+	q := br.a.sign(1, 2)
+	br.commit(br.a, q)
+	chaintest.OK(t, br.relay(br.b, domainA, q))
+	br.b.c.Sleep(optimistic)
+	var txs [][]byte
+	for i := range br.a.msgs {
+		p, _ := br.a.tree.Proof(uint32(i))
+		ix, err := replica.ProveAndProcess(domainA, chaintest.Pub(br.processor), br.a.msgs[i], uint32(i), &p.Path,
+			[]sol.AccountMeta{{Pubkey: recorderState, IsWritable: true}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		txs = append(txs, br.b.c.Build(br.processor, nil, ix))
+	}
+	txs = append(txs, txs[0]) // a duplicate in the same block is refused
+	res := br.b.c.Execute(txs...)
+	for i, r := range res[:4] {
+		if r.Err != nil {
+			t.Fatalf("tx %d: %v", i, r.Err)
+		}
+	}
+	if res[4].Err == nil || br.b.recorded() != 4 {
+		t.Fatalf("duplicate: %v, recorded %d", res[4].Err, br.b.recorded())
 	}
 }
