@@ -33,9 +33,9 @@ type Tag uint8
 //	tag  name                     data after the tag
 //	  0  Initialize               remote u32 | optimisticSeconds u64 | committedRoot 32 | owner 32 | set
 //	  1  Update                   quorum
-//	  2  Prove                    leaf 32 | index u32 | path 32×32
+//	  2  Prove                    leaf 32 | index u32 | path
 //	  3  Process                  message
-//	  4  ProveAndProcess          index u32 | path 32×32 | message
+//	  4  ProveAndProcess          index u32 | path | message
 //	  5  DoubleUpdate             quorum | quorum
 //	  6  DoubleUpdateFromHistory  recordedRoot 32 | quorum
 //	  7  SetOptimisticSeconds     seconds u64
