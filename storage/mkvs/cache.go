@@ -68,7 +68,6 @@ func (c *nodeCache) put(n *node) {
 		c.grow()
 	}
 	c.insert(n)
-	n.cacheSlot = len(c.ring)
 	c.ring = append(c.ring, n)
 	c.used += sz
 	c.count++
@@ -132,7 +131,6 @@ func (c *nodeCache) evictOne() {
 		}
 		last := c.ring[len(c.ring)-1]
 		c.ring[c.hand] = last
-		last.cacheSlot = c.hand
 		c.ring[len(c.ring)-1] = nil
 		c.ring = c.ring[:len(c.ring)-1]
 		c.remove(n)

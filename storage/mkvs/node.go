@@ -63,10 +63,9 @@ type node struct {
 	key   []byte
 	value []byte
 
-	// Bookkeeping of the nodeCache: the CLOCK reference flag (set by
-	// readers without the cache lock) and the ring position (under it).
-	cacheRef  atomic.Bool
-	cacheSlot int
+	// cacheRef is the nodeCache's CLOCK reference flag, set by readers
+	// without the cache lock.
+	cacheRef atomic.Bool
 }
 
 // clone returns an unpersisted, unhashed copy of n for a tree to modify.
