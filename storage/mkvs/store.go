@@ -66,7 +66,12 @@ func Open(dir string, opts Options) (*Store, error) {
 	if opts.CompactAfter == 0 {
 		opts.CompactAfter = 100_000
 	}
-	popts := &pebble.Options{FS: opts.FS, Logger: opts.Logger}
+	popts := &pebble.Options{FS: opts.FS, Logger: opts.Logger, MemTableSize: 32 << 20}
+	popts.EnsureDefaults()
+	for i := range popts.Levels {
+		// Node records are mostly hashes, which do not compress.
+		popts.Levels[i].Compression = pebble.NoCompression
+	}
 	db, err := pebble.Open(dir, popts)
 	if err != nil {
 		return nil, fmt.Errorf("mkvs: opening %s: %w", dir, wrapDBError(err))
