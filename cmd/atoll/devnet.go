@@ -68,6 +68,7 @@ starts resume it from disk. --reset wipes the directory and starts a new chain.`
 		},
 	}
 	c.Flags().StringVar(&dir, "dir", filepath.Join(".atoll", "devnet"), "data directory")
+	c.Flags().StringVar(&dir, "ledger", filepath.Join(".atoll", "devnet"), "alias of --dir, as in solana-test-validator")
 	c.Flags().BoolVar(&reset, "reset", false, "wipe the data directory and start a new chain")
 	c.Flags().IntVar(&compute, "compute", 4, "compute/storage nodes in a new devnet")
 	c.Flags().Uint64Var(&epoch, "epoch-blocks", 10, "blocks per epoch in a new devnet")

@@ -258,12 +258,10 @@ func TestApp_InitChainRejects(t *testing.T) {
 
 func BenchmarkApp_FinalizeBlock(b *testing.B) {
 	n := newTestNet()
-	t := &testing.T{}
 	a := newAppB(b, n)
 	cc := n.doc.ChainContext()
 	e0 := n.specs[0].Entity
 	to := staking.NewAddress(n.specs[1].Entity.Public())
-	_ = t
 	b.ReportAllocs()
 	nonce := uint64(0)
 	for i := 0; i < b.N; i++ {

@@ -18,7 +18,7 @@ func key(b byte, i int) *signature.Signer {
 	return s
 }
 
-func setup(t *testing.T) *service.Context {
+func setup(t testing.TB) *service.Context {
 	var specs []genesis.NodeSpec
 	for i := 0; i < 3; i++ {
 		specs = append(specs, genesis.NodeSpec{Entity: key(1, i), Node: key(2, i), VRF: key(3, i), Roles: []registry.Role{registry.RoleCompute}})
@@ -86,8 +86,7 @@ func TestTransition_EntropyAndFallback(t *testing.T) {
 }
 
 func BenchmarkSubmit(b *testing.B) {
-	t := &testing.T{}
-	ctx := setup(t)
+	ctx := setup(b)
 	ctx.Signer = key(2, 1).Public()
 	body := prove(ctx, 1, 1)
 	b.ReportAllocs()
