@@ -269,7 +269,7 @@ code in r0 ran to completion: the exit status is zero and r0 says why).`,
 			}
 			r0, used, runErr := sbpf.Run(p, buf, opts)
 			if runErr == nil {
-				fmt.Fprintf(w, "r0: %#x (%s)\n", r0, describeReturn(r0))
+				fmt.Fprintf(w, "r0: %#x (%s)\n", r0, abi.ParseReturn(r0))
 			}
 			fmt.Fprintf(w, "units consumed: %d of %d\n", used, maxUnits)
 			if len(h.ret) > 0 {
@@ -298,29 +298,4 @@ code in r0 ran to completion: the exit status is zero and r0 says why).`,
 	cmd.Flags().IntVar(&heap, "heap", sbpf.DefaultHeapSize, "heap size in bytes (multiple of 1024, at most 256 KiB)")
 	cmd.Flags().BoolVar(&trace, "trace", false, "print every instruction and the registers to stderr")
 	return cmd
-}
-
-var builtinErrors = []string{
-	"", "Custom(0)", "InvalidArgument", "InvalidInstructionData", "InvalidAccountData",
-	"AccountDataTooSmall", "InsufficientFunds", "IncorrectProgramId", "MissingRequiredSignature",
-	"AccountAlreadyInitialized", "UninitializedAccount", "NotEnoughAccountKeys", "AccountBorrowFailed",
-	"MaxSeedLengthExceeded", "InvalidSeeds", "BorshIoError", "AccountNotRentExempt", "UnsupportedSysvar",
-	"IllegalOwner", "MaxAccountsDataAllocationsExceeded", "InvalidRealloc", "MaxInstructionTraceLengthExceeded",
-	"BuiltinProgramsMustConsumeComputeUnits", "InvalidAccountOwner", "ArithmeticOverflow", "Immutable",
-	"IncorrectAuthority",
-}
-
-// describeReturn maps r0 the way the runtime will: 0 is success, n<<32 a
-// builtin error, anything else Custom(u32).
-func describeReturn(r0 uint64) string {
-	switch {
-	case r0 == 0:
-		return "success"
-	case r0&0xffffffff == 0 && r0>>32 < uint64(len(builtinErrors)):
-		return builtinErrors[r0>>32]
-	case r0&0xffffffff == 0:
-		return fmt.Sprintf("builtin error %d", r0>>32)
-	default:
-		return fmt.Sprintf("Custom(%d)", uint32(r0))
-	}
 }

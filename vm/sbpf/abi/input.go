@@ -191,3 +191,37 @@ func (l *Layout) ReadAccount(buf []byte, i int) (Update, error) {
 	u.Data = buf[a.Data : a.Data+int(n)]
 	return u, nil
 }
+
+// WriteAccount stores an account's lamports, owner and data into its
+// serialized fields in buf, as the runtime does when it syncs a caller's
+// view after a cross-program invocation. In the aligned format the data may
+// be up to MaxPermittedDataIncrease longer than the original; in the
+// unaligned format its length cannot change. Bytes between the new and the
+// original end of the data are zeroed.
+func (l *Layout) WriteAccount(buf []byte, i int, lamports uint64, owner sol.Pubkey, data []byte) error {
+	if i < 0 || i >= len(l.Accounts) {
+		return fmt.Errorf("%w: no account %d", ErrLayout, i)
+	}
+	a := l.Accounts[i]
+	limit := a.OriginalLen
+	if l.Format == Aligned {
+		limit += MaxPermittedDataIncrease
+	} else if len(data) != a.OriginalLen {
+		return fmt.Errorf("%w: unaligned data cannot change length (%d to %d)", ErrInvalidRealloc, a.OriginalLen, len(data))
+	}
+	if len(data) > limit {
+		return fmt.Errorf("%w: %d bytes, original %d", ErrInvalidRealloc, len(data), a.OriginalLen)
+	}
+	if a.Owner+32 > len(buf) || a.Lamports+8 > len(buf) || a.DataLen+8 > len(buf) || a.Data+limit > len(buf) {
+		return ErrLayout
+	}
+	binary.LittleEndian.PutUint64(buf[a.Lamports:], lamports)
+	copy(buf[a.Owner:], owner[:])
+	old := binary.LittleEndian.Uint64(buf[a.DataLen:])
+	binary.LittleEndian.PutUint64(buf[a.DataLen:], uint64(len(data)))
+	copy(buf[a.Data:], data)
+	if old > uint64(len(data)) && old <= uint64(limit) {
+		clear(buf[a.Data+len(data) : a.Data+int(old)])
+	}
+	return nil
+}

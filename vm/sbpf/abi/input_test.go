@@ -117,3 +117,50 @@ func FuzzLayout_ReadAccount(f *testing.F) {
 		}
 	})
 }
+
+func TestLayout_WriteAccount(t *testing.T) {
+	in := sample()
+	buf, lay := Serialize(nil, in, Aligned)
+	owner := in.ProgramID
+	if err := lay.WriteAccount(buf, 0, 77, owner, []byte("longer data")); err != nil {
+		t.Fatal(err)
+	}
+	u, err := lay.ReadAccount(buf, 2)
+	if err != nil || u.Lamports != 77 || u.Owner != owner || string(u.Data) != "longer data" {
+		t.Fatalf("%+v %v", u, err)
+	}
+	if err := lay.WriteAccount(buf, 0, 1, owner, []byte("ab")); err != nil {
+		t.Fatal(err)
+	}
+	a := lay.Accounts[0]
+	if !bytes.Equal(buf[a.Data+2:a.Data+11], make([]byte, 9)) {
+		t.Fatal("shrunk data not zeroed")
+	}
+	if err := lay.WriteAccount(buf, 0, 1, owner, make([]byte, 3+MaxPermittedDataIncrease+1)); !errors.Is(err, ErrInvalidRealloc) {
+		t.Fatalf("oversized: %v", err)
+	}
+	ubuf, ulay := Serialize(nil, in, Unaligned)
+	if err := ulay.WriteAccount(ubuf, 0, 1, owner, []byte("xyz")); err != nil {
+		t.Fatal(err)
+	}
+	if err := ulay.WriteAccount(ubuf, 0, 1, owner, []byte("wxyz")); !errors.Is(err, ErrInvalidRealloc) {
+		t.Fatalf("unaligned growth: %v", err)
+	}
+}
+
+func TestParseReturn(t *testing.T) {
+	for r0, want := range map[uint64]string{
+		0:          "success",
+		7:          "Custom(7)",
+		1 << 32:    "Custom(0)",
+		2 << 32:    "InvalidArgument",
+		26 << 32:   "IncorrectAuthority",
+		27 << 32:   "InvalidError",
+		2<<32 | 1:  "InvalidError",
+		0xffffffff: "Custom(4294967295)",
+	} {
+		if got := ParseReturn(r0).String(); got != want {
+			t.Errorf("ParseReturn(%#x) = %s, want %s", r0, got, want)
+		}
+	}
+}
