@@ -206,3 +206,23 @@ func TestExecuteBatch_PanickingProgramFailsCleanly(t *testing.T) {
 	f.exec.programs[bad] = NativeProgramFunc(func(*InvokeContext) error { panic("boom") })
 	wantInstrErr(t, f.send(nil, sol.Instruction{ProgramID: bad}), 0, ErrProgramFailedToComplete)
 }
+
+func TestInvoke_FailedCalleeLeavesNoWrites(t *testing.T) {
+	f := newSystemFixture(t)
+	own := pubkeyOf("callee-owned")
+	f.store.Set(own, sol.Account{Lamports: 10_000_000, Owner: testProgramID, Data: []byte{0}})
+	caller := pubkeyOf("forgiving caller")
+	f.exec.programs[caller] = NativeProgramFunc(func(ctx *InvokeContext) error {
+		// The callee writes, then fails; the caller ignores the failure.
+		err := ctx.Invoke(testInstr([]sol.AccountMeta{{Pubkey: own, IsWritable: true}}, writeData(0, 9), fail(3)), nil)
+		if err != NewCustomError(3) {
+			return ErrGeneric
+		}
+		return nil
+	})
+	metas := []sol.AccountMeta{{Pubkey: own, IsWritable: true}, {Pubkey: testProgramID}}
+	wantOK(t, f.send(nil, sol.Instruction{ProgramID: caller, Accounts: metas}))
+	if f.acct(own).Data[0] != 0 {
+		t.Fatal("the failed callee's write was kept")
+	}
+}

@@ -68,6 +68,12 @@ func (t *txContext) process(ctx *InvokeContext, programAcct *sol.Account) error 
 		err = verifyInstruction(ctx.ProgramID, ctx.pre, t.accounts, t.exec.rent)
 	}
 	if err != nil {
+		// A failed instruction leaves its accounts as it found them, so a
+		// native caller that survives a failed invocation sees no half-done
+		// writes. (An sBPF caller cannot survive one: its program aborts.)
+		for i := range pre {
+			t.accounts[pre[i].txIndex] = pre[i].account
+		}
 		t.logs.add(fmt.Sprintf("Program %s failed: %v", ctx.ProgramID, err))
 		return err
 	}
@@ -95,8 +101,11 @@ func runProgram(prog NativeProgram, ctx *InvokeContext) (err error) {
 }
 
 // Invoke runs instr as a cross-program invocation from the executing program.
-// pdaSigners are the program-derived addresses the caller vouches for (derived
-// from its seeds by the caller). The callee draws from the same meter.
+// pdaSigners are the program-derived addresses the caller vouches for: native
+// programs are trusted to have derived them from their own id, and the sBPF
+// loader derives them from the program's seeds. The callee draws from the
+// same meter. If the callee fails, its accounts are restored to what they were
+// when it was invoked and the error is returned.
 func (c *InvokeContext) Invoke(instr sol.Instruction, pdaSigners []sol.Pubkey) error {
 	t := c.tx
 	if err := t.meter.Consume(t.exec.budget.InvokeUnits); err != nil {
