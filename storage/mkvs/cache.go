@@ -1,6 +1,9 @@
 package mkvs
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // nodeCache holds persisted nodes by id, up to a byte budget, evicting with
 // the CLOCK algorithm: a hit only sets the node's reference flag.
@@ -9,19 +12,35 @@ import "sync"
 // each one is a walk through memory that is not in the CPU cache. The
 // table is therefore a flat open-addressing array of node pointers probed
 // linearly: a hit costs the slot and the node it points to, and the node
-// is needed anyway. It is safe for concurrent use.
+// is needed anyway. Readers take no lock: they load slots atomically, and
+// a writer moving entries can at worst make a reader miss, which only
+// sends it to the database. Writers serialise on mu.
 type nodeCache struct {
+	table atomic.Pointer[slotTable]
+
 	mu    sync.Mutex
 	max   int64
 	used  int64
-	slots []*node // power-of-two length, at most half full
 	count int
 	ring  []*node // clock order
 	hand  int
 }
 
+// slotTable is the open-addressing array: a power-of-two length, at most
+// half full.
+type slotTable struct {
+	slots []atomic.Pointer[node]
+	mask  uint64
+}
+
+func newSlotTable(n int) *slotTable {
+	return &slotTable{slots: make([]atomic.Pointer[node], n), mask: uint64(n - 1)}
+}
+
 func newNodeCache(maxBytes int64) *nodeCache {
-	return &nodeCache{max: maxBytes, slots: make([]*node, 1024)}
+	c := &nodeCache{max: maxBytes}
+	c.table.Store(newSlotTable(1024))
+	return c
 }
 
 func (id nodeID) hash() uint64 {
@@ -30,22 +49,22 @@ func (id nodeID) hash() uint64 {
 }
 
 func (c *nodeCache) get(id nodeID) *node {
-	c.mu.Lock()
-	mask := uint64(len(c.slots) - 1)
-	for i := id.hash() & mask; ; i = (i + 1) & mask {
-		n := c.slots[i]
+	t := c.table.Load()
+	i := id.hash() & t.mask
+	for range t.slots {
+		n := t.slots[i].Load()
 		if n == nil {
-			c.mu.Unlock()
 			return nil
 		}
 		if n.id == id {
-			c.mu.Unlock()
 			if !n.cacheRef.Load() {
 				n.cacheRef.Store(true)
 			}
 			return n
 		}
+		i = (i + 1) & t.mask
 	}
+	return nil
 }
 
 func (c *nodeCache) put(n *node) {
@@ -55,16 +74,16 @@ func (c *nodeCache) put(n *node) {
 	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	mask := uint64(len(c.slots) - 1)
-	for i := n.id.hash() & mask; c.slots[i] != nil; i = (i + 1) & mask {
-		if c.slots[i].id == n.id {
+	t := c.table.Load()
+	for i := n.id.hash() & t.mask; t.slots[i].Load() != nil; i = (i + 1) & t.mask {
+		if t.slots[i].Load().id == n.id {
 			return
 		}
 	}
 	for c.used+sz > c.max && len(c.ring) > 0 {
 		c.evictOne()
 	}
-	if 2*(c.count+1) > len(c.slots) {
+	if 2*(c.count+1) > len(t.slots) {
 		c.grow()
 	}
 	c.insert(n)
@@ -74,45 +93,52 @@ func (c *nodeCache) put(n *node) {
 }
 
 func (c *nodeCache) insert(n *node) {
-	mask := uint64(len(c.slots) - 1)
-	i := n.id.hash() & mask
-	for c.slots[i] != nil {
-		i = (i + 1) & mask
-	}
-	c.slots[i] = n
+	insertSlot(c.table.Load(), n)
 }
 
+func insertSlot(t *slotTable, n *node) {
+	i := n.id.hash() & t.mask
+	for t.slots[i].Load() != nil {
+		i = (i + 1) & t.mask
+	}
+	t.slots[i].Store(n)
+}
+
+// grow publishes a table twice the size; readers still on the old one
+// keep finding what it held.
 func (c *nodeCache) grow() {
-	old := c.slots
-	c.slots = make([]*node, 2*len(old))
-	for _, n := range old {
-		if n != nil {
-			c.insert(n)
+	old := c.table.Load()
+	t := newSlotTable(2 * len(old.slots))
+	for i := range old.slots {
+		if n := old.slots[i].Load(); n != nil {
+			insertSlot(t, n)
 		}
 	}
+	c.table.Store(t)
 }
 
 // remove deletes n from the table, shifting later entries of its probe
 // run back so that lookups never stop early at a hole.
 func (c *nodeCache) remove(n *node) {
-	mask := uint64(len(c.slots) - 1)
+	t := c.table.Load()
+	mask := t.mask
 	i := n.id.hash() & mask
-	for c.slots[i] != n {
+	for t.slots[i].Load() != n {
 		i = (i + 1) & mask
 	}
 	for j := (i + 1) & mask; ; j = (j + 1) & mask {
-		m := c.slots[j]
+		m := t.slots[j].Load()
 		if m == nil {
 			break
 		}
 		// m may fill the hole at i if its home slot is not in (i, j].
 		home := m.id.hash() & mask
 		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
-			c.slots[i] = m
+			t.slots[i].Store(m)
 			i = j
 		}
 	}
-	c.slots[i] = nil
+	t.slots[i].Store(nil)
 	c.count--
 }
 

@@ -47,3 +47,39 @@ func TestNodeCache_Differential(t *testing.T) {
 		}
 	}
 }
+
+// Readers run without the lock while a writer inserts, grows and evicts;
+// a reader may miss but must never get a node stored under another id.
+// Run under -race.
+func TestNodeCache_ConcurrentReaders(t *testing.T) {
+	c := newNodeCache(300 * nodeOverhead)
+	done := make(chan struct{})
+	errs := make(chan nodeID, 1)
+	for g := 0; g < 2; g++ {
+		go func(g int) {
+			rng := rand.New(rand.NewPCG(uint64(g), 9))
+			for {
+				select {
+				case <-done:
+					errs <- nodeID{}
+					return
+				default:
+				}
+				id := nodeID{version: uint64(rng.IntN(2000)), typ: RootIO}
+				if n := c.get(id); n != nil && n.id != id {
+					errs <- id
+					return
+				}
+			}
+		}(g)
+	}
+	for i := 0; i < 20000; i++ {
+		c.put(&node{id: nodeID{version: uint64(i % 2000), typ: RootIO}, leaf: true})
+	}
+	close(done)
+	for g := 0; g < 2; g++ {
+		if id := <-errs; id != (nodeID{}) {
+			t.Fatalf("reader got a wrong node for %v", id)
+		}
+	}
+}
