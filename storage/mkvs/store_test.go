@@ -110,6 +110,22 @@ func TestStore_Metamorphic(t *testing.T) {
 					t.Fatal(err)
 				}
 				checkTreeMatches(t, old, st.m)
+				// Proofs from a persisted tree verify against its root.
+				keys := [][]byte{randKey(rng), randKey(rng)}
+				p, err := old.Prove(keys...)
+				if err != nil {
+					t.Fatal(err)
+				}
+				res, err := VerifyProof(st.root.Hash, p, keys...)
+				if err != nil {
+					t.Fatalf("proof on %s: %v", st.root, err)
+				}
+				for i, k := range keys {
+					v, ok := st.m[string(k)]
+					if res[i].Found != ok || string(res[i].Value) != v {
+						t.Fatalf("proof of %q on %s: %q,%v; want %q,%v", k, st.root, res[i].Value, res[i].Found, v, ok)
+					}
+				}
 			default:
 				checkTreeMatches(t, tr, m)
 			}
@@ -122,7 +138,16 @@ func TestStore_Metamorphic(t *testing.T) {
 		r := openTestStore(t, t.TempDir(), Options{})
 		prevRoot := r.EmptyRoot(RootState, 0)
 		for _, st := range steps {
-			if err := r.ApplyWriteLog(prevRoot, st.wl, st.root); err != nil {
+			// Through the wire encoding, as a storage node receives it.
+			enc, err := st.wl.MarshalBinary()
+			if err != nil {
+				t.Fatal(err)
+			}
+			var wl WriteLog
+			if err := wl.UnmarshalBinary(enc); err != nil {
+				t.Fatal(err)
+			}
+			if err := r.ApplyWriteLog(prevRoot, wl, st.root); err != nil {
 				t.Fatalf("replaying %s: %v", st.root, err)
 			}
 			prevRoot = st.root
