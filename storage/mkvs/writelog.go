@@ -18,7 +18,8 @@ type LogEntry struct {
 
 // WriteLog is the list of changes that turns one root into the next,
 // sorted by key with no key twice. It is what storage nodes apply and
-// what a catching-up node fetches as a diff.
+// what a catching-up node fetches as a diff. Logs returned by Commit and
+// Diff share memory with the tree: treat them as read-only.
 type WriteLog []LogEntry
 
 // writeLogVersion is the first byte of the encoding.

@@ -95,8 +95,11 @@ func (s *Store) Commit(version uint64, writes []svm.AccountWrite) (mkvs.Root, mk
 func (s *Store) commitLocked(version uint64, writes []svm.AccountWrite) (mkvs.Root, mkvs.WriteLog, error) {
 	for i := range writes {
 		w := &writes[i]
+		// The tree keeps the key slice it is given; w.Key[:] would alias
+		// the caller's batch.
+		key := w.Key
 		if w.Deleted() {
-			if err := s.tree.Remove(w.Key[:]); err != nil {
+			if err := s.tree.Remove(key[:]); err != nil {
 				return mkvs.Root{}, nil, fmt.Errorf("accounts: removing %s: %w", w.Key, err)
 			}
 			continue
@@ -105,7 +108,7 @@ func (s *Store) commitLocked(version uint64, writes []svm.AccountWrite) (mkvs.Ro
 		if err != nil {
 			return mkvs.Root{}, nil, fmt.Errorf("accounts: encoding %s: %w", w.Key, err)
 		}
-		if err := s.tree.Insert(w.Key[:], v); err != nil {
+		if err := s.tree.Insert(key[:], v); err != nil {
 			return mkvs.Root{}, nil, fmt.Errorf("accounts: writing %s: %w", w.Key, err)
 		}
 	}

@@ -241,3 +241,18 @@ func TestStore_ExecuteBatch(t *testing.T) {
 		t.Fatalf("write log has %d entries for %d writes", len(wl), len(res.Writes))
 	}
 }
+
+// The store must not keep references into the caller's batch.
+func TestStore_ApplyDoesNotAliasBatch(t *testing.T) {
+	kv := openKV(t, t.TempDir())
+	defer kv.Close()
+	s, _ := Open(kv)
+	writes := []svm.AccountWrite{{Key: sol.Pubkey{1}, Account: sol.Account{Lamports: 1}}}
+	if err := s.Apply(writes); err != nil {
+		t.Fatal(err)
+	}
+	writes[0].Key = sol.Pubkey{2}
+	if _, ok, err := s.Account(sol.Pubkey{1}); err != nil || !ok {
+		t.Fatalf("account 1 after the caller reused its batch: %v %v", ok, err)
+	}
+}
