@@ -329,11 +329,11 @@ func (c *Conn) accepts(t MessageType) bool {
 // serve starts a handler for an incoming request, or answers it at once
 // when it cannot be served.
 func (c *Conn) serve(f Frame) error {
-	if !c.accepts(f.Type) || c.opts.Handler == nil {
-		return c.sendError(f.ID, Errorf(CodeUnsupported, "rhp", "%s is not served here", f.Type))
-	}
 	if f.ID == 0 {
 		return fmt.Errorf("%w: %s with request id 0", ErrProtocol, f.Type)
+	}
+	if !c.accepts(f.Type) || c.opts.Handler == nil {
+		return c.sendError(f.ID, Errorf(CodeUnsupported, "rhp", "%s is not served here", f.Type))
 	}
 	c.mu.Lock()
 	if _, dup := c.inflight[f.ID]; dup {
