@@ -19,6 +19,9 @@ const (
 	RoleRuntime Role = 2 // accepts host → runtime requests
 )
 
+// largeBody is the body size from which a frame is written in two writes.
+const largeBody = 64 << 10
+
 // DefaultMaxInflight bounds the peer's requests a Conn serves at once.
 const DefaultMaxInflight = 64
 
@@ -258,12 +261,19 @@ func (c *Conn) CancelIncoming(id uint64) bool {
 
 // send writes one frame. A write failure ends the connection.
 func (c *Conn) send(id uint64, msg Message) error {
-	buf, err := AppendFrame(nil, id, msg, c.opts.MaxFrameSize)
+	prefix, body, err := encodeFrame(id, msg, c.opts.MaxFrameSize)
 	if err != nil {
 		return err
 	}
 	c.wmu.Lock()
-	_, err = c.rw.Write(buf)
+	if len(body) < largeBody {
+		_, err = c.rw.Write(append(prefix, body...))
+	} else {
+		// Two writes instead of copying a large body behind its prefix.
+		if _, err = c.rw.Write(prefix); err == nil {
+			_, err = c.rw.Write(body)
+		}
+	}
 	c.wmu.Unlock()
 	if err != nil {
 		c.fail(fmt.Errorf("rhp: writing %s: %w", msg.MessageType(), err))

@@ -267,7 +267,11 @@ func TestConn_PeerViolations(t *testing.T) {
 			if err := <-errc; err == nil {
 				t.Fatal("call succeeded")
 			}
-			<-host.Done()
+			select {
+			case <-host.Done():
+			case <-time.After(10 * time.Second):
+				t.Fatal("connection still open after the violation")
+			}
 			if !errors.Is(host.Err(), tt.want) {
 				t.Fatalf("connection ended with %v, want %v", host.Err(), tt.want)
 			}

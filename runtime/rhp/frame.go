@@ -1,13 +1,10 @@
 package rhp
 
 import (
-	"bytes"
 	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
-
-	"github.com/fxamacker/cbor/v2"
 )
 
 // DefaultMaxFrameSize bounds the CBOR part of a frame unless a connection is
@@ -37,39 +34,73 @@ type Frame struct {
 	Body []byte
 }
 
-// envelopeIn is the decoding shape of the envelope.
-type envelopeIn struct {
-	_    struct{} `cbor:",toarray"`
-	ID   uint64
-	Type MessageType
-	Body cbor.RawMessage
-}
-
-// envelopeOut encodes the body inline, without a second encoding pass.
-type envelopeOut struct {
-	_    struct{} `cbor:",toarray"`
-	ID   uint64
-	Type MessageType
-	Body Message
-}
-
 // AppendFrame appends the frame carrying msg under id to dst. It fails with
 // ErrFrameTooLarge, leaving dst's contents unchanged, when the envelope would
 // exceed maxSize.
 func AppendFrame(dst []byte, id uint64, msg Message, maxSize int) ([]byte, error) {
-	buf := bytes.NewBuffer(dst)
-	start := len(dst)
-	buf.Write(make([]byte, frameHeaderSize))
-	if err := encMode.NewEncoder(buf).Encode(envelopeOut{ID: id, Type: msg.MessageType(), Body: msg}); err != nil {
-		return dst[:start], fmt.Errorf("rhp: encoding %s: %w", msg.MessageType(), err)
+	prefix, body, err := encodeFrame(id, msg, maxSize)
+	if err != nil {
+		return dst, err
 	}
-	out := buf.Bytes()
-	n := len(out) - start - frameHeaderSize
+	return append(append(dst, prefix...), body...), nil
+}
+
+// encodeFrame returns a frame as its length prefix with the envelope's
+// header, and the body: a large body is written from where the encoder put
+// it, without another copy.
+func encodeFrame(id uint64, msg Message, maxSize int) (prefix, body []byte, err error) {
+	body, err = encMode.Marshal(msg)
+	if err != nil {
+		return nil, nil, fmt.Errorf("rhp: encoding %s: %w", msg.MessageType(), err)
+	}
+	prefix = make([]byte, frameHeaderSize, frameHeaderSize+1+9+2)
+	prefix = append(prefix, 0x83) // array of 3
+	prefix = appendUint(prefix, id)
+	prefix = appendUint(prefix, uint64(msg.MessageType()))
+	n := len(prefix) - frameHeaderSize + len(body)
 	if n > maxSize {
-		return dst[:start], fmt.Errorf("%w: %s is %d bytes, limit %d", ErrFrameTooLarge, msg.MessageType(), n, maxSize)
+		return nil, nil, fmt.Errorf("%w: %s is %d bytes, limit %d", ErrFrameTooLarge, msg.MessageType(), n, maxSize)
 	}
-	binary.BigEndian.PutUint32(out[start:], uint32(n))
-	return out, nil
+	binary.BigEndian.PutUint32(prefix, uint32(n))
+	return prefix, body, nil
+}
+
+// appendUint appends v as a CBOR unsigned integer in its shortest form.
+func appendUint(b []byte, v uint64) []byte {
+	switch {
+	case v < 24:
+		return append(b, byte(v))
+	case v <= 0xff:
+		return append(b, 0x18, byte(v))
+	case v <= 0xffff:
+		return binary.BigEndian.AppendUint16(append(b, 0x19), uint16(v))
+	case v <= 0xffffffff:
+		return binary.BigEndian.AppendUint32(append(b, 0x1a), uint32(v))
+	default:
+		return binary.BigEndian.AppendUint64(append(b, 0x1b), v)
+	}
+}
+
+// readUint reads a CBOR unsigned integer (major type 0) from the front of b.
+func readUint(b []byte) (v uint64, rest []byte, ok bool) {
+	if len(b) == 0 || b[0]>>5 != 0 {
+		return 0, nil, false
+	}
+	info := b[0] & 0x1f
+	b = b[1:]
+	switch {
+	case info < 24:
+		return uint64(info), b, true
+	case info == 24 && len(b) >= 1:
+		return uint64(b[0]), b[1:], true
+	case info == 25 && len(b) >= 2:
+		return uint64(binary.BigEndian.Uint16(b)), b[2:], true
+	case info == 26 && len(b) >= 4:
+		return uint64(binary.BigEndian.Uint32(b)), b[4:], true
+	case info == 27 && len(b) >= 8:
+		return binary.BigEndian.Uint64(b), b[8:], true
+	}
+	return 0, nil, false
 }
 
 // ReadFrame reads one frame from r. It allocates the body only after checking
@@ -102,16 +133,25 @@ func ReadFrame(r io.Reader, maxSize int) (Frame, error) {
 }
 
 // ParseEnvelope decodes the CBOR envelope of a frame (everything after the
-// length prefix). The type is not checked against the known types: a request
-// of an unknown type is answered with CodeUnsupported, not fatal, so that
-// minor versions can add requests.
+// length prefix). The body must be exactly one well-formed CBOR item within
+// the decoder's limits; whether it is a valid message of its type is left to
+// DecodeMessage. The returned Body aliases data. The type is not checked
+// against the known types: a request of an unknown type is answered with
+// CodeUnsupported, not fatal, so that minor versions can add requests.
 func ParseEnvelope(data []byte) (Frame, error) {
 	if len(data) == 0 || data[0] != 0x83 {
 		return Frame{}, fmt.Errorf("%w: envelope is not a 3-element CBOR array", ErrMalformedFrame)
 	}
-	var env envelopeIn
-	if err := decMode.Unmarshal(data, &env); err != nil {
-		return Frame{}, fmt.Errorf("%w: %v", ErrMalformedFrame, err)
+	id, rest, ok := readUint(data[1:])
+	if !ok {
+		return Frame{}, fmt.Errorf("%w: request id is not an unsigned integer", ErrMalformedFrame)
 	}
-	return Frame{ID: env.ID, Type: env.Type, Body: env.Body}, nil
+	typ, rest, ok := readUint(rest)
+	if !ok || typ > 0xff {
+		return Frame{}, fmt.Errorf("%w: message type is not an integer in 0..255", ErrMalformedFrame)
+	}
+	if err := decMode.Wellformed(rest); err != nil {
+		return Frame{}, fmt.Errorf("%w: body: %v", ErrMalformedFrame, err)
+	}
+	return Frame{ID: id, Type: MessageType(typ), Body: rest}, nil
 }
