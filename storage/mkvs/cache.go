@@ -87,6 +87,7 @@ func (c *nodeCache) put(n *node) {
 		c.grow()
 	}
 	c.insert(n)
+	n.cached = true
 	c.ring = append(c.ring, n)
 	c.used += sz
 	c.count++
@@ -160,8 +161,45 @@ func (c *nodeCache) evictOne() {
 		c.ring[len(c.ring)-1] = nil
 		c.ring = c.ring[:len(c.ring)-1]
 		c.remove(n)
+		c.unlink(n)
 		c.used -= n.size()
 		return
+	}
+}
+
+// link records that parent's child dir is child, so readers can follow
+// parent.hints[dir] instead of looking child up. Only cached nodes are
+// linked and a child has at most one hint to it, which eviction clears:
+// hints never keep an evicted node alive, so the budget still bounds
+// memory.
+func (c *nodeCache) link(parent *node, dir uint8, child *node) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if !parent.cached || !child.cached || child.hintedBy == &parent.hints[dir] {
+		return
+	}
+	if child.hintedBy != nil {
+		child.hintedBy.Store(nil)
+	}
+	if old := parent.hints[dir].Load(); old != nil {
+		old.hintedBy = nil
+	}
+	parent.hints[dir].Store(child)
+	child.hintedBy = &parent.hints[dir]
+}
+
+// unlink drops every hint to and from an evicted node.
+func (c *nodeCache) unlink(n *node) {
+	n.cached = false
+	if n.hintedBy != nil {
+		n.hintedBy.Store(nil)
+		n.hintedBy = nil
+	}
+	for i := range n.hints {
+		if ch := n.hints[i].Load(); ch != nil {
+			ch.hintedBy = nil
+			n.hints[i].Store(nil)
+		}
 	}
 }
 

@@ -1,6 +1,7 @@
 package mkvs
 
 import (
+	"fmt"
 	"math/rand/v2"
 	"testing"
 )
@@ -80,6 +81,63 @@ func TestNodeCache_ConcurrentReaders(t *testing.T) {
 	for g := 0; g < 2; g++ {
 		if id := <-errs; id != (nodeID{}) {
 			t.Fatalf("reader got a wrong node for %v", id)
+		}
+	}
+}
+
+// Concurrent reads of a persisted tree through a cache far smaller than
+// the tree: lookups, links and evictions interleave. Every read must still
+// return the right value. Run under -race.
+func TestTree_ConcurrentGetSmallCache(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), Options{CacheBytes: 40 * nodeOverhead})
+	defer s.Close()
+	tr, _ := s.Tree(s.EmptyRoot(RootState, 0))
+	const n = 600
+	for i := 0; i < n; i++ {
+		tr.Insert(benchKey(i), benchValue(i))
+	}
+	root, _, err := tr.Commit(1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 3)
+	for g := 0; g < 3; g++ {
+		go func(g int) {
+			rng := rand.New(rand.NewPCG(uint64(g), 4))
+			r, err := s.Tree(root)
+			if err != nil {
+				errs <- err
+				return
+			}
+			for i := 0; i < 2000; i++ {
+				k := rng.IntN(n)
+				v, err := r.Get(benchKey(k))
+				if err != nil {
+					errs <- err
+					return
+				}
+				if string(v) != string(benchValue(k)) {
+					errs <- fmt.Errorf("key %d reads %q", k, v)
+					return
+				}
+			}
+			errs <- nil
+		}(g)
+	}
+	for g := 0; g < 3; g++ {
+		if err := <-errs; err != nil {
+			t.Fatal(err)
+		}
+	}
+	if used := s.cache.bytes(); used > 40*nodeOverhead {
+		t.Fatalf("cache holds %d bytes over its %d budget", used, 40*nodeOverhead)
+	}
+	// Hints only join cached nodes, so they cannot keep evicted ones alive.
+	for _, n := range s.cache.ring {
+		for i := range n.hints {
+			if c := n.hints[i].Load(); c != nil && (!c.cached || c.hintedBy != &n.hints[i]) {
+				t.Fatalf("node %v hints at %v, cached %v", n.id, c.id, c.cached)
+			}
 		}
 	}
 }

@@ -12,9 +12,27 @@
 // of the operations that produced it. An in-order walk (child 0 first)
 // visits keys in ascending byte order.
 //
-// Node hashes are SHA-256 with a domain byte per kind (see hash.go for the
-// exact layout). A root is identified by (namespace, version, type, hash);
-// see Root.
+// Node hashes are SHA-256 with a domain byte per kind of preimage:
+//
+//	leaf      SHA-256( 0x00 | len(key) u32 BE | key | SHA-256(0x02 | value) )
+//	internal  SHA-256( 0x01 | crit-bit index u32 BE | left hash | right hash )
+//	empty     SHA-256( 0x03 )  (the root of the tree with no keys)
+//
+// A root is identified by (namespace, version, type, hash); see Root.
+//
+// Where the bytes are described:
+//
+//	hash.go      node hash preimages
+//	node.go      stored node records
+//	keys.go      the Pebble key layout and root records
+//	writelog.go  the write-log wire format
+//	proof.go     the proof wire format
+//	checkpoint.go checkpoint chunks
+//
+// Persistence: a commit writes the new nodes, an index of the nodes it made
+// stale and the root record in one atomic Pebble batch. Stored nodes are
+// never rewritten; pruning deletes the nodes that only pruned versions
+// reach and compacts their key range so the disk space comes back.
 //
 // Concurrency: a Store is safe for concurrent use. A Tree is a working copy
 // owned by one goroutine while it is being modified; its read methods (Get,

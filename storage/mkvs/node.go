@@ -66,6 +66,12 @@ type node struct {
 	// cacheRef is the nodeCache's CLOCK reference flag, set by readers
 	// without the cache lock.
 	cacheRef atomic.Bool
+	// hints[i] points straight at child i while both are cached, so a read
+	// can follow it without a cache lookup; see nodeCache.link. cached and
+	// hintedBy belong to the nodeCache and change only under its lock.
+	hints    [2]atomic.Pointer[node]
+	hintedBy *atomic.Pointer[node]
+	cached   bool
 }
 
 // clone returns an unpersisted, unhashed copy of n for a tree to modify.

@@ -98,9 +98,27 @@ func (t *Tree) findLeaf(key []byte) (*node, error) {
 		return nil, err
 	}
 	for !n.leaf {
-		if n, err = t.resolve(&n.child[bitAt(key, n.bit)]); err != nil {
+		dir := bitAt(key, n.bit)
+		r := &n.child[dir]
+		// This loop is the whole cost of a read: follow a resident pointer
+		// or a cache hint when there is one (one memory access per level),
+		// and link what had to be looked up.
+		if r.n != nil {
+			n = r.n
+			continue
+		}
+		if h := n.hints[dir].Load(); h != nil {
+			n = h
+			continue
+		}
+		c, err := t.resolve(r)
+		if err != nil {
 			return nil, err
 		}
+		if n.id.persisted() {
+			t.store.cache.link(n, dir, c)
+		}
+		n = c
 	}
 	return n, nil
 }
