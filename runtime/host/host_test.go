@@ -60,7 +60,7 @@ func newHost(t *testing.T, mode string, tune func(*Config)) (*Host, *syncBuffer)
 	t.Helper()
 	logs := &syncBuffer{}
 	cfg := Config{
-		Sandbox:    sandbox.Config{Binary: testRuntime, Args: []string{mode}, Env: []string{"GOMAXPROCS=1"}},
+		Sandbox:    sandboxConfig(mode),
 		Handler:    storage{kv: map[string]string{"a": "1", "b": "2"}},
 		Info:       rhp.InfoRequest{ChainContext: "test"},
 		BackoffMin: 10 * time.Millisecond,
@@ -76,6 +76,10 @@ func newHost(t *testing.T, mode string, tune func(*Config)) (*Host, *syncBuffer)
 	}
 	t.Cleanup(func() { h.Close() })
 	return h, logs
+}
+
+func sandboxConfig(mode string) sandbox.Config {
+	return sandbox.Config{Binary: testRuntime, Args: []string{mode}, Env: []string{"GOMAXPROCS=1"}}
 }
 
 func ctxFor(t *testing.T, d time.Duration) context.Context {
