@@ -217,7 +217,9 @@ func bwrapArgs(binary, trampoline string, dynamic bool, env []string) []string {
 	args = append(args,
 		"--ro-bind", binary, runtimePath,
 		"--ro-bind", trampoline, trampolinePath,
-		"--proc", "/proc",
+		// No /proc: a Go program does not need it, and its /proc/sys would
+		// let a sandbox user that maps to the host's root change host-wide
+		// settings such as kernel.core_pattern.
 		"--dev", "/dev",
 	)
 	if dynamic {

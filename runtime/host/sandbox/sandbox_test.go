@@ -57,6 +57,8 @@ func TestStart_HostileRuntime(t *testing.T) {
 		{"write", "/dev/payload", "open /dev/payload: read-only file system"},
 		{"write", "/tmp/payload", "open /tmp/payload: no such file or directory"},
 		{"write", "/dev/null", "ok"}, // device nodes still work
+		{"write", "/proc/sys/kernel/core_pattern", "open /proc/sys/kernel/core_pattern: no such file or directory"},
+		{"fds", "", "0 1 2 3"}, // stdio and the RHP socket, nothing the host inherited
 		{"exec", "/bin/sh", eperm},
 		{"exec", "/rt/runtime", eperm}, // the one binary that is certainly there
 		{"fork", "/rt/runtime", eperm},

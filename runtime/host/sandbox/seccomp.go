@@ -40,7 +40,7 @@ var allowedSyscalls = []uint32{
 	unix.SYS_CLOSE, unix.SYS_OPENAT, unix.SYS_NEWFSTATAT, unix.SYS_FSTAT, unix.SYS_STATX,
 	unix.SYS_LSEEK, unix.SYS_GETDENTS64, unix.SYS_READLINKAT, unix.SYS_FACCESSAT, unix.SYS_FACCESSAT2,
 	unix.SYS_GETCWD, unix.SYS_FCNTL, unix.SYS_IOCTL, unix.SYS_DUP, unix.SYS_DUP3, unix.SYS_PIPE2,
-	unix.SYS_FSYNC, unix.SYS_FDATASYNC,
+	unix.SYS_FSYNC, unix.SYS_FDATASYNC, unix.SYS_CLOSE_RANGE,
 	// Polling the inherited socket.
 	unix.SYS_EPOLL_CREATE1, unix.SYS_EPOLL_CTL, unix.SYS_EPOLL_PWAIT, unix.SYS_EPOLL_PWAIT2,
 	unix.SYS_EVENTFD2, unix.SYS_PPOLL, unix.SYS_PSELECT6,

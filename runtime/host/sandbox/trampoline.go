@@ -50,6 +50,15 @@ func trampoline(argv []string) error {
 		return fmt.Errorf("moving the runtime to fd %d: %w", execLockFD, err)
 	}
 	unix.Close(fd)
+	// Descriptors the host process inherited without close-on-exec (from a
+	// shell, a service manager, the go tool) pass through bwrap; none but
+	// stdio and the RHP socket may reach the runtime.
+	if err := unix.CloseRange(rhpFD+1, execLockFD-1, unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return fmt.Errorf("marking inherited descriptors close-on-exec: %w", err)
+	}
+	if err := unix.CloseRange(execLockFD+1, ^uint(0)>>1, unix.CLOSE_RANGE_CLOEXEC); err != nil {
+		return fmt.Errorf("marking inherited descriptors close-on-exec: %w", err)
+	}
 	lim := unix.Rlimit{Cur: sandboxNoFile, Max: sandboxNoFile}
 	if err := unix.Setrlimit(unix.RLIMIT_NOFILE, &lim); err != nil {
 		return fmt.Errorf("limiting descriptors: %w", err)
