@@ -120,7 +120,7 @@ func (s *Store) load() error {
 		}
 	} else {
 		if len(meta) != 1+NamespaceSize || meta[0] != storeFormat {
-			return fmt.Errorf("%w: metadata record of %d bytes, format %d", ErrCorrupt, len(meta), meta[0])
+			return fmt.Errorf("%w: metadata record of %d bytes is not format %d", ErrCorrupt, len(meta), storeFormat)
 		}
 		if Namespace(meta[1:]) != s.opts.Namespace {
 			return fmt.Errorf("%w: store holds %x, opened as %x", ErrNamespace, meta[1:], s.opts.Namespace[:])

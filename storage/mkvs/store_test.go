@@ -290,3 +290,30 @@ func countNodes(t testing.TB, s *Store) int {
 	it.Close()
 	return n
 }
+
+// Damaged records the store reads at open are reported as corruption.
+func TestStore_OpenDetectsBadRecords(t *testing.T) {
+	tests := []struct {
+		name string
+		key  []byte
+		val  []byte
+	}{
+		{"empty metadata", metaKey(), nil},
+		{"short metadata", metaKey(), []byte{storeFormat}},
+		{"earliest record", earliestKey(RootState), []byte{1, 2}},
+		{"root record", rootKey(RootState, 9), []byte{1}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			dir := t.TempDir()
+			s := openTestStore(t, dir, Options{})
+			if err := s.db.Set(tc.key, tc.val, nil); err != nil {
+				t.Fatal(err)
+			}
+			s.Close()
+			if _, err := Open(dir, Options{Namespace: testNS, Logger: quietLogger{}}); !errors.Is(err, ErrCorrupt) {
+				t.Fatalf("open: %v, want ErrCorrupt", err)
+			}
+		})
+	}
+}
