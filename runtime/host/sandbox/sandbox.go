@@ -41,6 +41,12 @@ type Config struct {
 	// Env holds KEY=VALUE pairs for the runtime; nothing else of the host's
 	// environment reaches it except ATOLL_RHP_FD.
 	Env []string
+	// MemoryLimit, when not zero, is the runtime's address-space limit
+	// (RLIMIT_AS) in bytes: an allocation beyond it fails, and a Go runtime
+	// dies of it, instead of the node running out of memory. The Go
+	// runtime reserves about 700 MiB of address space at start, so a Go
+	// runtime needs at least 1 GiB plus its heap.
+	MemoryLimit uint64
 	// Unsafe runs the runtime directly, without namespaces or seccomp, for
 	// debugging (--unsafe-no-sandbox). A warning is logged on every start.
 	Unsafe bool
@@ -190,7 +196,11 @@ func bwrapCommand(cfg Config, binary string, runtimeEnd *os.File) (*exec.Cmd, er
 		r.Close()
 		return nil, fmt.Errorf("%w: writing the seccomp filter: %v", ErrStart, err)
 	}
-	args := bwrapArgs(binary, tramp, dynamic, cfg.Env)
+	env := cfg.Env
+	if cfg.MemoryLimit != 0 {
+		env = append(append([]string(nil), env...), fmt.Sprintf("%s=%d", memoryLimitEnv, cfg.MemoryLimit))
+	}
+	args := bwrapArgs(binary, tramp, dynamic, env)
 	args = append(args, cfg.Args...)
 	cmd := exec.Command(bwrapPath, args...)
 	cmd.Env = []string{} // bwrap's own environment; the runtime's is set by --setenv

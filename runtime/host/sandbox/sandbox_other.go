@@ -20,6 +20,7 @@ type Config struct {
 	Binary, Bwrap, Trampoline string
 	Args, Env                 []string
 	Unsafe                    bool
+	MemoryLimit               uint64
 	Stdout, Stderr            io.Writer
 	Logger                    *slog.Logger
 }

@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -135,5 +136,29 @@ func TestProcess_Kill(t *testing.T) {
 	defer cancel()
 	if err := conn.Call(ctx, &rhp.Ping{}, &rhp.PingResponse{}); !errors.Is(err, rhp.ErrClosed) {
 		t.Fatalf("call to a killed runtime: %v", err)
+	}
+}
+
+// TestStart_MemoryLimit: a runtime that allocates past its limit dies of it;
+// the host sees the connection end, not an out-of-memory node.
+func TestStart_MemoryLimit(t *testing.T) {
+	p, conn := startRuntime(t, Config{MemoryLimit: 1 << 30})
+	if got := query(t, conn, "alloc", "64"); got != "allocated 64 MiB" {
+		t.Fatalf("within the limit: %q", got)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	err := conn.Call(ctx, &rhp.Query{Method: "alloc", Args: []byte("1024")}, &rhp.QueryResponse{})
+	if !errors.Is(err, rhp.ErrClosed) {
+		t.Fatalf("allocating past the limit: %v", err)
+	}
+	select {
+	case <-p.Done():
+	case <-time.After(20 * time.Second):
+		t.Fatal("runtime still running")
+	}
+	var exit *exec.ExitError
+	if !errors.As(p.ExitErr(), &exit) || exit.ExitCode() != 2 {
+		t.Fatalf("exit: %v, want exit status 2 (Go's fatal out of memory)", p.ExitErr())
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"syscall"
 	"unsafe"
@@ -15,6 +16,9 @@ import (
 
 // trampolineEnv marks a process started by bwrap as this package's trampoline.
 const trampolineEnv = "ATOLL_SANDBOX_TRAMPOLINE"
+
+// memoryLimitEnv carries Config.MemoryLimit to the trampoline.
+const memoryLimitEnv = "ATOLL_SANDBOX_RLIMIT_AS"
 
 // Why a trampoline: a seccomp filter is stateless, so the filter bwrap
 // installs cannot tell bwrap's own execve of the program (which it must
@@ -71,7 +75,7 @@ func trampoline(argv []string) error {
 	}
 	var env []string
 	for _, kv := range os.Environ() {
-		if !strings.HasPrefix(kv, trampolineEnv+"=") {
+		if !strings.HasPrefix(kv, trampolineEnv+"=") && !strings.HasPrefix(kv, memoryLimitEnv+"=") {
 			env = append(env, kv)
 		}
 	}
@@ -84,6 +88,16 @@ func trampoline(argv []string) error {
 		return err
 	}
 	empty, _ := syscall.BytePtrFromString("")
+	// Last, so that the trampoline itself needs no memory under the limit.
+	if s := os.Getenv(memoryLimitEnv); s != "" {
+		n, err := strconv.ParseUint(s, 10, 64)
+		if err != nil {
+			return fmt.Errorf("%s=%q: %w", memoryLimitEnv, s, err)
+		}
+		if err := unix.Setrlimit(unix.RLIMIT_AS, &unix.Rlimit{Cur: n, Max: n}); err != nil {
+			return fmt.Errorf("limiting memory: %w", err)
+		}
+	}
 	_, _, errno := unix.RawSyscall6(unix.SYS_EXECVEAT, execLockFD, uintptr(unsafe.Pointer(empty)),
 		uintptr(unsafe.Pointer(&argvp[0])), uintptr(unsafe.Pointer(&envp[0])), unix.AT_EMPTY_PATH, 0)
 	return fmt.Errorf("exec %s: %w", argv[0], errno)

@@ -203,6 +203,19 @@ func (e *echo) Query(ctx context.Context, req *rhp.Query) (*rhp.QueryResponse, e
 			return result(errno)
 		}
 		return result(nil)
+	case "alloc":
+		// Allocate and touch the number of MiB asked for.
+		var mib int
+		fmt.Sscan(arg, &mib)
+		var keep [][]byte
+		for i := 0; i < mib; i++ {
+			b := make([]byte, 1<<20)
+			for j := 0; j < len(b); j += 4096 {
+				b[j] = 1
+			}
+			keep = append(keep, b)
+		}
+		return &rhp.QueryResponse{Data: fmt.Appendf(nil, "allocated %d MiB", len(keep))}, nil
 	case "threads":
 		return result(spawnThreads())
 	}
