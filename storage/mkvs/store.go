@@ -23,6 +23,10 @@ type Options struct {
 	// Namespace is the runtime whose trees the store holds. A store
 	// remembers it at creation and refuses to open under another.
 	Namespace Namespace
+	// AdoptNamespace opens an existing store under whatever namespace it
+	// holds, for inspection tools. Namespace is then ignored, and a store
+	// that does not exist yet is an error.
+	AdoptNamespace bool
 	// KeepVersions is how many of the latest versions stay readable; older
 	// ones are pruned in the background. 0 keeps every version.
 	KeepVersions uint64
@@ -67,6 +71,7 @@ func Open(dir string, opts Options) (*Store, error) {
 		opts.CompactAfter = 100_000
 	}
 	popts := &pebble.Options{FS: opts.FS, Logger: opts.Logger, MemTableSize: 32 << 20}
+	popts.ErrorIfNotExists = opts.AdoptNamespace
 	popts.EnsureDefaults()
 	for i := range popts.Levels {
 		// Node records are mostly hashes, which do not compress.
@@ -113,6 +118,9 @@ func (s *Store) load() error {
 	if err != nil {
 		return fmt.Errorf("mkvs: reading metadata: %w", err)
 	}
+	if !ok && s.opts.AdoptNamespace {
+		return fmt.Errorf("%w: no store to inspect", ErrRootNotFound)
+	}
 	if !ok {
 		m := append([]byte{storeFormat}, s.opts.Namespace[:]...)
 		if err := s.db.Set(metaKey(), m, pebble.Sync); err != nil {
@@ -121,6 +129,9 @@ func (s *Store) load() error {
 	} else {
 		if len(meta) != 1+NamespaceSize || meta[0] != storeFormat {
 			return fmt.Errorf("%w: metadata record of %d bytes is not format %d", ErrCorrupt, len(meta), storeFormat)
+		}
+		if s.opts.AdoptNamespace {
+			s.opts.Namespace = Namespace(meta[1:])
 		}
 		if Namespace(meta[1:]) != s.opts.Namespace {
 			return fmt.Errorf("%w: store holds %x, opened as %x", ErrNamespace, meta[1:], s.opts.Namespace[:])
@@ -280,4 +291,24 @@ func (s *Store) loadNode(id nodeID, want *Hash) (*node, error) {
 	}
 	s.cache.put(n)
 	return n, nil
+}
+
+// RootAt returns the committed root of type t at version, found=false if
+// there is none, or an error wrapping ErrVersionPruned if it was pruned.
+func (s *Store) RootAt(t RootType, version uint64) (root Root, found bool, err error) {
+	if !t.valid() {
+		return Root{}, false, fmt.Errorf("%w: type %d", ErrRootNotFound, t)
+	}
+	if e := s.EarliestVersion(t); version < e {
+		return Root{}, false, fmt.Errorf("%w: %s version %d (earliest retained version is %d)", ErrVersionPruned, t, version, e)
+	}
+	val, ok, err := s.get(rootKey(t, version))
+	if err != nil || !ok {
+		return Root{}, false, err
+	}
+	r, _, err := s.decodeRoot(t, rootKey(t, version), val)
+	if err != nil {
+		return Root{}, false, err
+	}
+	return r, true, nil
 }

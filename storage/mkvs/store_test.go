@@ -74,9 +74,16 @@ func TestStore_Metamorphic(t *testing.T) {
 				delete(m, string(k))
 			case x < 90:
 				version += uint64(1 + rng.IntN(2))
+				pending, err := tr.WriteLog()
+				if err != nil {
+					t.Fatal(err)
+				}
 				root, wl, err := tr.Commit(version)
 				if err != nil {
 					t.Fatal(err)
+				}
+				if !equalLogs(pending, wl) {
+					t.Fatalf("WriteLog before commit %v, Commit's %v", pending, wl)
 				}
 				if want := diffModels(prev, m); !equalLogs(wl, want) {
 					t.Fatalf("seed %d v%d: write log %v, want %v", seed, version, wl, want)
@@ -315,5 +322,44 @@ func TestStore_OpenDetectsBadRecords(t *testing.T) {
 				t.Fatalf("open: %v, want ErrCorrupt", err)
 			}
 		})
+	}
+}
+
+func TestStore_RootAtAndAdoptNamespace(t *testing.T) {
+	dir := t.TempDir()
+	s := openTestStore(t, dir, Options{KeepVersions: 2})
+	tr, _ := s.Tree(s.EmptyRoot(RootState, 0))
+	var roots []Root
+	for v := uint64(1); v <= 4; v++ {
+		tr.Insert([]byte{byte(v)}, []byte{1})
+		r, _, err := tr.Commit(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots = append(roots, r)
+	}
+	if _, err := s.Prune(); err != nil {
+		t.Fatal(err)
+	}
+	if r, ok, err := s.RootAt(RootState, 4); err != nil || !ok || r != roots[3] {
+		t.Fatalf("RootAt(4) = %s, %v, %v", r, ok, err)
+	}
+	if _, ok, err := s.RootAt(RootState, 9); err != nil || ok {
+		t.Fatalf("RootAt(9) = %v, %v", ok, err)
+	}
+	if _, _, err := s.RootAt(RootState, 1); !errors.Is(err, ErrVersionPruned) {
+		t.Fatalf("RootAt(pruned) = %v", err)
+	}
+	s.Close()
+	a, err := Open(dir, Options{AdoptNamespace: true, Logger: quietLogger{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Namespace() != testNS {
+		t.Fatalf("adopted namespace %x", a.Namespace())
+	}
+	a.Close()
+	if _, err := Open(t.TempDir(), Options{AdoptNamespace: true, Logger: quietLogger{}}); err == nil {
+		t.Fatal("inspecting an empty directory succeeded")
 	}
 }

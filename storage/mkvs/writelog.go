@@ -201,3 +201,9 @@ func (t *Tree) pendingLog() (WriteLog, error) {
 	}
 	return wl, nil
 }
+
+// WriteLog returns the net changes since the base root, sorted by key,
+// without committing: an executor reports the write log and the root
+// (Hash) of a round, and commits only once the round is final. The log
+// shares memory with the tree: treat it as read-only.
+func (t *Tree) WriteLog() (WriteLog, error) { return t.pendingLog() }
