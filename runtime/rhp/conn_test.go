@@ -329,3 +329,40 @@ func TestConn_ConcurrentCalls(t *testing.T) {
 		t.Fatal("nothing served")
 	}
 }
+
+// FuzzConn writes an arbitrary byte stream into a host Conn as a runtime
+// would: nothing may panic, and the connection must either keep serving or
+// end with an error.
+func FuzzConn(f *testing.F) {
+	for _, m := range sampleMessages() {
+		frame, err := AppendFrame(nil, 1, m, DefaultMaxFrameSize)
+		if err != nil {
+			f.Fatal(err)
+		}
+		f.Add(frame)
+	}
+	f.Add([]byte{0, 0, 0, 4, 0x83, 0x00, 0x20, 0xa0})
+	f.Add([]byte{0, 0, 0, 5, 0x83, 0x01, 0x18, 0x83, 0xa0})
+	f.Fuzz(func(t *testing.T, stream []byte) {
+		a, b := socketPair(t)
+		host := NewConn(a, Options{Role: RoleHost, MaxFrameSize: 1 << 16, Handler: HandlerFunc(
+			func(ctx context.Context, req *Request) (Message, error) {
+				return nil, Errorf(CodeNotFound, "fuzz", "nothing here")
+			})})
+		defer host.Close()
+		// Keep one call of our own in flight so that responses in the
+		// stream can match it.
+		go host.Call(context.Background(), &Ping{}, &PingResponse{})
+		go io.Copy(io.Discard, b)
+		b.Write(stream)
+		b.Close()
+		select {
+		case <-host.Done():
+		case <-time.After(10 * time.Second):
+			t.Fatal("connection neither ended nor failed after the stream closed")
+		}
+		if host.Err() == nil {
+			t.Fatal("ended without a reason")
+		}
+	})
+}
