@@ -247,8 +247,10 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	for _, r := range resp.TxResults {
 		a.metrics().observeEvents(r.Events)
+		a.logEvents(req.Height, r.Events)
 	}
 	a.metrics().observeEvents(resp.Events)
+	a.logEvents(req.Height, resp.Events)
 	a.block, a.blockEpoch = blk, changed
 	resp.AppHash = a.store.Hash(blk)
 	return resp, nil
@@ -298,6 +300,27 @@ func (a *App) runHooks(blk *state.Block, height int64, epoch uint64, kind string
 		}
 	}
 	return events
+}
+
+// significant lists the events worth one log line each.
+var significant = map[string]bool{
+	"registry.runtime_registered": true, "registry.runtime_suspended": true, "registry.runtime_resumed": true,
+	"registry.node_registered": true, "registry.node_expired": true, "registry.node_removed": true,
+	"registry.node_evicted": true, "registry.node_frozen": true, "staking.slashed": true,
+	"governance.proposal_submitted": true, "governance.proposal_closed": true, "app.hook_failed": true,
+}
+
+func (a *App) logEvents(height int64, evs []abci.Event) {
+	for _, e := range evs {
+		if !significant[e.Type] {
+			continue
+		}
+		attrs := []any{"height", height}
+		for _, at := range e.Attributes {
+			attrs = append(attrs, at.Key, at.Value)
+		}
+		a.log.Info(e.Type, attrs...)
+	}
 }
 
 // Commit implements abci.Application.
