@@ -179,11 +179,14 @@ func (s *Store) pruneType(t RootType, from uint64) (int, error) {
 			return deleted, fmt.Errorf("%w: stale record key of %d bytes", ErrCorrupt, len(k))
 		}
 		id := decodeNodeID(k[10:])
-		if err := b.Delete(nodeKey(id), nil); err != nil {
-			break
+		err := b.Delete(nodeKey(id), nil)
+		if err == nil {
+			err = b.Delete(k, nil)
 		}
-		if err := b.Delete(k, nil); err != nil {
-			break
+		if err != nil {
+			it.Close()
+			b.Close()
+			return deleted, fmt.Errorf("mkvs: pruning %s nodes: %w", t, err)
 		}
 		deleted++
 		if b.Count() >= 8192 {
