@@ -297,3 +297,44 @@ func newAppB(b *testing.B, n *testNet) *App {
 	}
 	return a
 }
+
+// TestApp_CrashReplay reopens the store mid-chain, and drops a finalized but
+// uncommitted block (a crash between FinalizeBlock and Commit, after which
+// CometBFT replays the block); hashes must match an uninterrupted instance.
+func TestApp_CrashReplay(t *testing.T) {
+	n := newTestNet()
+	ref := newApp(t, n, nil)
+	dir := t.TempDir()
+	store, err := state.Open(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	opts := Options{Extra: []service.Service{panicService{}}}
+	a := New(store, opts)
+	if _, err := a.InitChain(context.Background(), initChainReq(n)); err != nil {
+		t.Fatal(err)
+	}
+	for h := int64(1); h <= 8; h++ {
+		txs := n.blockTxs(t, ref, h)
+		want := runBlock(t, ref, h, txs).AppHash
+		if h == 4 {
+			// Crash after FinalizeBlock, before Commit.
+			if _, err := a.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: h, Txs: txs}); err != nil {
+				t.Fatal(err)
+			}
+			store.Close()
+			if store, err = state.Open(dir); err != nil {
+				t.Fatal(err)
+			}
+			a = New(store, opts)
+			info, _ := a.Info(context.Background(), &abci.RequestInfo{})
+			if info.LastBlockHeight != 3 {
+				t.Fatalf("after crash Info reports height %d, want 3", info.LastBlockHeight)
+			}
+		}
+		if got := runBlock(t, a, h, txs).AppHash; !bytes.Equal(got, want) {
+			t.Fatalf("height %d: hash after restart differs", h)
+		}
+	}
+	store.Close()
+}
