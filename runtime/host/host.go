@@ -256,6 +256,7 @@ func (h *Host) start() (*instance, error) {
 		MaxFrameSize: h.cfg.MaxFrameSize,
 		Handler:      rhpHandler(h.cfg.Handler),
 		Logger:       h.log,
+		WriteTimeout: h.cfg.CallTimeout,
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), h.cfg.StartTimeout)
 	defer cancel()

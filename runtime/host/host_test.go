@@ -203,6 +203,32 @@ func TestHost_FrozenRuntime(t *testing.T) {
 	}
 }
 
+// TestHost_RuntimeStopsReading: a frozen runtime whose socket buffer is
+// full cannot block the host's writer; the call fails as a hang.
+func TestHost_RuntimeStopsReading(t *testing.T) {
+	h, _ := newHost(t, "echo", func(c *Config) {
+		c.CallTimeout = 500 * time.Millisecond
+		c.PingInterval = -1
+	})
+	if err := h.WaitReady(ctxFor(t, 20*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	if err := h.Call(ctx, &rhp.Query{Method: "freeze"}, &rhp.QueryResponse{}); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("freeze: %v", err)
+	}
+	big := &rhp.ExecuteTxBatch{Round: 1, Txs: [][]byte{make([]byte, 8<<20)}}
+	err := h.Call(ctxFor(t, 20*time.Second), big, &rhp.ExecuteTxBatchResponse{})
+	if !errors.Is(err, ErrHung) {
+		t.Fatalf("call to a runtime that stopped reading: %v", err)
+	}
+	waitFor(t, func() bool { return h.Status().Counters.Hangs == 1 && h.Status().State == StateReady })
+	if st := h.Status(); !strings.Contains(st.LastFailure, "stopped reading its socket") {
+		t.Fatalf("last failure %q", st.LastFailure)
+	}
+}
+
 func TestHost_CallerCancels(t *testing.T) {
 	h, _ := newHost(t, "echo", nil)
 	if err := h.WaitReady(ctxFor(t, 20*time.Second)); err != nil {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -108,6 +109,8 @@ func (i *instance) classify(ctx context.Context, what string, err error) error {
 func (i *instance) lost() error {
 	if err := i.conn.Err(); isProtocolError(err) {
 		return &Failure{FailProtocol, err}
+	} else if errors.Is(err, os.ErrDeadlineExceeded) {
+		return &Failure{FailHang, fmt.Errorf("stopped reading its socket: %v", err)}
 	}
 	select {
 	case <-i.proc.Done():
@@ -177,6 +180,11 @@ func (i *instance) call(ctx context.Context, req, resp rhp.Message, timeout time
 	defer cancel()
 	p, err := i.conn.Send(req)
 	if err != nil {
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			f := &Failure{FailHang, fmt.Errorf("stopped reading its socket: %v", err)}
+			i.fail(f)
+			return fmt.Errorf("%w: %v", ErrHung, f)
+		}
 		if errors.Is(err, rhp.ErrClosed) {
 			return fmt.Errorf("%w: %v", ErrUnavailable, err)
 		}

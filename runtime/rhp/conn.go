@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"time"
 )
 
 // Role says which end of the protocol a Conn is, and so which requests it
@@ -59,6 +60,17 @@ type Options struct {
 	MaxInflight  int          // 0 means DefaultMaxInflight; excess requests get CodeBusy
 	Handler      Handler      // nil answers every request with CodeUnsupported
 	Logger       *slog.Logger // nil discards
+	// WriteTimeout, when not zero and the stream supports write deadlines
+	// (a socket as an *os.File does), bounds the writing of one frame: a
+	// peer that stops reading cannot block the writer forever. A frame not
+	// written in time ends the connection with an error wrapping
+	// os.ErrDeadlineExceeded.
+	WriteTimeout time.Duration
+}
+
+// writeDeadliner is implemented by streams that support write deadlines.
+type writeDeadliner interface {
+	SetWriteDeadline(t time.Time) error
 }
 
 // Conn multiplexes requests in both directions over one byte stream. It is
@@ -266,6 +278,9 @@ func (c *Conn) send(id uint64, msg Message) error {
 		return err
 	}
 	c.wmu.Lock()
+	if wd, ok := c.rw.(writeDeadliner); ok && c.opts.WriteTimeout > 0 {
+		_ = wd.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
+	}
 	if len(body) < largeBody {
 		_, err = c.rw.Write(append(prefix, body...))
 	} else {

@@ -366,3 +366,20 @@ func FuzzConn(f *testing.F) {
 		}
 	})
 }
+
+// TestConn_WriteTimeout: a peer that stops reading cannot block a sender.
+func TestConn_WriteTimeout(t *testing.T) {
+	a, b := socketPair(t)
+	defer b.Close() // b is never read
+	host := NewConn(a, Options{Role: RoleHost, WriteTimeout: 100 * time.Millisecond})
+	defer host.Close()
+	big := &ExecuteTxBatch{Txs: [][]byte{make([]byte, 8<<20)}}
+	err := host.Call(ctxT(t), big, &ExecuteTxBatchResponse{})
+	if !errors.Is(err, os.ErrDeadlineExceeded) {
+		t.Fatalf("got %v", err)
+	}
+	<-host.Done()
+	if !errors.Is(host.Err(), os.ErrDeadlineExceeded) {
+		t.Fatalf("connection ended with %v", host.Err())
+	}
+}
