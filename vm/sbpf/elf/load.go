@@ -270,6 +270,9 @@ func Parse(image []byte, syscalls *sbpf.Registry) (sbpf.ProgramSpec, error) {
 		if s, ok := syscalls.Lookup(key); ok {
 			return 0, fmt.Errorf("%w: function at %d and %s", ErrSymbolHashCollision, pc, s.Name)
 		}
+		if old, ok := funcs[key]; ok && old != pc {
+			return 0, fmt.Errorf("%w: functions at %d and %d", ErrSymbolHashCollision, old, pc)
+		}
 		funcs[key] = pc
 		return key, nil
 	}
@@ -508,8 +511,11 @@ func relocate(buf []byte, secs []Section, text *Section, syscalls *sbpf.Registry
 				if sym.value < text.Addr || sym.value-text.Addr >= text.Size {
 					return fmt.Errorf("%w: %s at %#x", ErrSymbolOutOfText, name, sym.value)
 				}
-				key, err = register(int((sym.value - text.Addr) / sbpf.SlotSize))
-				if err != nil {
+				// A call to the entrypoint by name keeps the entrypoint's
+				// own key, which always resolves to e_entry.
+				if name == "entrypoint" {
+					key = sbpf.EntrypointKey
+				} else if key, err = register(int((sym.value - text.Addr) / sbpf.SlotSize)); err != nil {
 					return err
 				}
 			} else {
