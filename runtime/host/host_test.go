@@ -10,6 +10,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"github.com/atoll-dev/atoll/runtime/host/sandbox"
 	"github.com/atoll-dev/atoll/runtime/rhp"
 )
@@ -318,5 +320,47 @@ func waitFor(t *testing.T, cond func() bool) {
 			t.Fatal("condition not reached in 20s")
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestHost_Collector(t *testing.T) {
+	h, _ := newHost(t, "echo", nil)
+	if err := h.WaitReady(ctxFor(t, 20*time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	reg := prometheus.NewPedanticRegistry()
+	if err := reg.Register(h.Collector("svm")); err != nil {
+		t.Fatal(err)
+	}
+	families, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, mf := range families {
+		for _, m := range mf.GetMetric() {
+			if l := m.GetLabel(); len(l) != 1 || l[0].GetValue() != "svm" {
+				t.Fatalf("%s labels %v", mf.GetName(), l)
+			}
+			if m.GetGauge() != nil {
+				got[mf.GetName()] = m.GetGauge().GetValue()
+			} else {
+				got[mf.GetName()] = m.GetCounter().GetValue()
+			}
+		}
+	}
+	want := map[string]float64{
+		"atoll_runtime_host_ready": 1, "atoll_runtime_host_state": 1, "atoll_runtime_host_starts_total": 1,
+		"atoll_runtime_host_crashes_total": 0, "atoll_runtime_host_hangs_total": 0,
+		"atoll_runtime_host_protocol_errors_total": 0, "atoll_runtime_host_version_mismatches_total": 0,
+		"atoll_runtime_host_start_failures_total": 0, "atoll_runtime_host_restarts_total": 0,
+	}
+	if len(got) != len(want) {
+		t.Fatalf("got %v", got)
+	}
+	for k, v := range want {
+		if got[k] != v {
+			t.Errorf("%s = %v, want %v", k, got[k], v)
+		}
 	}
 }
