@@ -62,6 +62,9 @@ type node struct {
 	child [2]ref
 	key   []byte
 	value []byte
+	// digestOnly marks a leaf of a partial tree whose value the proofs
+	// give only as a hash.
+	digestOnly bool
 
 	// cacheRef is the nodeCache's CLOCK reference flag, set by readers
 	// without the cache lock.

@@ -23,6 +23,9 @@ type Tree struct {
 	ops [][]opRecord
 	// stale lists persisted nodes that have been replaced since the base.
 	stale []nodeID
+	// partial marks a tree built from proofs (NewPartialTree): parts
+	// outside the proofs are hashes only.
+	partial bool
 }
 
 // opRecord is one change to a key and the key's state before it.
@@ -52,6 +55,9 @@ func (t *Tree) resolve(r *ref) (*node, error) {
 	}
 	if !r.id.persisted() {
 		return nil, nil
+	}
+	if r.id == stubID {
+		return nil, ErrNotInProof
 	}
 	if t.store == nil {
 		return nil, fmt.Errorf("%w: node %v", ErrNoStore, r.id)
@@ -132,6 +138,9 @@ func (t *Tree) Get(key []byte) ([]byte, error) {
 	}
 	if l == nil || !bytes.Equal(l.key, key) {
 		return nil, ErrNotFound
+	}
+	if l.digestOnly {
+		return nil, fmt.Errorf("%w: only the digest of %x is proven", ErrNotInProof, key)
 	}
 	return l.value, nil
 }
