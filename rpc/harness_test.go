@@ -9,6 +9,7 @@ import (
 
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/rpc/devbank"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
 // testNode is a devbank served on loopback with free ports.
@@ -21,6 +22,9 @@ type testNode struct {
 // startNode starts a bank producing a slot every 20ms behind a server on
 // 127.0.0.1; everything stops when the test ends.
 func startNode(t testing.TB, cfg devbank.Config) *testNode {
+	if cfg.FaucetSeed == nil {
+		cfg.FaucetSeed = faucetSeed[:]
+	}
 	t.Helper()
 	if cfg.SlotDuration == 0 {
 		cfg.SlotDuration = 20 * time.Millisecond
@@ -65,4 +69,10 @@ func repoRoot(t testing.TB) string {
 		}
 		dir = parent
 	}
+}
+
+// transferFromFaucetOf signs a transfer from the node's faucet, whose seed
+// the test configured.
+func transferFromFaucetOf(t testing.TB, b *devbank.Bank, to sol.Pubkey) []byte {
+	return transferFromFaucet(t, b, to, 1_000_000)
 }

@@ -66,6 +66,16 @@ func invalidParams(format string, args ...any) *Error {
 // place, as JSON-RPC 2.0 requires, so callers answer element by element.
 func DecodeRequests(body []byte) (reqs []Request, batch bool, perr *Error) {
 	body = bytes.TrimSpace(body)
+	if len(body) > 0 && body[0] == '{' {
+		// The common case: one request, validated by the one Unmarshal.
+		var r Request
+		if err := json.Unmarshal(body, &r); err == nil {
+			if r.ID == nil && hasKey(body, "id") {
+				r.ID = nullID
+			}
+			return []Request{r}, false, nil
+		}
+	}
 	if !json.Valid(body) {
 		return nil, false, &Error{Code: CodeParseError, Message: "Parse error"}
 	}
@@ -160,8 +170,7 @@ func (p params) arg(i int, v any, required bool, what string) (bool, *Error) {
 		}
 		return false, nil
 	}
-	dec := json.NewDecoder(bytes.NewReader(p[i]))
-	if err := dec.Decode(v); err != nil {
+	if err := json.Unmarshal(p[i], v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
 			return false, invalidParams("Invalid params: %s: expected %s, got %s", what, te.Type, te.Value)

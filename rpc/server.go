@@ -162,20 +162,44 @@ func (s *Server) HandleBody(body []byte) []byte {
 		if resp == nil {
 			return nil
 		}
-		b, _ := json.Marshal(resp)
-		return b
+		return resp.appendJSON(nil)
 	}
-	out := make([]*Response, 0, len(reqs))
+	var b []byte
 	for i := range reqs {
 		if resp := s.handle(&reqs[i]); resp != nil {
-			out = append(out, resp)
+			if len(b) == 0 {
+				b = append(b, '[')
+			} else {
+				b = append(b, ',')
+			}
+			b = resp.appendJSON(b)
 		}
 	}
-	if len(out) == 0 {
+	if len(b) == 0 {
 		return nil
 	}
-	b, _ := json.Marshal(out)
-	return b
+	return append(b, ']')
+}
+
+// appendJSON encodes r. Result and ID are already valid JSON (the server
+// produced the one and decoded the other), so they are copied as they are
+// rather than re-validated by encoding/json.
+func (r *Response) appendJSON(b []byte) []byte {
+	b = append(b, `{"jsonrpc":"2.0",`...)
+	if r.Error != nil {
+		e, err := json.Marshal(r.Error)
+		if err != nil {
+			e = []byte(`{"code":-32603,"message":"Internal error"}`)
+		}
+		b = append(append(b, `"error":`...), e...)
+	} else {
+		b = append(append(b, `"result":`...), r.Result...)
+	}
+	id := r.ID
+	if id == nil {
+		id = nullID
+	}
+	return append(append(append(b, `,"id":`...), id...), '}')
 }
 
 func errorResponse(id json.RawMessage, e *Error) *Response {
