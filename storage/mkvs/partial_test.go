@@ -124,3 +124,29 @@ func TestPartialTree_Empty(t *testing.T) {
 		t.Fatal("insert into an empty partial tree")
 	}
 }
+
+// FuzzPartialTree builds partial trees from arbitrary proofs and changes
+// arbitrary keys: errors are fine, panics are not.
+func FuzzPartialTree(f *testing.F) {
+	full := NewTree()
+	for i := 0; i < 20; i++ {
+		_ = full.Insert([]byte{byte(i), 1}, []byte{byte(i)})
+	}
+	p, _ := full.Prove([]byte{3, 1}, []byte{9, 9})
+	f.Add(p, []byte{3, 1})
+	f.Fuzz(func(t *testing.T, proof, key []byte) {
+		dp, err := DecodeProof(proof, 0)
+		if err != nil {
+			return
+		}
+		part, err := NewPartialTree(dp.hash(), proof, 0)
+		if err != nil {
+			t.Fatalf("a decodable proof of its own root was refused: %v", err)
+		}
+		_, _ = part.Get(key)
+		_ = part.Insert(key, []byte("v"))
+		_ = part.Remove(append(key, 0))
+		_ = part.Hash()
+		_ = part.AddProof(proof, 0)
+	})
+}
