@@ -114,11 +114,10 @@ type Size uint8
 
 // Access widths.
 const (
-	Byte   Size = 1
-	Half   Size = 2
-	Word   Size = 4
-	DWord  Size = 8
-	sizeNo Size = 0
+	Byte  Size = 1
+	Half  Size = 2
+	Word  Size = 4
+	DWord Size = 8
 )
 
 func (s Size) classicBits() Opcode {
