@@ -56,15 +56,17 @@ func (r *ref) empty() bool { return r.n == nil && !r.id.persisted() }
 type node struct {
 	leaf  bool
 	clean bool // hash is up to date
-	bit   uint32
-	id    nodeID
-	hash  Hash
-	child [2]ref
-	key   []byte
-	value []byte
 	// digestOnly marks a leaf of a partial tree whose value the proofs
 	// give only as a hash.
 	digestOnly bool
+	// cached belongs to the nodeCache (see hints below).
+	cached bool
+	bit    uint32
+	id     nodeID
+	hash   Hash
+	child  [2]ref
+	key    []byte
+	value  []byte
 
 	// cacheRef is the nodeCache's CLOCK reference flag, set by readers
 	// without the cache lock.
@@ -74,7 +76,6 @@ type node struct {
 	// hintedBy belong to the nodeCache and change only under its lock.
 	hints    [2]atomic.Pointer[node]
 	hintedBy *atomic.Pointer[node]
-	cached   bool
 }
 
 // clone returns an unpersisted, unhashed copy of n for a tree to modify.

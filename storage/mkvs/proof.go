@@ -129,9 +129,13 @@ func (t *Tree) proveRef(out []byte, r *ref, keys [][]byte) ([]byte, error) {
 }
 
 // DecodeProof parses an encoded proof, rejecting malformed encodings, paths
-// deeper than maxDepth internal nodes and crit bits that do not increase
-// down a path. It does not check the proof against any root.
+// deeper than maxDepth internal nodes (DefaultMaxProofDepth if maxDepth <=
+// 0) and crit bits that do not increase down a path. It does not check the
+// proof against any root.
 func DecodeProof(b []byte, maxDepth int) (*ProofNode, error) {
+	if maxDepth <= 0 {
+		maxDepth = DefaultMaxProofDepth
+	}
 	if len(b) == 0 || b[0] != proofVersion {
 		return nil, fmt.Errorf("%w: missing or unknown version", ErrMalformedProof)
 	}
