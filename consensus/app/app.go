@@ -234,8 +234,9 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	}
 	epoch := epochtime.Get(blk).Epoch
 	resp := &abci.ResponseFinalizeBlock{TxResults: make([]*abci.ExecTxResult, len(req.Txs))}
-	for i, raw := range req.Txs {
-		resp.TxResults[i] = a.runTx(blk, raw, req.Height, epoch, service.ModeDeliver)
+	decoded := tx.DecodeBatch(req.Txs, a.meta.MaxTxSize, a.meta.ChainContext)
+	for i := range req.Txs {
+		resp.TxResults[i] = a.runDecoded(blk, decoded[i], req.Height, epoch, service.ModeDeliver)
 		a.metrics().observeTx("deliver", resp.TxResults[i].Code)
 	}
 	resp.Events = a.endBlock(blk, req.Height, epoch)
@@ -360,18 +361,24 @@ func (a *App) afterCommit(epochChanged bool) {
 }
 
 // runTx decodes, authenticates, charges and executes one transaction on kv.
-// The fee and nonce stick even if the method then fails; nothing else does.
 func (a *App) runTx(kv state.KV, raw []byte, height int64, epoch uint64, mode service.Mode) *abci.ExecTxResult {
+	st, t, err := tx.Decode(raw, a.meta.MaxTxSize, a.meta.ChainContext)
+	return a.runDecoded(kv, tx.Decoded{Signed: st, Tx: t, Err: err}, height, epoch, mode)
+}
+
+// runDecoded charges and executes one authenticated transaction on kv. The
+// fee and nonce stick even if the method then fails; nothing else does.
+func (a *App) runDecoded(kv state.KV, d tx.Decoded, height int64, epoch uint64, mode service.Mode) *abci.ExecTxResult {
 	fail := func(err error, gas uint64) *abci.ExecTxResult {
 		return &abci.ExecTxResult{Code: Code(err), Codespace: Codespace, Log: err.Error(), GasWanted: int64(gas)}
 	}
 	if a.meta.ChainContext == nil {
 		return fail(errors.New("app: chain not initialised"), 0)
 	}
-	st, t, err := tx.Decode(raw, a.meta.MaxTxSize, a.meta.ChainContext)
-	if err != nil {
-		return fail(err, 0)
+	if d.Err != nil {
+		return fail(d.Err, 0)
 	}
+	st, t := d.Signed, d.Tx
 	svc, ok := a.byName[t.Service()]
 	if !ok {
 		return fail(fmt.Errorf("%w: %q", ErrUnknownService, t.Service()), t.Fee.Gas)

@@ -79,6 +79,56 @@ func signedMessage(chainContext, raw []byte) []byte {
 // Decode parses and authenticates wire bytes: size, envelope, canonical
 // encoding, method name and signature, in that order. It never panics.
 func Decode(wire []byte, maxSize int, chainContext []byte) (*SignedTransaction, *Transaction, error) {
+	st, t, err := Parse(wire, maxSize)
+	if err != nil {
+		return nil, nil, err
+	}
+	if err := st.Verify(chainContext); err != nil {
+		return nil, nil, err
+	}
+	return st, t, nil
+}
+
+// Verify checks the signature for the chain.
+func (s *SignedTransaction) Verify(chainContext []byte) error {
+	if err := signature.Verify(s.Signer, SignatureContext, signedMessage(chainContext, s.Tx), s.Signature); err != nil {
+		return fmt.Errorf("%w: signer %s", ErrBadSignature, s.Signer)
+	}
+	return nil
+}
+
+// Decoded is one result of DecodeBatch.
+type Decoded struct {
+	Signed *SignedTransaction
+	Tx     *Transaction
+	Err    error
+}
+
+// DecodeBatch is Decode for a block's transactions, verifying all
+// signatures in one batch. out[i] corresponds to wires[i].
+func DecodeBatch(wires [][]byte, maxSize int, chainContext []byte) []Decoded {
+	out := make([]Decoded, len(wires))
+	var items []signature.Item
+	var idx []int
+	for i, w := range wires {
+		st, t, err := Parse(w, maxSize)
+		out[i] = Decoded{Signed: st, Tx: t, Err: err}
+		if err == nil {
+			items = append(items, signature.Item{Key: st.Signer, Context: SignatureContext, Message: signedMessage(chainContext, st.Tx), Signature: st.Signature})
+			idx = append(idx, i)
+		}
+	}
+	for k, ok := range signature.VerifyBatch(items) {
+		if !ok {
+			i := idx[k]
+			out[i] = Decoded{Err: fmt.Errorf("%w: signer %s", ErrBadSignature, out[i].Signed.Signer)}
+		}
+	}
+	return out
+}
+
+// Parse decodes and checks everything but the signature.
+func Parse(wire []byte, maxSize int) (*SignedTransaction, *Transaction, error) {
 	if len(wire) > maxSize {
 		return nil, nil, fmt.Errorf("%w: %d bytes, limit %d", ErrTooLarge, len(wire), maxSize)
 	}
@@ -101,9 +151,6 @@ func Decode(wire []byte, maxSize int, chainContext []byte) (*SignedTransaction, 
 	}
 	if err := checkMethod(t.Method); err != nil {
 		return nil, nil, err
-	}
-	if err := signature.Verify(st.Signer, SignatureContext, signedMessage(chainContext, st.Tx), st.Signature); err != nil {
-		return nil, nil, fmt.Errorf("%w: signer %s", ErrBadSignature, st.Signer)
 	}
 	return &st, &t, nil
 }

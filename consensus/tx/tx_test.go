@@ -113,3 +113,43 @@ func BenchmarkDecode(b *testing.B) {
 		}
 	}
 }
+
+func TestDecodeBatch_MatchesDecode(t *testing.T) {
+	s := testSigner(t)
+	other, _ := signature.NewSigner(rand.Reader)
+	var wires [][]byte
+	for i := 0; i < 20; i++ {
+		st := Sign(s, chainA, New(uint64(i), Fee{}, "staking.Transfer", transferBody{Amount: uint64(i)}))
+		switch i % 5 {
+		case 1:
+			st.Signer = other.Public() // forged
+		case 3:
+			wires = append(wires, []byte{0xff}) // garbage
+			continue
+		}
+		wires = append(wires, st.Encode())
+	}
+	got := DecodeBatch(wires, 1<<16, chainA)
+	for i, w := range wires {
+		_, _, err := Decode(w, 1<<16, chainA)
+		if (err == nil) != (got[i].Err == nil) || (err != nil && err.Error() != got[i].Err.Error()) {
+			t.Fatalf("tx %d: batch %v, single %v", i, got[i].Err, err)
+		}
+	}
+}
+
+func BenchmarkDecodeBatch100(b *testing.B) {
+	s := testSigner(b)
+	wires := make([][]byte, 100)
+	for i := range wires {
+		wires[i] = Sign(s, chainA, New(uint64(i), Fee{Amount: 1, Gas: 2}, "staking.Transfer", transferBody{To: make([]byte, 20), Amount: 5})).Encode()
+	}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		for _, d := range DecodeBatch(wires, 1<<16, chainA) {
+			if d.Err != nil {
+				b.Fatal(d.Err)
+			}
+		}
+	}
+}
