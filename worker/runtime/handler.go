@@ -1,0 +1,63 @@
+package runtime
+
+import (
+	"context"
+	"errors"
+
+	"github.com/atoll-dev/atoll/runtime/host"
+	"github.com/atoll-dev/atoll/runtime/rhp"
+	"github.com/atoll-dev/atoll/storage/mkvs"
+)
+
+// maxStorageKeys bounds one StorageGet from the (untrusted) runtime.
+const maxStorageKeys = 4096
+
+// StorageHandler serves a sandboxed runtime's reads of the worker's state
+// tree, with proofs; consensus queries and local storage are not offered.
+type StorageHandler struct {
+	KV *mkvs.Store
+}
+
+var _ host.Handler = (*StorageHandler)(nil)
+
+// StorageGet implements host.Handler.
+func (h *StorageHandler) StorageGet(_ context.Context, req *rhp.StorageGet) (*rhp.StorageGetResponse, error) {
+	if len(req.Keys) > maxStorageKeys {
+		return nil, rhp.Errorf(rhp.CodeMalformed, "host", "%d keys in one read (limit %d)", len(req.Keys), maxStorageKeys)
+	}
+	t, err := h.KV.Tree(mkvs.Root{Namespace: h.KV.Namespace(), Version: req.Root.Version, Type: mkvs.RootState, Hash: mkvs.Hash(req.Root.Hash)})
+	if err != nil {
+		return nil, rhp.Errorf(rhp.CodeNotFound, "host", "state root: %v", err)
+	}
+	resp := &rhp.StorageGetResponse{Entries: make([]rhp.StorageEntry, len(req.Keys))}
+	for i, k := range req.Keys {
+		v, err := t.Get(k)
+		switch {
+		case errors.Is(err, mkvs.ErrNotFound):
+			resp.Entries[i] = rhp.StorageEntry{Key: k}
+		case err != nil:
+			return nil, rhp.Errorf(rhp.CodeMalformed, "host", "reading key: %v", err)
+		default:
+			resp.Entries[i] = rhp.StorageEntry{Key: k, Found: true, Value: v}
+		}
+	}
+	if resp.Proof, err = t.Prove(req.Keys...); err != nil {
+		return nil, rhp.Errorf(rhp.CodeMalformed, "host", "proof: %v", err)
+	}
+	return resp, nil
+}
+
+// ConsensusQuery implements host.Handler: not offered.
+func (h *StorageHandler) ConsensusQuery(context.Context, *rhp.ConsensusQuery) (*rhp.ConsensusQueryResponse, error) {
+	return nil, rhp.Errorf(rhp.CodeUnsupported, "host", "consensus queries are not served")
+}
+
+// LocalGet implements host.Handler: not offered.
+func (h *StorageHandler) LocalGet(context.Context, *rhp.LocalGet) (*rhp.LocalGetResponse, error) {
+	return nil, rhp.Errorf(rhp.CodeUnsupported, "host", "local storage is not served")
+}
+
+// LocalSet implements host.Handler: not offered.
+func (h *StorageHandler) LocalSet(context.Context, *rhp.LocalSet) (*rhp.LocalSetResponse, error) {
+	return nil, rhp.Errorf(rhp.CodeUnsupported, "host", "local storage is not served")
+}
