@@ -110,7 +110,8 @@ func (e *Executor) ExecuteBatch(block *BlockContext, txs [][]byte) (*BatchResult
 	if err != nil {
 		return nil, err
 	}
-	prepared, err := e.prepare(bs, &blk, txs)
+	ledger := &statusLedger{lists: map[sol.Hash]statusList{}}
+	prepared, err := e.prepare(bs, &blk, ledger, txs)
 	if err != nil {
 		return nil, err
 	}
@@ -123,6 +124,7 @@ func (e *Executor) ExecuteBatch(block *BlockContext, txs [][]byte) (*BatchResult
 	if err := e.schedule(prepared, run); err != nil {
 		return nil, err
 	}
+	ledger.record(bs, e.rent, prepared, results, &blk)
 	return &BatchResult{Results: results, Writes: bs.collectWrites()}, nil
 }
 
@@ -146,6 +148,13 @@ func (e *Executor) beginBlock(bs *batchState, blk *BlockContext) (Clock, error) 
 			blk.Features[w.Key] = blk.Slot
 		}
 	}
+	prevHashes, _, err := bs.read(SysvarRecentBlockhashID)
+	if err != nil {
+		return Clock{}, err
+	}
+	if err := (&statusLedger{}).expire(bs, prevHashes.Data, blk); err != nil {
+		return Clock{}, err
+	}
 	bs.write(bs.slotOf(SysvarClockID), sysvarAccount(e.rent, clock.Encode()))
 	bs.write(bs.slotOf(SysvarRecentBlockhashID), sysvarAccount(e.rent, encodeRecentBlockhashes(blk.RecentBlockhashes)))
 	bs.write(bs.slotOf(SysvarSlotHashesID), sysvarAccount(e.rent, encodeSlotHashes(blk.RecentBlockhashes)))
@@ -154,7 +163,7 @@ func (e *Executor) beginBlock(bs *batchState, blk *BlockContext) (Clock, error) 
 
 // prepare decodes, sanitizes and verifies signatures of every transaction
 // (in parallel), refuses replays, resolves lookups and assigns account slots.
-func (e *Executor) prepare(bs *batchState, blk *BlockContext, raw [][]byte) ([]preparedTx, error) {
+func (e *Executor) prepare(bs *batchState, blk *BlockContext, ledger *statusLedger, raw [][]byte) ([]preparedTx, error) {
 	prepared := make([]preparedTx, len(raw))
 	parallelFor(len(raw), e.parallelism, func(i int) {
 		tx, err := sol.DecodeTransaction(raw[i])
@@ -189,7 +198,14 @@ func (e *Executor) prepare(bs *batchState, blk *BlockContext, raw [][]byte) ([]p
 		if p.err != nil {
 			continue
 		}
-		if _, dup := seen[p.msgHash]; dup || (e.status != nil && e.status.Processed(p.tx.Signature(), p.msgHash)) {
+		replay := false
+		if blk.blockhashRecent(p.tx.Message.RecentBlockhash) {
+			var err error
+			if replay, err = ledger.processed(bs, p.tx.Message.RecentBlockhash, p.msgHash); err != nil {
+				return nil, err
+			}
+		}
+		if _, dup := seen[p.msgHash]; dup || replay || (e.status != nil && e.status.Processed(p.tx.Signature(), p.msgHash)) {
 			p.err = txErr(AlreadyProcessed, "this transaction has already been processed")
 			continue
 		}

@@ -226,3 +226,32 @@ func TestInvoke_FailedCalleeLeavesNoWrites(t *testing.T) {
 		t.Fatal("the failed callee's write was kept")
 	}
 }
+
+// The status ledger in state refuses replays without any node-local cache,
+// and forgets a blockhash's entries once it leaves the recent window.
+func TestStatusLedger_ReplayAndExpiry(t *testing.T) {
+	h := newHarness(t, WithStatusChecker(nil))
+	payerKey, payer := keyFor("payer")
+	h.fund(payer, 1_000_000_000)
+	bh := h.latest()
+	tx := h.tx(payerKey, nil, Transfer(payer, pubkeyOf("to"), rentFor0))
+	other := h.tx(payerKey, nil, Transfer(payer, pubkeyOf("to"), rentFor0+1))
+	wantOK(t, h.run1(tx))
+	entry, ok, _ := h.store.Account(StatusAccountID(bh))
+	if !ok || len(entry.Data) != sol.HashSize || entry.Owner != SysvarOwnerID {
+		t.Fatalf("status entry %+v", entry)
+	}
+	res := h.run(tx, other)
+	wantTxErr(t, res.Results[0], AlreadyProcessed)
+	wantOK(t, res.Results[1])
+	if e, _, _ := h.store.Account(StatusAccountID(bh)); len(e.Data) != 2*sol.HashSize {
+		t.Fatalf("entry holds %d bytes", len(e.Data))
+	}
+	for i := 0; i < MaxRecentBlockhashes; i++ {
+		h.run()
+	}
+	if _, ok, _ := h.store.Account(StatusAccountID(bh)); ok {
+		t.Fatal("the entry of an expired blockhash was kept")
+	}
+	wantTxErr(t, h.run1(tx), BlockhashNotFound)
+}
