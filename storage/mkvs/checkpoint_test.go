@@ -35,19 +35,28 @@ func TestCheckpoint_ExportRestore(t *testing.T) {
 		}
 	}
 
-	// Restore in reverse order into an empty store.
+	// Restore into an empty store, in small batches so that finished
+	// subtrees really go to disk before the end.
+	defer func(n int) { restoreBatchBytes = n }(restoreBatchBytes)
+	restoreBatchBytes = 2048
 	dst := openTestStore(t, t.TempDir(), Options{})
 	defer dst.Close()
 	r, err := dst.NewRestorer(root)
 	if err != nil {
 		t.Fatal(err)
 	}
-	for i := len(chunks) - 1; i >= 0; i-- {
-		if err := r.AddChunk(chunks[i]); err != nil {
+	for _, c := range chunks {
+		if err := r.AddChunk(c); err != nil {
 			t.Fatal(err)
 		}
 	}
 	if err := r.Finish(); err != nil {
+		t.Fatal(err)
+	}
+	if l, ok := dst.LatestRoot(RootState); !ok || l != root {
+		t.Fatalf("latest root after restore %s, want %s", l, root)
+	}
+	if err := dst.Check(root); err != nil {
 		t.Fatal(err)
 	}
 	got, err := dst.Tree(root)
@@ -55,15 +64,24 @@ func TestCheckpoint_ExportRestore(t *testing.T) {
 		t.Fatal(err)
 	}
 	checkTreeMatches(t, got, m)
+	// The restored store continues like any other.
+	got.Insert([]byte("new"), []byte("x"))
+	if _, _, err := got.Commit(root.Version + 1); err != nil {
+		t.Fatal(err)
+	}
 	if _, err := dst.NewRestorer(root); !errors.Is(err, ErrBadVersion) {
 		t.Fatalf("restoring into a non-empty store: %v", err)
 	}
 
-	// A missing chunk is caught when finishing; nothing is committed.
+	// A missing chunk is caught when finishing; what was written is
+	// deleted and no root appears.
 	partial := openTestStore(t, t.TempDir(), Options{})
 	defer partial.Close()
 	r, _ = partial.NewRestorer(root)
-	for _, c := range chunks[1:] {
+	for i, c := range chunks {
+		if i == 2 {
+			continue
+		}
 		if err := r.AddChunk(c); err != nil {
 			t.Fatal(err)
 		}
@@ -73,6 +91,32 @@ func TestCheckpoint_ExportRestore(t *testing.T) {
 	}
 	if _, ok := partial.LatestRoot(RootState); ok {
 		t.Fatal("a failed restore committed a root")
+	}
+	if n := countNodes(t, partial); n != 0 {
+		t.Fatalf("a failed restore left %d nodes", n)
+	}
+
+	// Chunks out of order are refused.
+	r, _ = partial.NewRestorer(root)
+	if err := r.AddChunk(chunks[1]); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.AddChunk(chunks[0]); !errors.Is(err, ErrMalformedChunk) {
+		t.Fatalf("chunk out of order: %v", err)
+	}
+	if err := r.Abort(); err != nil {
+		t.Fatal(err)
+	}
+	if n := countNodes(t, partial); n != 0 {
+		t.Fatalf("an aborted restore left %d nodes", n)
+	}
+
+	// The empty tree restores from no chunks.
+	empty := openTestStore(t, t.TempDir(), Options{})
+	defer empty.Close()
+	r, _ = empty.NewRestorer(empty.EmptyRoot(RootIO, 4))
+	if err := r.Finish(); err != nil {
+		t.Fatal(err)
 	}
 
 	flipped := append([]byte(nil), chunks[1]...)
