@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"io"
 	"net"
-	"strings"
 	"net/http"
+	"strings"
 	"testing"
 	"time"
 
