@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -93,11 +94,7 @@ func freeBase(t *testing.T) int {
 // restarted validator catches up.
 func TestNetwork_FourProcesses(t *testing.T) {
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "atoll")
-	build := exec.Command("go", "build", "-o", bin, "../cmd/atoll")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("building atoll: %v\n%s", err, out)
-	}
+	bin := buildAtoll(t)
 	base := freeBase(t)
 	initOut, err := exec.Command(bin, "init", "--validators", "4", "--compute", "4", "--out", filepath.Join(dir, "net"),
 		"--block-time", "100ms", "--epoch-blocks", "4", "--base-port", strconv.Itoa(base)).CombinedOutput()
@@ -167,6 +164,10 @@ func TestNetwork_FourProcesses(t *testing.T) {
 	if compared < 3 {
 		t.Fatalf("only %d app hash comparisons at equal heights", compared)
 	}
+	status, err := exec.Command(bin, "status", "--rpc", procs[1].rpc).CombinedOutput()
+	if err != nil || !strings.Contains(string(status), "runtime svm") || !strings.Contains(string(status), "executor committee of svm") {
+		t.Fatalf("atoll status: %v\n%s", err, status)
+	}
 
 	// kill -9 one validator: the other three hold more than 2/3 of the power.
 	victim := procs[3]
@@ -195,6 +196,102 @@ func TestNetwork_FourProcesses(t *testing.T) {
 			t.Errorf("%s exited with %v", filepath.Base(p.home), err)
 		}
 	}
+}
+
+var (
+	buildOnce sync.Once
+	builtBin  string
+	buildErr  error
+	buildDir  string
+)
+
+// buildAtoll builds the atoll binary once per test run.
+func buildAtoll(t *testing.T) string {
+	buildOnce.Do(func() {
+		buildDir, buildErr = os.MkdirTemp("", "atoll-e2e-")
+		if buildErr != nil {
+			return
+		}
+		builtBin = filepath.Join(buildDir, "atoll")
+		out, err := exec.Command("go", "build", "-o", builtBin, "../cmd/atoll").CombinedOutput()
+		if err != nil {
+			buildErr = fmt.Errorf("%v\n%s", err, out)
+		}
+	})
+	if buildErr != nil {
+		t.Fatalf("building atoll: %v", buildErr)
+	}
+	return builtBin
+}
+
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if buildDir != "" {
+		os.RemoveAll(buildDir)
+	}
+	os.Exit(code)
+}
+
+// TestDevnet_RunStopResume drives `atoll devnet` as a user would: a first
+// start creates the chain and prints epoch lines, Ctrl-C stops it cleanly,
+// a second start resumes, and a second devnet on the same ports fails with
+// one clear line.
+func TestDevnet_RunStopResume(t *testing.T) {
+	bin := buildAtoll(t)
+	dir := filepath.Join(t.TempDir(), "devnet")
+	port := strconv.Itoa(freeBase(t))
+	run := func(wantLine string) (string, *exec.Cmd) {
+		cmd := exec.Command(bin, "devnet", "--dir", dir, "--epoch-blocks", "3", "--block-time", "50ms", "--base-port", port)
+		var out syncBuffer
+		cmd.Stdout, cmd.Stderr = &out, &out
+		if err := cmd.Start(); err != nil {
+			t.Fatal(err)
+		}
+		deadline := time.Now().Add(60 * time.Second)
+		for !strings.Contains(out.String(), wantLine) {
+			if time.Now().After(deadline) {
+				cmd.Process.Kill()
+				cmd.Wait()
+				t.Fatalf("no %q in devnet output:\n%s", wantLine, out.String())
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		second, err := exec.Command(bin, "devnet", "--dir", dir+"2", "--base-port", port).CombinedOutput()
+		if err == nil || !strings.Contains(string(second), "port already in use") || strings.Count(strings.TrimSpace(string(second)), "\n") > 2 {
+			t.Errorf("second devnet on the same ports: %v\n%s", err, second)
+		}
+		cmd.Process.Signal(os.Interrupt)
+		if err := cmd.Wait(); err != nil {
+			t.Fatalf("devnet exit: %v\n%s", err, out.String())
+		}
+		return out.String(), cmd
+	}
+	first, _ := run("epoch 2 at height")
+	if !strings.Contains(first, "creating devnet") || !strings.Contains(first, "beacon vrf") || !strings.Contains(first, "stopped at height") {
+		t.Fatalf("first run output:\n%s", first)
+	}
+	second, _ := run("epoch 4 at height")
+	if !strings.Contains(second, "resuming devnet") || strings.Contains(second, "epoch 1 at height") {
+		t.Fatalf("second run did not resume:\n%s", second)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for a process's writes and our reads.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }
 
 func tail(b []byte, n int) string {
