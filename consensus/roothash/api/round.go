@@ -91,15 +91,15 @@ type LockedProposal struct {
 // incoming messages this round's batch must process: every queued message
 // with ID below it, in ID order.
 type RoundState struct {
-	Round        uint64          `cbor:"round" json:"round"`
-	Committee    Committee       `cbor:"committee" json:"committee"`
-	StartHeight  int64           `cbor:"start_height" json:"start_height"`
-	Deadline     int64           `cbor:"deadline" json:"deadline"`
-	Proposal     *LockedProposal `cbor:"proposal,omitempty" json:"proposal,omitempty"`
-	Votes        []Vote          `cbor:"votes" json:"votes"`
-	Discrepancy  bool            `cbor:"discrepancy" json:"discrepancy"`
+	Round        uint64                `cbor:"round" json:"round"`
+	Committee    Committee             `cbor:"committee" json:"committee"`
+	StartHeight  int64                 `cbor:"start_height" json:"start_height"`
+	Deadline     int64                 `cbor:"deadline" json:"deadline"`
+	Proposal     *LockedProposal       `cbor:"proposal,omitempty" json:"proposal,omitempty"`
+	Votes        []Vote                `cbor:"votes" json:"votes"`
+	Discrepancy  bool                  `cbor:"discrepancy" json:"discrepancy"`
 	Stragglers   []signature.PublicKey `cbor:"stragglers,omitempty" json:"stragglers,omitempty"`
-	IncomingUpTo uint64          `cbor:"incoming_up_to" json:"incoming_up_to"`
+	IncomingUpTo uint64                `cbor:"incoming_up_to" json:"incoming_up_to"`
 }
 
 // Voted reports whether node has a vote in the round.

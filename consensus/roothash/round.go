@@ -1,0 +1,224 @@
+package roothash
+
+import (
+	"fmt"
+
+	"github.com/atoll-dev/atoll/consensus/registry"
+	"github.com/atoll-dev/atoll/consensus/roothash/api"
+	"github.com/atoll-dev/atoll/consensus/scheduler"
+	"github.com/atoll-dev/atoll/consensus/service"
+	"github.com/atoll-dev/atoll/consensus/signature"
+	"github.com/atoll-dev/atoll/consensus/staking"
+	"github.com/atoll-dev/atoll/storage/mkvs"
+)
+
+// blockTime is the timestamp written into runtime headers. The service
+// context carries no consensus block time yet, so it is the consensus
+// height: deterministic and monotonic, but not unix seconds as
+// api.Header.Timestamp documents. The one place to change when the
+// application passes block time to services.
+func blockTime(ctx *service.Context) int64 { return ctx.Height }
+
+// GenesisHeader is the round-0 header of rt: its genesis state root, the
+// empty MKVS root as IO root, no messages. It depends on the descriptor only.
+func GenesisHeader(rt *registry.Runtime) api.Header {
+	return api.Header{
+		Namespace: rt.ID, Type: api.Normal,
+		IORoot: api.Hash(mkvs.EmptyRoot), StateRoot: api.Hash(rt.GenesisStateRoot), MessagesHash: api.MessagesHash(nil),
+	}
+}
+
+// ensureRuntime returns the roothash state of runtime id, creating it
+// (genesis block and first round) the first time the runtime is seen, so
+// that runtimes registered at genesis or by transaction start alike.
+func ensureRuntime(ctx *service.Context, rt *registry.Runtime) *runtimeState {
+	if st, ok := getRuntimeState(ctx.KV, rt.ID); ok {
+		return st
+	}
+	g := GenesisHeader(rt)
+	st := &runtimeState{Latest: g, LatestHeight: ctx.Height}
+	putBlock(ctx.KV, rt.ID, &blockRecord{Header: g, Height: ctx.Height}, GetParams(ctx.KV).BlockHistory)
+	if registry.GetRuntimeStatus(ctx.KV, rt.ID).Suspended {
+		st.Suspended = true
+	} else {
+		openRound(ctx, rt, st, ctx.Height)
+	}
+	setRuntimeState(ctx.KV, rt.ID, st)
+	return st
+}
+
+// snapshotCommittee reads the scheduler's current committees of rt.
+func snapshotCommittee(ctx *service.Context, id registry.RuntimeID) api.Committee {
+	c := api.Committee{Epoch: ctx.Epoch, Workers: []signature.PublicKey{}, Backups: []signature.PublicKey{}, Storage: []signature.PublicKey{}}
+	if exec, ok := scheduler.GetCommittee(ctx.KV, id, scheduler.KindExecutor); ok && exec.Epoch == ctx.Epoch {
+		c.Workers = append(c.Workers, exec.Workers(scheduler.RoleWorker)...)
+		c.Backups = append(c.Backups, exec.Workers(scheduler.RoleBackupWorker)...)
+	}
+	if stor, ok := scheduler.GetCommittee(ctx.KV, id, scheduler.KindStorage); ok && stor.Epoch == ctx.Epoch {
+		c.Storage = append(c.Storage, stor.Workers(scheduler.RoleStorage)...)
+	}
+	if len(c.Storage) == 0 {
+		// Without a storage committee no commitment can carry receipts.
+		c.Workers, c.Backups = []signature.PublicKey{}, []signature.PublicKey{}
+	}
+	return c
+}
+
+// openRound starts the round after st.Latest at height start with the
+// current committees, replacing any pending round.
+func openRound(ctx *service.Context, rt *registry.Runtime, st *runtimeState, start int64) {
+	clearRound(ctx.KV, rt.ID)
+	p := GetParams(ctx.KV)
+	upTo := st.NextIncoming
+	if upTo-st.FirstIncoming > p.MaxIncomingPerRound {
+		upTo = st.FirstIncoming + p.MaxIncomingPerRound
+	}
+	r := &api.RoundState{
+		Round: st.Latest.Round + 1, Committee: snapshotCommittee(ctx, rt.ID),
+		StartHeight: start, Deadline: start + int64(rt.Executor.RoundTimeout),
+		Votes: []api.Vote{}, IncomingUpTo: upTo,
+	}
+	setRound(ctx.KV, rt.ID, r)
+}
+
+// appendBlock makes h the latest block of rt.
+func appendBlock(ctx *service.Context, id registry.RuntimeID, st *runtimeState, h api.Header) {
+	st.Latest, st.LatestHeight = h, ctx.Height
+	putBlock(ctx.KV, id, &blockRecord{Header: h, Height: ctx.Height}, GetParams(ctx.KV).BlockHistory)
+	setRuntimeState(ctx.KV, id, st)
+}
+
+func emitBlock(ctx *service.Context, typ string, h *api.Header, extra ...string) {
+	hash := h.Hash()
+	kv := []string{"runtime", h.Namespace.String(), "round", fmt.Sprint(h.Round), "header_hash", hexs(hash[:]),
+		"state_root", hexs(h.StateRoot[:]), "io_root", hexs(h.IORoot[:])}
+	ctx.Emit(typ, append(kv, extra...)...)
+}
+
+// resolve applies Decide to the pending round until it is pending again
+// or closed. A discrepancy starts the backup phase with its own deadline.
+func resolve(ctx *service.Context, rt *registry.Runtime, st *runtimeState, r *api.RoundState, timedOut bool) error {
+	for {
+		d := Decide(r, int(rt.Executor.AllowedStragglers), timedOut)
+		if timedOut && !r.Discrepancy && d.Outcome != Pending {
+			r.Stragglers = missingWorkers(r)
+		}
+		switch d.Outcome {
+		case Pending:
+			setRound(ctx.KV, rt.ID, r)
+			return nil
+		case Discrepancy:
+			r.Discrepancy = true
+			r.Deadline = ctx.Height + int64(rt.Executor.RoundTimeout)
+			timedOut = false
+			ctx.Emit(api.EventDiscrepancy, "runtime", rt.ID.String(), "round", fmt.Sprint(r.Round),
+				"reason", d.Reason, "deadline", fmt.Sprint(r.Deadline))
+		case Finalize:
+			return finalize(ctx, rt, st, r, d.Results)
+		case Fail:
+			failRound(ctx, rt, st, r, d.Reason)
+			return nil
+		}
+	}
+}
+
+// finalize appends the block of results, executes its messages, dequeues
+// the incoming messages the round processed, slashes every node whose vote
+// differs, counts liveness faults of stragglers and opens the next round.
+func finalize(ctx *service.Context, rt *registry.Runtime, st *runtimeState, r *api.RoundState, res api.ComputeResults) error {
+	var msgs []api.Message
+	for i := range r.Votes {
+		if v := &r.Votes[i]; v.Failure == api.NoFailure && v.Results == res {
+			sc, ok := getCommitment(ctx.KV, rt.ID, v.Node)
+			if !ok {
+				return fmt.Errorf("roothash: commitment of %s missing from state", v.Node)
+			}
+			msgs = sc.Commitment.Messages
+			break
+		}
+	}
+	h := st.Latest.Next(res, blockTime(ctx))
+	appendBlock(ctx, rt.ID, st, h)
+	emitBlock(ctx, api.EventFinalized, &h, "messages", fmt.Sprint(len(msgs)))
+	dequeueIncoming(ctx, rt.ID, st, r.IncomingUpTo)
+	executeMessages(ctx, rt.ID, h.Round, msgs)
+	for i := range r.Votes {
+		if v := &r.Votes[i]; v.Failure != api.NoFailure || v.Results != res {
+			slashNode(ctx, rt, h.Round, v.Node, staking.SlashIncorrectResults)
+		}
+	}
+	for _, n := range r.Stragglers {
+		f := getLiveness(ctx.KV, rt.ID, n) + 1
+		setLiveness(ctx.KV, rt.ID, n, f)
+		ctx.Emit(api.EventLivenessFault, "runtime", rt.ID.String(), "round", fmt.Sprint(h.Round), "node", n.String(), "faults", fmt.Sprint(f))
+	}
+	setRuntimeState(ctx.KV, rt.ID, st)
+	openRound(ctx, rt, st, ctx.Height)
+	return nil
+}
+
+// failRound closes the round with a RoundFailed block; nobody is slashed,
+// since no result was decided.
+func failRound(ctx *service.Context, rt *registry.Runtime, st *runtimeState, _ *api.RoundState, reason string) {
+	h := st.Latest.Empty(api.RoundFailed, blockTime(ctx))
+	appendBlock(ctx, rt.ID, st, h)
+	emitBlock(ctx, api.EventRoundFailed, &h, "reason", reason)
+	openRound(ctx, rt, st, ctx.Height)
+}
+
+// slashNode slashes node's entity the runtime's amount for reason and
+// freezes the node. A node that is no longer registered cannot be traced
+// to an entity and is only reported.
+func slashNode(ctx *service.Context, rt *registry.Runtime, round uint64, node signature.PublicKey, reason staking.SlashReason) {
+	n, ok := registry.GetNode(ctx.KV, node)
+	if !ok {
+		ctx.Emit(api.EventSlashed, "runtime", rt.ID.String(), "round", fmt.Sprint(round), "node", node.String(),
+			"reason", string(reason), "amount", "0", "error", "node not registered")
+		return
+	}
+	amount, err := registry.SlashNode(ctx, rt.ID, node, reason)
+	attrs := []string{"runtime", rt.ID.String(), "round", fmt.Sprint(round), "node", node.String(),
+		"entity", n.EntityID.String(), "reason", string(reason), "amount", fmt.Sprint(amount)}
+	if err != nil {
+		attrs = append(attrs, "error", err.Error())
+	}
+	ctx.Emit(api.EventSlashed, attrs...)
+}
+
+// processLiveness freezes (and slashes the runtime's liveness amount from)
+// every node with too many liveness faults this epoch, then resets the
+// counters. It runs at the end of an epoch's last block, so the freeze
+// already keeps the node out of the next election.
+func processLiveness(ctx *service.Context) {
+	type fault struct {
+		rt    registry.RuntimeID
+		node  signature.PublicKey
+		count uint64
+	}
+	var faults []fault
+	ctx.KV.Iterate(prefixLiveness, func(k, v []byte) bool {
+		var f fault
+		rest := k[len(prefixLiveness):]
+		copy(f.rt[:], rest[:32])
+		copy(f.node[:], rest[32:])
+		mustDecode(v, &f.count)
+		faults = append(faults, f)
+		return true
+	})
+	max := GetParams(ctx.KV).MaxLivenessFaults
+	for _, f := range faults {
+		ctx.KV.Delete(key(prefixLiveness, f.rt[:], f.node[:]))
+		if max == 0 || f.count < max {
+			continue
+		}
+		rt, ok := registry.GetRuntime(ctx.KV, f.rt)
+		if !ok {
+			continue
+		}
+		var round uint64
+		if st, ok := getRuntimeState(ctx.KV, f.rt); ok {
+			round = st.Latest.Round
+		}
+		slashNode(ctx, rt, round, f.node, staking.SlashLiveness)
+	}
+}
