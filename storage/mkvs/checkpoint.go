@@ -19,16 +19,17 @@ const DefaultChunkBytes = 4 << 20
 
 // ExportCheckpoint cuts the tree at root into chunks of contiguous keys, each
 // about maxBytes of keys and values (DefaultChunkBytes if 0) plus the hashes
-// needed to prove them against the root. The empty tree has no chunks.
-func (s *Store) ExportCheckpoint(root Root, maxBytes int) ([][]byte, error) {
+// needed to prove them against the root, and hands them to emit in key
+// order, one at a time, so a large state is never held in memory whole.
+// The empty tree has no chunks. An error from emit stops the export.
+func (s *Store) ExportCheckpoint(root Root, maxBytes int, emit func(chunk []byte) error) error {
 	if maxBytes <= 0 {
 		maxBytes = DefaultChunkBytes
 	}
 	t, err := s.Tree(root)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	var chunks [][]byte
 	var keys [][]byte
 	size := 0
 	flush := func() error {
@@ -40,9 +41,8 @@ func (s *Store) ExportCheckpoint(root Root, maxBytes int) ([][]byte, error) {
 			return err
 		}
 		p[0] = chunkFormat
-		chunks = append(chunks, p)
-		keys, size = keys[:0:0], 0
-		return nil
+		keys, size = keys[:0], 0
+		return emit(p)
 	}
 	it := t.NewIterator(nil, nil)
 	for it.First(); it.Valid(); it.Next() {
@@ -50,17 +50,14 @@ func (s *Store) ExportCheckpoint(root Root, maxBytes int) ([][]byte, error) {
 		size += len(it.Key()) + len(it.Value())
 		if size >= maxBytes {
 			if err := flush(); err != nil {
-				return nil, err
+				return err
 			}
 		}
 	}
 	if err := it.Err(); err != nil {
-		return nil, err
+		return err
 	}
-	if err := flush(); err != nil {
-		return nil, err
-	}
-	return chunks, nil
+	return flush()
 }
 
 // VerifyChunk decodes a checkpoint chunk and checks it against the trusted

@@ -22,8 +22,11 @@ func TestCheckpoint_ExportRestore(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	chunks, err := src.ExportCheckpoint(root, 512)
-	if err != nil {
+	var chunks [][]byte
+	if err := src.ExportCheckpoint(root, 512, func(c []byte) error {
+		chunks = append(chunks, c)
+		return nil
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if len(chunks) < 4 {
