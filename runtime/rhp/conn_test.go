@@ -17,9 +17,16 @@ import (
 // gives them to host and runtime.
 func socketPair(tb testing.TB) (*os.File, *os.File) {
 	tb.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {
 		tb.Fatal(err)
+	}
+	// Non-blocking descriptors are served by the runtime poller, so that
+	// Close unblocks readers and write deadlines work.
+	for _, fd := range fds {
+		if err := unix.SetNonblock(fd, true); err != nil {
+			tb.Fatal(err)
+		}
 	}
 	return os.NewFile(uintptr(fds[0]), "host"), os.NewFile(uintptr(fds[1]), "runtime")
 }

@@ -64,9 +64,14 @@ func (h hostSide) ServeRHP(ctx context.Context, req *rhp.Request) (rhp.Message, 
 
 func start(t *testing.T, hostH rhp.Handler) (*rhp.Conn, *testRuntime, chan error) {
 	t.Helper()
-	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM|unix.SOCK_NONBLOCK|unix.SOCK_CLOEXEC, 0)
+	fds, err := unix.Socketpair(unix.AF_UNIX, unix.SOCK_STREAM, 0)
 	if err != nil {
 		t.Fatal(err)
+	}
+	for _, fd := range fds {
+		if err := unix.SetNonblock(fd, true); err != nil {
+			t.Fatal(err)
+		}
 	}
 	hostConn := rhp.NewConn(os.NewFile(uintptr(fds[0]), "host"), rhp.Options{Role: rhp.RoleHost, Handler: hostH})
 	srv := NewServer(os.NewFile(uintptr(fds[1]), "rt"), Options{
