@@ -163,6 +163,50 @@ static inline bool SolPubkey_same(const SolPubkey *a, const SolPubkey *b) {
   return true;
 }
 
+/* Cross-program invocation: call instruction->program_id with the given
+ * accounts (every account the callee needs, including the program), signing
+ * for program-derived addresses with signers. */
+static inline uint64_t sol_invoke_signed(const SolInstruction *instruction, const SolAccountInfo *accounts,
+                                         uint64_t account_count, const SolSignerSeeds *signers, uint64_t signer_count) {
+  return sol_invoke_signed_c(instruction, accounts, account_count, signers, signer_count);
+}
+
+static inline uint64_t sol_invoke(const SolInstruction *instruction, const SolAccountInfo *accounts,
+                                  uint64_t account_count) {
+  return sol_invoke_signed_c(instruction, accounts, account_count, NULL, 0);
+}
+
+/* The system program's address is all zeros. */
+static const SolPubkey SOL_SYSTEM_PROGRAM_ID = {{0}};
+
+/* System program instruction data (u32 little-endian discriminant first). */
+#define SOL_SYSTEM_CREATE_ACCOUNT_LEN 52 /* 0u32, lamports u64, space u64, owner [32] */
+#define SOL_SYSTEM_TRANSFER_LEN 12       /* 2u32, lamports u64 */
+
+static inline void sol_put_u32(uint8_t *p, uint32_t v) {
+  for (int i = 0; i < 4; i++)
+    p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void sol_put_u64(uint8_t *p, uint64_t v) {
+  for (int i = 0; i < 8; i++)
+    p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static inline void sol_system_create_account_data(uint8_t out[SOL_SYSTEM_CREATE_ACCOUNT_LEN], uint64_t lamports,
+                                                  uint64_t space, const SolPubkey *owner) {
+  sol_put_u32(out, 0);
+  sol_put_u64(out + 4, lamports);
+  sol_put_u64(out + 12, space);
+  for (int i = 0; i < SIZE_PUBKEY; i++)
+    out[20 + i] = owner->x[i];
+}
+
+static inline void sol_system_transfer_data(uint8_t out[SOL_SYSTEM_TRANSFER_LEN], uint64_t lamports) {
+  sol_put_u32(out, 2);
+  sol_put_u64(out + 4, lamports);
+}
+
 /* Heap allocation from the bump allocator; memory is never freed. */
 static inline void *sol_calloc(uint64_t count, uint64_t size) {
   void *p = sol_alloc_free_(count * size, 0);

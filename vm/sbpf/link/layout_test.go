@@ -17,7 +17,7 @@ import (
 // own loader.
 func TestLink_SolanaLoaderLayout(t *testing.T) {
 	le := binary.LittleEndian
-	for _, name := range []string{"logging", "memops", "pda", "returndata", "counter", "fail"} {
+	for _, name := range []string{"logging", "memops", "pda", "returndata", "counter", "fail", "cpi"} {
 		b := build(t, name)
 		// File header: ELF64 LSB, EV_CURRENT, ET_DYN, EM_BPF, e_flags 0.
 		if string(b[:4]) != "\x7fELF" || b[4] != 2 || b[5] != 1 || b[6] != 1 || b[7] != 0 ||

@@ -323,3 +323,21 @@ func TestPrograms_Deterministic(t *testing.T) {
 		}
 	}
 }
+
+// TestPrograms_CPIOffChain builds the CPI program and runs it outside a
+// chain: it loads (the runtime's syscall is known by name) and stops at the
+// invocation, which only a runtime can perform.
+func TestPrograms_CPIOffChain(t *testing.T) {
+	in := &abi.Input{
+		Accounts: []abi.AccountInput{
+			{Key: alice, IsSigner: true, IsWritable: true, Account: sol.Account{Lamports: 5_000_000}},
+			{Key: bob, IsWritable: true},
+			{Key: sol.Pubkey{}, Account: sol.Account{Executable: true}},
+		},
+		InstructionData: []byte{255},
+	}
+	res := invoke(t, "cpi", in, 200_000)
+	if !errors.Is(res.err, syscalls.ErrUnavailable) {
+		t.Fatalf("err = %v, want ErrUnavailable", res.err)
+	}
+}
