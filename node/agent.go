@@ -54,8 +54,13 @@ func (a *Agent) epoch(ctx context.Context, h Host) error {
 	for _, id := range a.Identities {
 		var view registry.NodeView
 		if err := h.Query(ctx, "registry/node", []byte(id.Node.Public().String()), &view); err != nil {
-			errs = append(errs, err)
-			continue
+			if id.Descriptor == nil {
+				errs = append(errs, err)
+				continue
+			}
+			// Lapsed out of the registry: register again from the template.
+			view.Node = id.Descriptor
+			view.Node.Expiration = 0
 		}
 		n := view.Node
 		if n.Expiration <= clock.Epoch+1 {

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 
+	"github.com/atoll-dev/atoll/consensus/registry"
 	"github.com/atoll-dev/atoll/consensus/signature"
 )
 
@@ -17,13 +18,17 @@ type Identity struct {
 	Entity *signature.Signer
 	Node   *signature.Signer
 	VRF    *signature.Signer
+	// Descriptor is the registration to restore if the node has lapsed out
+	// of the registry altogether (nil: renew only what the registry holds).
+	Descriptor *registry.Node
 }
 
 type identityFile struct {
-	Name   string `json:"name"`
-	Entity string `json:"entity_seed"`
-	Node   string `json:"node_seed"`
-	VRF    string `json:"vrf_seed,omitempty"`
+	Name       string         `json:"name"`
+	Entity     string         `json:"entity_seed"`
+	Node       string         `json:"node_seed"`
+	VRF        string         `json:"vrf_seed,omitempty"`
+	Descriptor *registry.Node `json:"descriptor,omitempty"`
 }
 
 // IdentitiesFile is the path of a home's hosted identities.
@@ -35,7 +40,7 @@ func IdentitiesFile(home string) string {
 func WriteIdentities(home string, ids []Identity) error {
 	out := make([]identityFile, len(ids))
 	for i, id := range ids {
-		out[i] = identityFile{Name: id.Name, Entity: hex.EncodeToString(id.Entity.Seed()), Node: hex.EncodeToString(id.Node.Seed())}
+		out[i] = identityFile{Name: id.Name, Entity: hex.EncodeToString(id.Entity.Seed()), Node: hex.EncodeToString(id.Node.Seed()), Descriptor: id.Descriptor}
 		if id.VRF != nil {
 			out[i].VRF = hex.EncodeToString(id.VRF.Seed())
 		}
@@ -66,7 +71,7 @@ func LoadIdentities(home string) ([]Identity, error) {
 	}
 	out := make([]Identity, len(in))
 	for i, f := range in {
-		out[i].Name = f.Name
+		out[i].Name, out[i].Descriptor = f.Name, f.Descriptor
 		if out[i].Entity, err = seed(f.Entity); err != nil {
 			return nil, fmt.Errorf("node: %s: identity %d entity: %v", IdentitiesFile(home), i, err)
 		}

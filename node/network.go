@@ -92,6 +92,15 @@ func InitNetwork(o NetworkOptions) error {
 	}
 	doc := genesis.Build(genesis.NetworkSpec{ChainID: o.ChainID, EpochInterval: o.EpochInterval, Nodes: specs, SVM: true,
 		GroupSize: group, BackupSize: backup, StorageSize: uint16(max(1, min(2, o.Compute)))})
+	descriptors := map[signature.PublicKey]*registry.Node{}
+	for _, n := range doc.Registry.Nodes {
+		descriptors[n.ID] = n
+	}
+	for i := range hosted {
+		for j := range hosted[i] {
+			hosted[i][j].Descriptor = descriptors[hosted[i][j].Node.Public()]
+		}
+	}
 	if err := doc.Validate(); err != nil {
 		return err
 	}

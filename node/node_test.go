@@ -12,7 +12,10 @@ import (
 	"testing"
 	"time"
 
+	cmttypes "github.com/cometbft/cometbft/types"
+
 	"github.com/atoll-dev/atoll/consensus/app"
+	"github.com/atoll-dev/atoll/consensus/genesis"
 	"github.com/atoll-dev/atoll/consensus/state"
 )
 
@@ -165,5 +168,52 @@ func TestCometLogger_Levels(t *testing.T) {
 	if strings.Contains(out, "dropped") || !strings.Contains(out, "kept") || !strings.Contains(out, "hash=AB") ||
 		!strings.Contains(out, "err=boom") || !strings.Contains(out, "module=cometbft") {
 		t.Fatalf("log output %q", out)
+	}
+}
+
+// TestAgent_RestoresLapsedNode removes a hosted compute node from genesis;
+// the agent must register it again from its descriptor template.
+func TestAgent_RestoresLapsedNode(t *testing.T) {
+	home := devnetHome(t)
+	cfg, err := LoadConfig(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	gdoc, err := cmttypes.GenesisDocFromFile(cfg.GenesisFile())
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc, err := genesis.Parse(gdoc.AppState)
+	if err != nil {
+		t.Fatal(err)
+	}
+	dropped := doc.Registry.Nodes[len(doc.Registry.Nodes)-1]
+	doc.Registry.Nodes = doc.Registry.Nodes[:len(doc.Registry.Nodes)-1]
+	gdoc.AppState = doc.Marshal()
+	if err := gdoc.SaveAs(cfg.GenesisFile()); err != nil {
+		t.Fatal(err)
+	}
+	registered := make(chan struct{}, 1)
+	var n *Node
+	n, err = Start(Options{Home: home, OnEpoch: func(s app.EpochSummary) {
+		for _, c := range s.Committees {
+			for _, m := range c.Members {
+				if m.Node == dropped.ID {
+					select {
+					case registered <- struct{}{}:
+					default:
+					}
+				}
+			}
+		}
+	}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	select {
+	case <-registered:
+	case <-time.After(60 * time.Second):
+		t.Fatal("the dropped node was never registered again and elected")
 	}
 }
