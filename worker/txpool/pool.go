@@ -1,0 +1,203 @@
+package txpool
+
+import (
+	"context"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+
+	"github.com/atoll-dev/atoll/runtime/rhp"
+)
+
+// Errors of admission.
+var (
+	ErrDuplicate = errors.New("txpool: transaction already in the pool")
+	ErrRejected  = errors.New("txpool: runtime rejected the transaction")
+	ErrFull      = errors.New("txpool: pool full of higher-priority transactions")
+	ErrTooLarge  = errors.New("txpool: transaction too large")
+)
+
+// Hash identifies a transaction in the pool: SHA-256 of its bytes.
+type Hash [32]byte
+
+// HashOf returns tx's pool hash.
+func HashOf(tx []byte) Hash { return sha256.Sum256(tx) }
+
+// Checker is the runtime's admission check.
+type Checker interface {
+	CheckTx(ctx context.Context, req *rhp.CheckTxBatch) (*rhp.CheckTxBatchResponse, error)
+}
+
+// Config bounds a pool.
+type Config struct {
+	// MaxTxs is how many transactions the pool holds (10,000 when 0).
+	MaxTxs int
+	// MaxTxSize is the largest transaction admitted (1232 bytes, Solana's
+	// packet limit, when 0).
+	MaxTxSize int
+}
+
+type entry struct {
+	tx       []byte
+	hash     Hash
+	priority uint64
+	seq      uint64
+}
+
+// Pool holds admitted transactions. It is safe for concurrent use.
+type Pool struct {
+	cfg   Config
+	check Checker
+
+	mu      sync.Mutex
+	entries map[Hash]*entry
+	seq     uint64
+	added   chan struct{} // closed and replaced on every admission
+}
+
+// New returns an empty pool that admits through check.
+func New(cfg Config, check Checker) *Pool {
+	if cfg.MaxTxs == 0 {
+		cfg.MaxTxs = 10_000
+	}
+	if cfg.MaxTxSize == 0 {
+		cfg.MaxTxSize = 1232
+	}
+	return &Pool{cfg: cfg, check: check, entries: map[Hash]*entry{}, added: make(chan struct{})}
+}
+
+// Add checks txs in the runtime against the state at root (with block
+// context bc) and admits those it accepts. It returns one error per
+// transaction (nil when admitted); the error is non-nil only when the
+// runtime could not be asked.
+func (p *Pool) Add(ctx context.Context, root rhp.Root, bc rhp.BlockContext, txs [][]byte) ([]error, error) {
+	errs := make([]error, len(txs))
+	var fresh [][]byte
+	var idx []int
+	p.mu.Lock()
+	seen := map[Hash]bool{}
+	for i, tx := range txs {
+		h := HashOf(tx)
+		switch {
+		case len(tx) > p.cfg.MaxTxSize:
+			errs[i] = fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, len(tx), p.cfg.MaxTxSize)
+		case p.entries[h] != nil || seen[h]:
+			errs[i] = ErrDuplicate
+		default:
+			seen[h] = true
+			fresh = append(fresh, tx)
+			idx = append(idx, i)
+		}
+	}
+	p.mu.Unlock()
+	if len(fresh) == 0 {
+		return errs, nil
+	}
+	resp, err := p.check.CheckTx(ctx, &rhp.CheckTxBatch{Context: bc, StateRoot: root, Txs: fresh})
+	if err != nil {
+		return nil, fmt.Errorf("txpool: checking transactions: %w", err)
+	}
+	if len(resp.Results) != len(fresh) {
+		return nil, fmt.Errorf("txpool: runtime returned %d results for %d transactions", len(resp.Results), len(fresh))
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	admitted := false
+	for j, r := range resp.Results {
+		i := idx[j]
+		if r.Code != 0 {
+			errs[i] = fmt.Errorf("%w: code %d: %s", ErrRejected, r.Code, r.Message)
+			continue
+		}
+		if errs[i] = p.insertLocked(fresh[j], r.Priority); errs[i] == nil {
+			admitted = true
+		}
+	}
+	if admitted {
+		close(p.added)
+		p.added = make(chan struct{})
+	}
+	return errs, nil
+}
+
+func (p *Pool) insertLocked(tx []byte, priority uint64) error {
+	h := HashOf(tx)
+	if p.entries[h] != nil {
+		return ErrDuplicate
+	}
+	if len(p.entries) >= p.cfg.MaxTxs {
+		// Evict the lowest priority, newest first among equals, if the
+		// newcomer outranks it.
+		var worst *entry
+		for _, e := range p.entries {
+			if worst == nil || e.priority < worst.priority || (e.priority == worst.priority && e.seq > worst.seq) {
+				worst = e
+			}
+		}
+		if worst.priority >= priority {
+			return ErrFull
+		}
+		delete(p.entries, worst.hash)
+	}
+	p.seq++
+	p.entries[h] = &entry{tx: tx, hash: h, priority: priority, seq: p.seq}
+	return nil
+}
+
+// Batch returns up to max transactions, highest priority first and, among
+// equals, oldest first. They stay in the pool until Remove.
+func (p *Pool) Batch(max int) [][]byte {
+	p.mu.Lock()
+	es := make([]*entry, 0, len(p.entries))
+	for _, e := range p.entries {
+		es = append(es, e)
+	}
+	p.mu.Unlock()
+	slices.SortFunc(es, func(a, b *entry) int {
+		switch {
+		case a.priority != b.priority:
+			if a.priority > b.priority {
+				return -1
+			}
+			return 1
+		case a.seq < b.seq:
+			return -1
+		case a.seq > b.seq:
+			return 1
+		}
+		return 0
+	})
+	if len(es) > max {
+		es = es[:max]
+	}
+	out := make([][]byte, len(es))
+	for i, e := range es {
+		out[i] = e.tx
+	}
+	return out
+}
+
+// Remove forgets the given transactions (those a finalized round included).
+func (p *Pool) Remove(txs [][]byte) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, tx := range txs {
+		delete(p.entries, HashOf(tx))
+	}
+}
+
+// Len is the number of pending transactions.
+func (p *Pool) Len() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.entries)
+}
+
+// Added returns a channel closed at the next admission.
+func (p *Pool) Added() <-chan struct{} {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.added
+}

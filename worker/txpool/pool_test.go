@@ -1,0 +1,95 @@
+package txpool
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"testing"
+
+	"github.com/atoll-dev/atoll/runtime/rhp"
+)
+
+// feeChecker admits transactions whose first byte is not 0 with that byte
+// as priority.
+type feeChecker struct{ calls int }
+
+func (c *feeChecker) CheckTx(_ context.Context, req *rhp.CheckTxBatch) (*rhp.CheckTxBatchResponse, error) {
+	c.calls++
+	out := &rhp.CheckTxBatchResponse{}
+	for _, tx := range req.Txs {
+		if tx[0] == 0 {
+			out.Results = append(out.Results, rhp.CheckTxResult{Code: 2, Message: "bad"})
+		} else {
+			out.Results = append(out.Results, rhp.CheckTxResult{Priority: uint64(tx[0])})
+		}
+	}
+	return out, nil
+}
+
+func tx(prio byte, id int) []byte { return append([]byte{prio}, fmt.Sprint(id)...) }
+
+func TestPool_Add(t *testing.T) {
+	c := &feeChecker{}
+	p := New(Config{MaxTxs: 3, MaxTxSize: 10}, c)
+	errs, err := p.Add(context.Background(), rhp.Root{}, rhp.BlockContext{}, [][]byte{tx(1, 1), tx(1, 1), tx(0, 2), make([]byte, 11), tx(5, 3)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := []error{nil, ErrDuplicate, ErrRejected, ErrTooLarge, nil}
+	for i := range want {
+		if !errors.Is(errs[i], want[i]) && !(want[i] == nil && errs[i] == nil) {
+			t.Errorf("tx %d: %v, want %v", i, errs[i], want[i])
+		}
+	}
+	if errs, _ := p.Add(context.Background(), rhp.Root{}, rhp.BlockContext{}, [][]byte{tx(1, 1)}); !errors.Is(errs[0], ErrDuplicate) || c.calls != 1 {
+		t.Errorf("pooled duplicate re-checked: %v, %d checks", errs[0], c.calls)
+	}
+	// Full: a higher priority evicts the lowest; an equal one is refused.
+	p.Add(context.Background(), rhp.Root{}, rhp.BlockContext{}, [][]byte{tx(3, 4)})
+	errs, _ = p.Add(context.Background(), rhp.Root{}, rhp.BlockContext{}, [][]byte{tx(1, 5), tx(4, 6)})
+	if !errors.Is(errs[0], ErrFull) || errs[1] != nil {
+		t.Fatalf("eviction: %v", errs)
+	}
+	got := p.Batch(10)
+	if len(got) != 3 || string(got[0]) != string(tx(5, 3)) || string(got[1]) != string(tx(4, 6)) || string(got[2]) != string(tx(3, 4)) {
+		t.Fatalf("batch %q", got)
+	}
+}
+
+func TestPool_BatchAndRemove(t *testing.T) {
+	p := New(Config{}, &feeChecker{})
+	var txs [][]byte
+	for i := range 10 {
+		txs = append(txs, tx(byte(1+i%2), i))
+	}
+	added := p.Added()
+	p.Add(context.Background(), rhp.Root{}, rhp.BlockContext{}, txs)
+	select {
+	case <-added:
+	default:
+		t.Fatal("admission not signalled")
+	}
+	b := p.Batch(4)
+	// Priority 2 first (odd ids), in arrival order.
+	for i, want := range []int{1, 3, 5, 7} {
+		if string(b[i]) != string(tx(2, want)) {
+			t.Fatalf("batch[%d] = %q", i, b[i])
+		}
+	}
+	p.Remove(b)
+	if p.Len() != 6 || len(p.Batch(100)) != 6 {
+		t.Fatalf("after remove: %d", p.Len())
+	}
+}
+
+func BenchmarkPool_AddBatch(b *testing.B) {
+	p := New(Config{MaxTxs: 1 << 20}, &feeChecker{})
+	txs := make([][]byte, 1000)
+	for i := 0; b.Loop(); i++ {
+		for j := range txs {
+			txs[j] = tx(byte(1+j%7), i*1000+j)
+		}
+		p.Add(context.Background(), rhp.Root{}, rhp.BlockContext{}, txs)
+		p.Remove(p.Batch(1000))
+	}
+}
