@@ -1,0 +1,194 @@
+package agent
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/atoll-dev/atoll/client"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
+)
+
+// ErrTxFailed is returned when a submitted transaction landed and failed.
+var ErrTxFailed = errors.New("agent: transaction failed")
+
+// maxTxSize is Solana's limit on a wire transaction.
+const maxTxSize = 1232
+
+// Chain is one chain as agents see it: a domain id and a JSON-RPC endpoint.
+// It is safe for concurrent use.
+type Chain struct {
+	Name   string
+	Domain uint32
+	RPC    *client.Client
+}
+
+// NewChain returns the chain at url.
+func NewChain(name string, domain uint32, url string) *Chain {
+	return &Chain{Name: name, Domain: domain, RPC: client.New(url)}
+}
+
+// Tx is a successful transaction as getTransaction reports it.
+type Tx struct {
+	Signature sol.Signature
+	Slot      uint64
+	BlockTime int64
+	Logs      []string
+}
+
+type sigInfo struct {
+	Signature string          `json:"signature"`
+	Slot      uint64          `json:"slot"`
+	Err       json.RawMessage `json:"err"`
+}
+
+// Since returns the successful transactions that mention addr after the
+// transaction cursor (all of them for the zero cursor), oldest first,
+// and the cursor to pass next time. Confirmed commitment.
+func (c *Chain) Since(ctx context.Context, addr sol.Pubkey, cursor sol.Signature) ([]Tx, sol.Signature, error) {
+	const page = 1000
+	var infos []sigInfo
+	before := ""
+	for {
+		opts := map[string]any{"limit": page, "commitment": client.Confirmed}
+		if cursor != (sol.Signature{}) {
+			opts["until"] = cursor.String()
+		}
+		if before != "" {
+			opts["before"] = before
+		}
+		var got []sigInfo
+		if err := c.RPC.Call(ctx, "getSignaturesForAddress", []any{addr.String(), opts}, &got); err != nil {
+			return nil, cursor, fmt.Errorf("getSignaturesForAddress on %s: %w", c.Name, err)
+		}
+		infos = append(infos, got...)
+		if len(got) < page {
+			break
+		}
+		before = got[len(got)-1].Signature
+	}
+	if len(infos) == 0 {
+		return nil, cursor, nil
+	}
+	next, err := sol.SignatureFromString(infos[0].Signature)
+	if err != nil {
+		return nil, cursor, fmt.Errorf("%s: bad signature %q: %w", c.Name, infos[0].Signature, err)
+	}
+	var out []Tx
+	for i := len(infos) - 1; i >= 0; i-- {
+		in := infos[i]
+		if len(in.Err) > 0 && string(in.Err) != "null" {
+			continue
+		}
+		sig, err := sol.SignatureFromString(in.Signature)
+		if err != nil {
+			return nil, cursor, fmt.Errorf("%s: bad signature %q: %w", c.Name, in.Signature, err)
+		}
+		tx, err := c.Transaction(ctx, sig)
+		if err != nil {
+			return nil, cursor, err
+		}
+		if tx != nil {
+			out = append(out, *tx)
+		}
+	}
+	return out, next, nil
+}
+
+// Transaction returns the successful transaction sig, nil if it is unknown
+// or failed.
+func (c *Chain) Transaction(ctx context.Context, sig sol.Signature) (*Tx, error) {
+	var r *struct {
+		Slot      uint64 `json:"slot"`
+		BlockTime int64  `json:"blockTime"`
+		Meta      struct {
+			Err         json.RawMessage `json:"err"`
+			LogMessages []string        `json:"logMessages"`
+		} `json:"meta"`
+	}
+	opts := map[string]any{"commitment": client.Confirmed, "maxSupportedTransactionVersion": 0}
+	if err := c.RPC.Call(ctx, "getTransaction", []any{sig.String(), opts}, &r); err != nil {
+		return nil, fmt.Errorf("getTransaction on %s: %w", c.Name, err)
+	}
+	if r == nil || (len(r.Meta.Err) > 0 && string(r.Meta.Err) != "null") {
+		return nil, nil
+	}
+	return &Tx{Signature: sig, Slot: r.Slot, BlockTime: r.BlockTime, Logs: r.Meta.LogMessages}, nil
+}
+
+// Account returns the account at key (nil if none), confirmed.
+func (c *Chain) Account(ctx context.Context, key sol.Pubkey) (*sol.Account, error) {
+	a, err := c.RPC.GetAccountInfo(ctx, key, client.Confirmed)
+	if err != nil {
+		return nil, fmt.Errorf("getAccountInfo %s on %s: %w", key, c.Name, err)
+	}
+	return a, nil
+}
+
+// Now is the chain's consensus time: the block time of its newest confirmed
+// slot, in unix seconds, which is what the Clock sysvar shows programs.
+func (c *Chain) Now(ctx context.Context) (uint64, error) {
+	var slot uint64
+	if err := c.RPC.Call(ctx, "getSlot", []any{map[string]any{"commitment": client.Confirmed}}, &slot); err != nil {
+		return 0, fmt.Errorf("getSlot on %s: %w", c.Name, err)
+	}
+	var t *int64
+	if err := c.RPC.Call(ctx, "getBlockTime", []any{slot}, &t); err != nil {
+		return 0, fmt.Errorf("getBlockTime on %s: %w", c.Name, err)
+	}
+	if t == nil || *t < 0 {
+		return 0, fmt.Errorf("getBlockTime on %s: no time for slot %d", c.Name, slot)
+	}
+	return uint64(*t), nil
+}
+
+// Build signs instrs into a wire transaction paid by payer, with the
+// chain's newest blockhash, and returns it with the last block height at
+// which it may land.
+func (c *Chain) Build(ctx context.Context, payer ed25519.PrivateKey, others []ed25519.PrivateKey, instrs ...sol.Instruction) ([]byte, sol.Signature, uint64, error) {
+	bh, err := c.RPC.GetLatestBlockhash(ctx, client.Confirmed)
+	if err != nil {
+		return nil, sol.Signature{}, 0, fmt.Errorf("getLatestBlockhash on %s: %w", c.Name, err)
+	}
+	raw, sig, err := client.SignTransaction(bh.Blockhash, payer, others, instrs...)
+	if err != nil {
+		return nil, sol.Signature{}, 0, err
+	}
+	return raw, sig, bh.LastValidBlockHeight, nil
+}
+
+// Submit sends a built transaction (with preflight) and waits until it is
+// confirmed; a transaction that landed and failed is ErrTxFailed.
+func (c *Chain) Submit(ctx context.Context, raw []byte, sig sol.Signature, lastValid uint64) error {
+	if _, err := c.RPC.SendTransaction(ctx, raw, false, client.Confirmed); err != nil {
+		return fmt.Errorf("sendTransaction on %s: %w", c.Name, err)
+	}
+	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+	defer cancel()
+	st, err := c.RPC.ConfirmTransaction(ctx, sig, client.Confirmed, lastValid)
+	if err != nil {
+		return fmt.Errorf("confirming %s on %s: %w", sig, c.Name, err)
+	}
+	if st.Failed() {
+		return fmt.Errorf("%w: %s on %s: %s", ErrTxFailed, sig, c.Name, st.Err)
+	}
+	return nil
+}
+
+// Send builds, submits and confirms one transaction.
+func (c *Chain) Send(ctx context.Context, payer ed25519.PrivateKey, others []ed25519.PrivateKey, instrs ...sol.Instruction) (sol.Signature, error) {
+	raw, sig, lv, err := c.Build(ctx, payer, others, instrs...)
+	if err != nil {
+		return sig, err
+	}
+	return sig, c.Submit(ctx, raw, sig, lv)
+}
+
+// PubkeyOf is the address of an ed25519 key.
+func PubkeyOf(k ed25519.PrivateKey) (p sol.Pubkey) {
+	copy(p[:], k.Public().(ed25519.PublicKey))
+	return p
+}

@@ -1,0 +1,234 @@
+package agent
+
+import (
+	"context"
+	"crypto/ed25519"
+	"errors"
+	"fmt"
+	"log/slog"
+
+	"github.com/decred/dcrd/dcrec/secp256k1/v4"
+
+	"github.com/atoll-dev/atoll/bridge/programs/address"
+	"github.com/atoll-dev/atoll/bridge/programs/connmgr"
+	"github.com/atoll-dev/atoll/bridge/programs/home"
+	"github.com/atoll-dev/atoll/bridge/programs/replica"
+	"github.com/atoll-dev/atoll/bridge/update"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
+)
+
+// Watcher checks every update that lands on any Replica of its chains
+// against the history of the Home it claims to come from. On a double
+// update it proves it to the Home (failing it and slashing the signers) and
+// to every Replica of that Home (halting them); on an update the Home never
+// made it proves an improper update to the Home where it can; in both
+// cases it unenrolls the Replicas of that Home through every connection
+// manager with signed failure notifications.
+type Watcher struct {
+	Chains  []*Chain
+	Key     *secp256k1.PrivateKey
+	Payers  map[uint32]ed25519.PrivateKey // by domain
+	DB      *DB
+	Log     *slog.Logger
+	Metrics *Metrics
+
+	// pending holds updates that look legitimate but that the Home has not
+	// accepted yet in what the watcher has read; they are checked again.
+	pending []seenUpdate
+}
+
+type seenUpdate struct {
+	home *Chain
+	on   *Chain
+	q    update.QuorumUpdate
+}
+
+// Address is the watcher's address, the one connection managers permit.
+func (w *Watcher) Address() update.Address { return update.AddressOf(w.Key.PubKey()) }
+
+func (w *Watcher) chain(domain uint32) *Chain {
+	for _, c := range w.Chains {
+		if c.Domain == domain {
+			return c
+		}
+	}
+	return nil
+}
+
+// Poll implements Poller.
+func (w *Watcher) Poll(ctx context.Context) error {
+	var seen []seenUpdate
+	for _, on := range w.Chains {
+		for _, h := range w.Chains {
+			if h == on {
+				continue
+			}
+			s := &scanner{db: w.DB, ch: on, addr: address.ReplicaState(h.Domain), label: fmt.Sprintf("watcher-replica-%d", h.Domain)}
+			err := s.run(ctx, func(tx Tx) ([][2][]byte, error) {
+				for _, e := range replica.ParseLogs(tx.Logs) {
+					if e.Kind == replica.EventUpdate && e.Remote == h.Domain {
+						seen = append(seen, seenUpdate{home: h, on: on, q: e.Update})
+					}
+				}
+				return nil, nil
+			})
+			if err != nil {
+				return err
+			}
+		}
+	}
+	// The Homes are read after the Replicas, so a legitimate update is
+	// always already in the Home history read here.
+	for _, h := range w.Chains {
+		if err := scanHomeUpdates(ctx, w.DB, h, "watcher"); err != nil {
+			return err
+		}
+	}
+	todo := append(w.pending, seen...)
+	w.pending = nil
+	var errs []error
+	for _, s := range todo {
+		if err := w.check(ctx, s); err != nil {
+			errs = append(errs, err)
+			w.pending = append(w.pending, s)
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// check judges one update seen on a Replica.
+func (w *Watcher) check(ctx context.Context, s seenUpdate) error {
+	q := &s.q
+	hq, err := homeUpdate(w.DB, s.home.Domain, q.OldRoot)
+	if err != nil {
+		return err
+	}
+	if hq != nil && hq.NewRoot == q.NewRoot {
+		return nil
+	}
+	if hq != nil {
+		w.Log.Error("double update detected", "agent", "watcher", "home", s.home.Name, "seen_on", s.on.Name,
+			"old", hexRoot(q.OldRoot), "home_new", hexRoot(hq.NewRoot), "replica_new", hexRoot(q.NewRoot))
+		w.count("fraud_double_update")
+		return w.doubleUpdate(ctx, s.home, hq, q)
+	}
+	st, err := HomeState(ctx, s.home)
+	if err != nil {
+		return err
+	}
+	h := st.Home
+	if !h.Failed() && h.CommittedRoot() == q.OldRoot && h.QueueContains(q.NewRoot) {
+		// A real root the Home has not accepted yet; look again next round.
+		w.pending = append(w.pending, s)
+		return nil
+	}
+	w.Log.Error("improper update detected", "agent", "watcher", "home", s.home.Name, "seen_on", s.on.Name,
+		"old", hexRoot(q.OldRoot), "new", hexRoot(q.NewRoot))
+	w.count("fraud_improper_update")
+	var errs []error
+	if !h.Failed() && h.CommittedRoot() == q.OldRoot {
+		ix, err := home.ImproperUpdate(q)
+		if err == nil {
+			err = w.send(ctx, s.home, "improper update proof to the Home", ix)
+		}
+		errs = append(errs, err)
+	}
+	signers, err := h.Updaters().Attest(q)
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	errs = append(errs, w.unenroll(ctx, s.home, signers))
+	return errors.Join(errs...)
+}
+
+// doubleUpdate halts every Replica of h's domain, fails h's Home and
+// unenrolls the Replicas.
+func (w *Watcher) doubleUpdate(ctx context.Context, h *Chain, a, b *update.QuorumUpdate) error {
+	var errs []error
+	for _, on := range w.Chains {
+		if on == h {
+			continue
+		}
+		st, err := ReplicaState(ctx, on, h.Domain)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if st == nil || st.Halted() {
+			continue
+		}
+		ix, err := replica.DoubleUpdate(h.Domain, a, b)
+		if err == nil {
+			err = w.send(ctx, on, "double update proof to a Replica", ix)
+		}
+		errs = append(errs, err)
+	}
+	st, err := HomeState(ctx, h)
+	if err != nil {
+		return errors.Join(append(errs, err)...)
+	}
+	if !st.Home.Failed() {
+		ix, err := home.DoubleUpdate(a, b)
+		if err == nil {
+			err = w.send(ctx, h, "double update proof to the Home", ix)
+		}
+		errs = append(errs, err)
+	}
+	errs = append(errs, w.unenroll(ctx, h, update.Intersect(signersOf(st.Home.Updaters(), a), signersOf(st.Home.Updaters(), b))))
+	return errors.Join(errs...)
+}
+
+func signersOf(set update.UpdaterSet, q *update.QuorumUpdate) []update.Address {
+	s, _ := set.Attest(q)
+	return s
+}
+
+// unenroll submits a failure notification naming one of the fraudulent
+// updaters to every connection manager that still enrols a Replica of h.
+func (w *Watcher) unenroll(ctx context.Context, h *Chain, updaters []update.Address) error {
+	if len(updaters) == 0 {
+		return fmt.Errorf("agent: no fraudulent updater to name in a failure notification")
+	}
+	var errs []error
+	for _, on := range w.Chains {
+		if on == h {
+			continue
+		}
+		m, err := Manager(ctx, on)
+		if err != nil || m == nil {
+			errs = append(errs, err)
+			continue
+		}
+		if _, ok := m.Replica(h.Domain); !ok {
+			continue
+		}
+		if !m.WatcherPermission(w.Address(), h.Domain) {
+			w.Log.Warn("watcher not permitted to unenroll", "agent", "watcher", "chain", on.Name, "remote", h.Domain)
+			continue
+		}
+		sf := &update.SignedFailure{FailureNotification: update.FailureNotification{HomeDomain: h.Domain, Updater: updaters[0].Bytes32()}}
+		sf.Signature = sf.Sign(w.Key)
+		ix, err := connmgr.UnenrollReplica(sf)
+		if err == nil {
+			err = w.send(ctx, on, "failure notification", ix)
+		}
+		errs = append(errs, err)
+	}
+	return errors.Join(errs...)
+}
+
+func (w *Watcher) send(ctx context.Context, on *Chain, what string, ix sol.Instruction) error {
+	sig, err := on.Send(ctx, w.Payers[on.Domain], nil, ix)
+	if err != nil {
+		return fmt.Errorf("%s on %s: %w", what, on.Name, err)
+	}
+	w.count("submitted")
+	w.Log.Warn("submitted "+what, "agent", "watcher", "chain", on.Name, "tx", sig.String())
+	return nil
+}
+
+func (w *Watcher) count(action string) {
+	if w.Metrics != nil {
+		w.Metrics.Actions.WithLabelValues("watcher", action).Inc()
+	}
+}
