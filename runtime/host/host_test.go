@@ -81,7 +81,7 @@ func newHost(t *testing.T, mode string, tune func(*Config)) (*Host, *syncBuffer)
 }
 
 func sandboxConfig(mode string) sandbox.Config {
-	return sandbox.Config{Binary: testRuntime, Args: []string{mode}, Env: []string{"GOMAXPROCS=1"}}
+	return sandbox.Config{Binary: testRuntime, Trampoline: testTrampoline, Args: []string{mode}, Env: []string{"GOMAXPROCS=1"}}
 }
 
 func ctxFor(t *testing.T, d time.Duration) context.Context {

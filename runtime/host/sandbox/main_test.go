@@ -14,8 +14,21 @@ import (
 	"github.com/atoll-dev/atoll/runtime/rhp"
 )
 
-// testRuntime is the path of testdata/testruntime, built once by TestMain.
-var testRuntime string
+// testRuntime is the path of testdata/testruntime, built once by TestMain,
+// and trampoline a copy of this test binary beside it.
+var testRuntime, testTrampoline string
+
+func copyExecutable(dst string) error {
+	self, err := os.Executable()
+	if err != nil {
+		return err
+	}
+	data, err := os.ReadFile(self)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(dst, data, 0o755)
+}
 
 func TestMain(m *testing.M) {
 	dir, err := os.MkdirTemp("", "sandbox-test")
@@ -23,7 +36,20 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
+	// Readable by others, so that bwrap can run as nobody when the tests
+	// run as root (see othersCanRun).
+	if err := os.Chmod(dir, 0o755); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	testRuntime = filepath.Join(dir, "testruntime")
+	// The test binary is the trampoline; the go tool keeps it in a private
+	// directory, so a copy goes next to the runtime.
+	testTrampoline = filepath.Join(dir, "trampoline")
+	if err := copyExecutable(testTrampoline); err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		os.Exit(1)
+	}
 	build := exec.Command("go", "build", "-o", testRuntime, "../testdata/testruntime")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if out, err := build.CombinedOutput(); err != nil {
@@ -40,6 +66,9 @@ func startRuntime(t *testing.T, cfg Config) (*Process, *rhp.Conn) {
 	t.Helper()
 	if cfg.Binary == "" {
 		cfg.Binary = testRuntime
+	}
+	if cfg.Trampoline == "" {
+		cfg.Trampoline = testTrampoline
 	}
 	if cfg.Env == nil {
 		cfg.Env = []string{"GOMAXPROCS=1"}

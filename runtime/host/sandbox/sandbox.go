@@ -132,7 +132,7 @@ func Start(cfg Config) (*Process, error) {
 		cmd.ExtraFiles = []*os.File{runtimeEnd}
 		cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true, Pdeathsig: syscall.SIGKILL}
 	} else {
-		cmd, err = bwrapCommand(cfg, binary, runtimeEnd)
+		cmd, err = bwrapCommand(cfg, log, binary, runtimeEnd)
 		if err != nil {
 			hostEnd.Close()
 			return nil, err
@@ -161,7 +161,7 @@ func closeExtra(cmd *exec.Cmd) {
 	}
 }
 
-func bwrapCommand(cfg Config, binary string, runtimeEnd *os.File) (*exec.Cmd, error) {
+func bwrapCommand(cfg Config, log *slog.Logger, binary string, runtimeEnd *os.File) (*exec.Cmd, error) {
 	bwrap := cfg.Bwrap
 	if bwrap == "" {
 		bwrap = "bwrap"
@@ -206,7 +206,45 @@ func bwrapCommand(cfg Config, binary string, runtimeEnd *os.File) (*exec.Cmd, er
 	cmd.Env = []string{} // bwrap's own environment; the runtime's is set by --setenv
 	cmd.ExtraFiles = []*os.File{runtimeEnd, r}
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
+	if os.Geteuid() == 0 {
+		// bwrap started by root maps the sandbox's user to root outside.
+		// Started as nobody, it maps it to nobody, which is what a sandbox
+		// should be; that needs the binaries to be reachable by others.
+		if othersCanRun(binary) && othersCanRun(tramp) {
+			cmd.SysProcAttr.Credential = &syscall.Credential{Uid: nobody, Gid: nobody, Groups: []uint32{}}
+		} else {
+			log.Warn("runtime sandbox user maps to root outside the sandbox (still without capabilities); make the runtime binary and this executable, and their directories, readable and executable by others to run it as nobody",
+				"binary", binary, "trampoline", tramp)
+		}
+	}
 	return cmd, nil
+}
+
+// nobody is the user and group the sandbox runs as, inside and, when the
+// node runs as root, outside.
+const nobody = 65534
+
+// othersCanRun reports whether a user with no relation to path's owners can
+// reach, read and execute it: every directory on the way searchable by
+// others, the file readable and executable by others.
+func othersCanRun(path string) bool {
+	real, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return false
+	}
+	st, err := os.Stat(real)
+	if err != nil || st.Mode().Perm()&0o005 != 0o005 {
+		return false
+	}
+	for dir := filepath.Dir(real); ; dir = filepath.Dir(dir) {
+		st, err := os.Stat(dir)
+		if err != nil || st.Mode().Perm()&0o001 == 0 {
+			return false
+		}
+		if dir == "/" {
+			return true
+		}
+	}
 }
 
 // bwrapArgs lays out the sandbox; the runtime's own arguments follow.
@@ -214,7 +252,7 @@ func bwrapArgs(binary, trampoline string, dynamic bool, env []string) []string {
 	args := []string{
 		"--unshare-user", "--unshare-pid", "--unshare-net", "--unshare-ipc", "--unshare-uts",
 		"--unshare-cgroup-try", "--disable-userns",
-		"--uid", "65534", "--gid", "65534", "--hostname", "atoll-runtime",
+		"--uid", fmt.Sprint(nobody), "--gid", fmt.Sprint(nobody), "--hostname", "atoll-runtime",
 		"--die-with-parent", "--new-session", "--cap-drop", "ALL",
 		"--clearenv",
 		"--setenv", "ATOLL_RHP_FD", fmt.Sprint(rhpFD),
