@@ -24,7 +24,6 @@ var (
 	ErrUnalignedStackBump     = errors.New("sbpf: stack bump is not a multiple of 64")
 	ErrCallOutsideText        = errors.New("sbpf: function or entrypoint outside text")
 	ErrFunctionSyscallClash   = errors.New("sbpf: function key collides with a syscall")
-	ErrDuplicateFunctionKey   = errors.New("sbpf: two functions share one key")
 	ErrInvalidHeapSize        = errors.New("sbpf: invalid heap size")
 	ErrReadOnlyRegionTooLarge = errors.New("sbpf: read-only region larger than 4 GiB")
 )

@@ -472,7 +472,7 @@ func (m *Machine) run() (uint64, error) {
 			reg[0] = r
 			m.limit = m.remaining
 			stop = m.checkpoint(0)
-		case xCallUnknown, xCallBad, xInvalid:
+		case xCallUnknown, xInvalid:
 			return 0, m.fault(ErrUnsupportedInstruction, pc-1, executed)
 		case xExit:
 			if m.depth == 0 {

@@ -325,7 +325,6 @@ const (
 	xJsleReg
 
 	xCall        // internal call, off = target pc
-	xCallBad     // internal call whose target lies outside the text
 	xSyscall     // off = index into Program.syscalls
 	xCallUnknown // imm names neither a function nor a syscall
 	xCallxImm    // v0/v1: register number in imm
