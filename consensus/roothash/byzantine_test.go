@@ -73,7 +73,7 @@ func (s *scene) backupsCommit(p api.SignedProposal, res api.ComputeResults, n in
 }
 
 var (
-	evHonest = []string{"commitment round=1 node=w0", "commitment round=1 node=w1", "commitment round=1 node=faulty", "finalized round=1 messages=0"}
+	evHonest         = []string{"commitment round=1 node=w0", "commitment round=1 node=w1", "commitment round=1 node=faulty", "finalized round=1 messages=0"}
 	evBackupFinalize = []string{"commitment round=1 node=b0 backup=true", "commitment round=1 node=b1 backup=true", "finalized round=1 messages=0"}
 	slashFaulty      = "slashed round=1 node=faulty reason=incorrect-results amount=1000"
 )
