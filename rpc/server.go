@@ -131,7 +131,7 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, "JSON-RPC requests are POSTed", http.StatusMethodNotAllowed)
 		return
 	}
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBodyBytes+1))
+	body, err := readBody(r)
 	if err != nil {
 		writeJSON(w, http.StatusBadRequest, errorResponse(nullID, &Error{Code: CodeParseError, Message: "Parse error: " + err.Error()}))
 		return
@@ -147,6 +147,17 @@ func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeRaw(w, http.StatusOK, out)
+}
+
+// readBody reads at most maxRequestBodyBytes+1 bytes, in one allocation
+// when the client declared the length.
+func readBody(r *http.Request) ([]byte, error) {
+	if n := r.ContentLength; n >= 0 && n <= maxRequestBodyBytes {
+		body := make([]byte, n)
+		_, err := io.ReadFull(r.Body, body)
+		return body, err
+	}
+	return io.ReadAll(io.LimitReader(r.Body, maxRequestBodyBytes+1))
 }
 
 // HandleBody answers a JSON-RPC body (one request or a batch) and returns
