@@ -38,7 +38,8 @@ type Updater struct {
 	Log      *slog.Logger
 	Metrics  *Metrics
 
-	http http.Client
+	http         http.Client
+	failedLogged bool
 }
 
 // Address is the updater's address.
@@ -108,7 +109,11 @@ func (u *Updater) Poll(ctx context.Context) error {
 	}
 	h := st.Home
 	if h.Failed() {
-		return fmt.Errorf("%w: Home of %s is failed; not signing", bhome.ErrFailed, u.Home.Name)
+		if !u.failedLogged {
+			u.failedLogged = true
+			u.Log.Error("Home is failed by a fraud proof; signing stopped", "agent", "updater", "chain", u.Home.Name)
+		}
+		return nil
 	}
 	set := h.Updaters()
 	if !set.Contains(u.Address()) {

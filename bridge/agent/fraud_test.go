@@ -1,0 +1,211 @@
+package agent_test
+
+import (
+	"context"
+	"testing"
+
+	"github.com/atoll-dev/atoll/bridge/agent"
+	"github.com/atoll-dev/atoll/bridge/internal/testkeys"
+	"github.com/atoll-dev/atoll/bridge/keccak"
+	"github.com/atoll-dev/atoll/bridge/merkle"
+	"github.com/atoll-dev/atoll/bridge/message"
+	"github.com/atoll-dev/atoll/bridge/programs/address"
+	"github.com/atoll-dev/atoll/bridge/programs/home"
+	"github.com/atoll-dev/atoll/bridge/programs/replica"
+	"github.com/atoll-dev/atoll/bridge/programs/tokenbridge"
+	breplica "github.com/atoll-dev/atoll/bridge/replica"
+	"github.com/atoll-dev/atoll/bridge/update"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
+)
+
+// forgery is a message the attacker never dispatched: a token bridge
+// transfer minting lamports of A to the attacker on B, in a tree of its own.
+type forgery struct {
+	raw  []byte
+	tree merkle.FullTree
+}
+
+func forge(t *testing.T, attacker sol.Pubkey) *forgery {
+	t.Helper()
+	body := (&tokenbridge.Transfer{AssetOrigin: domainA, Recipient: attacker, Amount: 50_000_000_000}).Encode()
+	m := message.Message{Origin: domainA, Sender: keccak.Hash(address.TokenBridge), Nonce: 0, Destination: domainB,
+		Recipient: keccak.Hash(address.TokenBridge), Body: body}
+	raw, err := m.Encode()
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &forgery{raw: raw}
+	if err := f.tree.Insert(message.Leaf(raw)); err != nil {
+		t.Fatal(err)
+	}
+	return f
+}
+
+// relayForged submits q to B's Replica of A as the attacker.
+func (tb *testBridge) relayForged(q *update.QuorumUpdate) {
+	tb.t.Helper()
+	attacker := key("attacker")
+	ix, err := replica.Update(domainA, agent.PubkeyOf(attacker), q)
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	if _, err := tb.b.Chain.Send(context.Background(), attacker, nil, ix); err != nil {
+		tb.t.Fatalf("attacker's update refused by the Replica: %v", err)
+	}
+}
+
+// exploit tries to deliver the forgery once its root is past confirmAt and
+// checks that nothing was minted.
+func (tb *testBridge) exploit(f *forgery) {
+	tb.t.Helper()
+	ctx := context.Background()
+	attacker := key("attacker")
+	e, err := agent.RootEntry(ctx, tb.b.Chain, domainA, f.tree.Root())
+	if err != nil || e == nil {
+		tb.t.Fatalf("forged root has no history entry: %v", err)
+	}
+	tb.eventually("the forged root's confirmAt", func() bool {
+		now, err := tb.b.Chain.Now(ctx)
+		return err == nil && now >= e.ConfirmAt
+	})
+	p, err := f.tree.Proof(0)
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	extra, err := tokenbridge.HandleAccounts(f.raw[message.HeaderSize:])
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	ix, err := replica.ProveAndProcess(domainA, agent.PubkeyOf(attacker), f.raw, 0, &p.Path, extra)
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	_, _ = tb.b.Chain.Send(ctx, attacker, nil, ix) // may fail or leave the message proven: both are checked below
+	rec, err := agent.MessageStatus(ctx, tb.b.Chain, domainA, message.Leaf(f.raw))
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	if rec.Status == breplica.Processed {
+		tb.t.Fatal("a fraudulent message was processed")
+	}
+	if w := tb.wrapped(agent.PubkeyOf(attacker)); w != 0 {
+		tb.t.Fatalf("attacker holds %d wrapped lamports", w)
+	}
+}
+
+func (tb *testBridge) homeFailed() bool {
+	tb.t.Helper()
+	st, err := agent.HomeState(context.Background(), tb.a.Chain)
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	return st.Home.Failed()
+}
+
+func (tb *testBridge) replicaHalted() bool {
+	tb.t.Helper()
+	st, err := agent.ReplicaState(context.Background(), tb.b.Chain, domainA)
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	return st.Halted()
+}
+
+func (tb *testBridge) replicaEnrolled() bool {
+	tb.t.Helper()
+	m, err := agent.Manager(context.Background(), tb.b.Chain)
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	_, ok := m.Replica(domainA)
+	return ok
+}
+
+// slashed checks that the bonds of keys are slashed on A.
+func (tb *testBridge) slashed(keys ...int) {
+	tb.t.Helper()
+	for _, k := range keys {
+		a, err := tb.a.Chain.Account(context.Background(), address.Bond(testkeys.Addr(k)))
+		if err != nil || a == nil {
+			tb.t.Fatalf("bond of updater %d: %v", k, err)
+		}
+		b, err := home.DecodeBond(a)
+		if err != nil {
+			tb.t.Fatal(err)
+		}
+		if !b.Slashed {
+			tb.t.Fatalf("bond of updater %d is not slashed", k)
+		}
+	}
+	treasury, err := tb.a.Lamports(context.Background(), address.Treasury())
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	if treasury < uint64(len(keys))*(bond-10_000_000) {
+		tb.t.Fatalf("treasury holds %d lamports after slashing %d bonds of %d", treasury, len(keys), uint64(bond))
+	}
+}
+
+// TestWatcher_DoubleUpdate: after the Home accepted an update, its signers
+// sign a different new root for the same old root and get it onto B's
+// Replica first. The watcher halts the Replica within one poll, fails the
+// Home, slashes the equivocators and unenrolls the Replica; the forged
+// message never pays out.
+func TestWatcher_DoubleUpdate(t *testing.T) {
+	for _, tc := range []struct {
+		name      string
+		threshold int
+		updaters  []int
+		attackers []int
+	}{
+		{"quorum", 2, []int{1, 2, 3}, []int{1, 2}},
+		{"single updater", 1, []int{1}, []int{1}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tb := newTestBridge(t, bridgeOpts{threshold: tc.threshold, updaters: tc.updaters, optimistic: 3})
+			tb.startAgents("alpha", "updater")
+			w := tb.start("watcher", tb.config("watcher", "", func(c *agent.Config) {
+				payers("watcher")(c)
+				c.Watcher.Key = "secp-7.hex"
+			}))
+			escrow := tb.escrowed()
+			tb.dispatch(agent.PubkeyOf(key("recipient")), "honest")
+			tb.eventually("the Home accepting the honest update", func() bool {
+				st, err := agent.HomeState(context.Background(), tb.a.Chain)
+				return err == nil && st.Home.CommittedRoot() != merkle.EmptyRoot()
+			})
+			f := forge(t, agent.PubkeyOf(key("attacker")))
+			q := testkeys.Quorum(update.Update{HomeDomain: domainA, OldRoot: merkle.EmptyRoot(), NewRoot: f.tree.Root()}, tc.attackers...)
+			tb.relayForged(q)
+			r0 := w.Loop.Rounds()
+			tb.eventually("two watcher polls after the fraud", func() bool { return w.Loop.Rounds() >= r0+2 })
+			if !tb.replicaHalted() {
+				t.Fatal("the Replica is not halted one full watcher poll after the double update landed")
+			}
+			tb.eventually("the Home failed and the Replica unenrolled", func() bool { return tb.homeFailed() && !tb.replicaEnrolled() })
+			tb.slashed(tc.attackers...)
+			tb.exploit(f)
+			if got := tb.escrowed(); got != escrow {
+				t.Fatalf("escrow on A changed from %d to %d", escrow, got)
+			}
+		})
+	}
+}
+
+// TestWatcher_ImproperUpdate: a quorum signs a root the Home never queued
+// and puts it on B's Replica. The watcher fails the Home with the improper
+// update proof (slashing the signers) and unenrolls the Replica on B, so the
+// forged message is refused by its recipient even after confirmAt.
+func TestWatcher_ImproperUpdate(t *testing.T) {
+	tb := newTestBridge(t, bridgeOpts{optimistic: 3})
+	tb.startAgents("alpha", "updater", "relayer", "processor", "watcher")
+	f := forge(t, agent.PubkeyOf(key("attacker")))
+	q := testkeys.Quorum(update.Update{HomeDomain: domainA, OldRoot: merkle.EmptyRoot(), NewRoot: f.tree.Root()}, 1, 2)
+	tb.relayForged(q)
+	tb.eventually("the Home failed and the Replica unenrolled", func() bool { return tb.homeFailed() && !tb.replicaEnrolled() })
+	tb.slashed(1, 2)
+	tb.exploit(f)
+	if got := tb.escrowed(); got != 0 {
+		t.Fatalf("escrow on A holds %d", got)
+	}
+}
