@@ -1,0 +1,209 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"path/filepath"
+	"sync"
+
+	roothash "github.com/atoll-dev/atoll/consensus/roothash/api"
+	"github.com/atoll-dev/atoll/storage/mkvs"
+)
+
+// Errors of a Replica.
+var (
+	ErrGap          = errors.New("storage: header does not follow the latest applied round")
+	ErrDiverged     = errors.New("storage: local state differs from the finalized header")
+	ErrNoCandidate  = errors.New("storage: no verified results for the round")
+	ErrBadResults   = errors.New("storage: write logs do not lead to the claimed roots")
+	ErrNotAvailable = errors.New("storage: round not available")
+)
+
+// Fetcher obtains a finalized round's write logs from peers. Results are
+// untrusted: the Replica verifies them against the header.
+type Fetcher interface {
+	FetchDiff(ctx context.Context, round uint64) (stateLog, ioLog mkvs.WriteLog, err error)
+}
+
+// Replica is a node's MKVS for one runtime, advanced one finalized round at a
+// time. MKVS version r holds the state (and IO) roots of round r. It is safe
+// for concurrent use.
+type Replica struct {
+	KV      *mkvs.Store
+	pending *pending
+
+	mu sync.Mutex // serialises Finalize
+}
+
+// OpenReplica opens the replica's MKVS in dir/mkvs and its candidates in
+// dir/candidates. noSync trades durability for speed (tests, benchmarks);
+// a storage node that signs receipts must sync.
+func OpenReplica(dir string, ns mkvs.Namespace, noSync bool) (*Replica, error) {
+	kv, err := mkvs.Open(filepath.Join(dir, "mkvs"), mkvs.Options{Namespace: ns, NoSync: noSync, KeepVersions: 1000})
+	if err != nil {
+		return nil, fmt.Errorf("storage: %w", err)
+	}
+	p, err := openPending(filepath.Join(dir, "candidates"), !noSync)
+	if err != nil {
+		kv.Close()
+		return nil, err
+	}
+	return &Replica{KV: kv, pending: p}, nil
+}
+
+// Close closes the stores.
+func (r *Replica) Close() error {
+	return errors.Join(r.pending.close(), r.KV.Close())
+}
+
+// Round is the latest applied round and its state root; ok is false when the
+// replica holds no state yet.
+func (r *Replica) Round() (round uint64, state mkvs.Root, ok bool) {
+	root, ok := r.KV.LatestRoot(mkvs.RootState)
+	return root.Version, root, ok
+}
+
+func (r *Replica) stateRoot(round uint64, h roothash.Hash) mkvs.Root {
+	return mkvs.Root{Namespace: r.KV.Namespace(), Version: round, Type: mkvs.RootState, Hash: mkvs.Hash(h)}
+}
+
+func (r *Replica) ioRoot(round uint64, h roothash.Hash) mkvs.Root {
+	return mkvs.Root{Namespace: r.KV.Namespace(), Version: round, Type: mkvs.RootIO, Hash: mkvs.Hash(h)}
+}
+
+// Verify checks that stateLog turns the state root of round-1 (prevState,
+// which the replica must hold) into stateRoot and that ioLog builds ioRoot
+// from the empty tree.
+func (r *Replica) Verify(round uint64, prevState, stateRoot, ioRoot roothash.Hash, stateLog, ioLog mkvs.WriteLog) error {
+	if round == 0 {
+		return fmt.Errorf("%w: round 0 is genesis", ErrBadResults)
+	}
+	t, err := r.KV.Tree(r.stateRoot(round-1, prevState))
+	if err != nil {
+		return fmt.Errorf("storage: previous state root of round %d: %w", round, err)
+	}
+	if err := t.ApplyWriteLog(stateLog); err != nil {
+		return fmt.Errorf("%w: state: %w", ErrBadResults, err)
+	}
+	if got := t.Hash(); got != mkvs.Hash(stateRoot) {
+		return fmt.Errorf("%w: state log leads to %s, claimed %s", ErrBadResults, got, mkvs.Hash(stateRoot))
+	}
+	io := mkvs.NewTree()
+	if err := io.ApplyWriteLog(ioLog); err != nil {
+		return fmt.Errorf("%w: io: %w", ErrBadResults, err)
+	}
+	if got := io.Hash(); got != mkvs.Hash(ioRoot) {
+		return fmt.Errorf("%w: io log leads to %s, claimed %s", ErrBadResults, got, mkvs.Hash(ioRoot))
+	}
+	return nil
+}
+
+// Stash verifies a round's results and keeps them (synced to disk unless
+// the replica is noSync) until a header finalizes or supersedes them.
+func (r *Replica) Stash(round uint64, prevState, stateRoot, ioRoot roothash.Hash, stateLog, ioLog mkvs.WriteLog) error {
+	if err := r.Verify(round, prevState, stateRoot, ioRoot, stateLog, ioLog); err != nil {
+		return err
+	}
+	sl, err := stateLog.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrBadResults, err)
+	}
+	il, err := ioLog.MarshalBinary()
+	if err != nil {
+		return fmt.Errorf("%w: %w", ErrBadResults, err)
+	}
+	return r.pending.put(round, stateRoot, ioRoot, &candidate{PrevStateRoot: prevState, StateLog: sl, IOLog: il})
+}
+
+// Finalize applies finalized header h, which must be the round after the
+// latest applied one (ErrGap otherwise; a header already applied is checked
+// and ignored). A Normal round's write logs come from the stashed candidate
+// or, when there is none, from fetch (which may be nil: then ErrNoCandidate).
+func (r *Replica) Finalize(ctx context.Context, h *roothash.Header, fetch Fetcher) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	cur, root, ok := r.Round()
+	if !ok {
+		return fmt.Errorf("%w: replica holds no state (seed genesis or restore a checkpoint)", ErrGap)
+	}
+	if h.Round <= cur {
+		got, found, err := r.KV.RootAt(mkvs.RootState, h.Round)
+		if err == nil && found && got.Hash != mkvs.Hash(h.StateRoot) {
+			return fmt.Errorf("%w: round %d: local %s, header %x", ErrDiverged, h.Round, got.Hash, h.StateRoot[:8])
+		}
+		return nil
+	}
+	if h.Round != cur+1 {
+		return fmt.Errorf("%w: header of round %d, latest applied %d", ErrGap, h.Round, cur)
+	}
+	var stateLog, ioLog mkvs.WriteLog
+	if h.Type == roothash.Normal {
+		c, found, err := r.pending.get(h.Round, h.StateRoot, h.IORoot)
+		if err != nil {
+			return err
+		}
+		switch {
+		case found && c.PrevStateRoot == roothash.Hash(root.Hash):
+			if err := stateLog.UnmarshalBinary(c.StateLog); err != nil {
+				return fmt.Errorf("storage: candidate of round %d: %w", h.Round, err)
+			}
+			if err := ioLog.UnmarshalBinary(c.IOLog); err != nil {
+				return fmt.Errorf("storage: candidate of round %d: %w", h.Round, err)
+			}
+		case fetch == nil:
+			return fmt.Errorf("%w: round %d", ErrNoCandidate, h.Round)
+		default:
+			if stateLog, ioLog, err = fetch.FetchDiff(ctx, h.Round); err != nil {
+				return err
+			}
+		}
+	}
+	if err := r.KV.ApplyWriteLog(root, stateLog, r.stateRoot(h.Round, h.StateRoot)); err != nil {
+		if errors.Is(err, mkvs.ErrRootMismatch) {
+			return fmt.Errorf("%w: round %d: %w", ErrBadResults, h.Round, err)
+		}
+		return fmt.Errorf("storage: applying round %d: %w", h.Round, err)
+	}
+	r.applyIO(h, ioLog)
+	return r.pending.pruneBelow(h.Round + 1)
+}
+
+// applyIO commits the round's IO tree. It is best effort: the state is what
+// later rounds build on, and a node restored from a checkpoint lacks the IO
+// tree an empty block carries over.
+func (r *Replica) applyIO(h *roothash.Header, ioLog mkvs.WriteLog) {
+	base := r.KV.EmptyRoot(mkvs.RootIO, h.Round)
+	if h.Type != roothash.Normal {
+		if latest, ok := r.KV.LatestRoot(mkvs.RootIO); ok && latest.Hash == mkvs.Hash(h.IORoot) {
+			base = latest
+		} else if mkvs.Hash(h.IORoot) != mkvs.EmptyRoot {
+			return
+		}
+	}
+	_ = r.KV.ApplyWriteLog(base, ioLog, r.ioRoot(h.Round, h.IORoot))
+}
+
+// Diff returns the write logs that finalized round: the state diff from
+// round-1 and the IO tree's contents, with the roots they lead to.
+func (r *Replica) Diff(round uint64) (stateLog, ioLog mkvs.WriteLog, state, io mkvs.Hash, err error) {
+	if round == 0 {
+		return nil, nil, mkvs.Hash{}, mkvs.Hash{}, fmt.Errorf("%w: round 0", ErrNotAvailable)
+	}
+	prev, ok1, err1 := r.KV.RootAt(mkvs.RootState, round-1)
+	cur, ok2, err2 := r.KV.RootAt(mkvs.RootState, round)
+	if err := errors.Join(err1, err2); err != nil || !ok1 || !ok2 {
+		return nil, nil, mkvs.Hash{}, mkvs.Hash{}, fmt.Errorf("%w: state of round %d: %v", ErrNotAvailable, round, err)
+	}
+	if stateLog, err = r.KV.Diff(prev, cur); err != nil {
+		return nil, nil, mkvs.Hash{}, mkvs.Hash{}, fmt.Errorf("storage: diff of round %d: %w", round, err)
+	}
+	ioRoot, ok, err := r.KV.RootAt(mkvs.RootIO, round)
+	if err != nil || !ok {
+		return nil, nil, mkvs.Hash{}, mkvs.Hash{}, fmt.Errorf("%w: io of round %d: %v", ErrNotAvailable, round, err)
+	}
+	if ioLog, err = r.KV.Diff(r.KV.EmptyRoot(mkvs.RootIO, round), ioRoot); err != nil {
+		return nil, nil, mkvs.Hash{}, mkvs.Hash{}, fmt.Errorf("storage: io of round %d: %w", round, err)
+	}
+	return stateLog, ioLog, cur.Hash, ioRoot.Hash, nil
+}

@@ -1,0 +1,180 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	"github.com/atoll-dev/atoll/consensus/registry"
+	roothash "github.com/atoll-dev/atoll/consensus/roothash/api"
+	"github.com/atoll-dev/atoll/consensus/signature"
+	"github.com/atoll-dev/atoll/storage/mkvs"
+	"github.com/atoll-dev/atoll/worker/p2p"
+)
+
+// Faults make a storage node misbehave on purpose, for the Byzantine
+// scenario tests. The zero value is an honest node.
+type Faults struct {
+	// ReceiptWithoutStoring signs receipts without verifying or keeping
+	// the results, so a later fetch of the round from this node fails.
+	ReceiptWithoutStoring bool
+}
+
+// Node is the storage-committee role of one runtime on a node: it signs
+// receipts for verified, durably stashed results and serves finalized
+// rounds to peers. It implements p2p.StorageHandler.
+type Node struct {
+	Runtime      registry.RuntimeID
+	Signer       *signature.Signer // the node's identity key: receipts name it
+	ChainContext []byte
+	Replica      *Replica
+	Faults       Faults
+	// ChunkBytes is the target checkpoint chunk size (mkvs default when 0).
+	ChunkBytes int
+
+	mu     sync.Mutex
+	chunks map[uint64][][]byte // exported checkpoints by round, newest kept
+}
+
+var _ p2p.StorageHandler = (*Node)(nil)
+
+// StorageApply implements p2p.StorageHandler.
+func (n *Node) StorageApply(_ context.Context, _ signature.PublicKey, m *p2p.ApplyRequest) (*roothash.SignedReceipt, error) {
+	if m.Runtime != n.Runtime {
+		return nil, fmt.Errorf("storage: runtime %s is not %s", m.Runtime, n.Runtime)
+	}
+	if !n.Faults.ReceiptWithoutStoring {
+		var stateLog, ioLog mkvs.WriteLog
+		if err := stateLog.UnmarshalBinary(m.StateLog); err != nil {
+			return nil, fmt.Errorf("storage: state log: %w", err)
+		}
+		if err := ioLog.UnmarshalBinary(m.IOLog); err != nil {
+			return nil, fmt.Errorf("storage: io log: %w", err)
+		}
+		if err := n.Replica.Stash(m.Round, m.PrevStateRoot, m.StateRoot, m.IORoot, stateLog, ioLog); err != nil {
+			return nil, err
+		}
+	}
+	r := roothash.SignReceipt(n.Signer, n.ChainContext, roothash.Receipt{Namespace: n.Runtime, Round: m.Round, IORoot: m.IORoot, StateRoot: m.StateRoot})
+	return &r, nil
+}
+
+// GetDiff implements p2p.StorageHandler.
+func (n *Node) GetDiff(_ context.Context, _ signature.PublicKey, m *p2p.DiffRequest) (*p2p.DiffResponse, error) {
+	if n.Faults.ReceiptWithoutStoring {
+		return nil, fmt.Errorf("%w: round %d", ErrNotAvailable, m.Round)
+	}
+	sl, il, state, io, err := n.Replica.Diff(m.Round)
+	if err != nil {
+		return nil, err
+	}
+	sb, err := sl.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	ib, err := il.MarshalBinary()
+	if err != nil {
+		return nil, err
+	}
+	return &p2p.DiffResponse{StateRoot: roothash.Hash(state), IORoot: roothash.Hash(io), StateLog: sb, IOLog: ib}, nil
+}
+
+// GetCheckpoint implements p2p.StorageHandler: chunk m.Index of the
+// checkpoint of round m.Round's state root. The latest exported
+// checkpoint is kept so a peer's sequence of requests exports once.
+func (n *Node) GetCheckpoint(_ context.Context, _ signature.PublicKey, m *p2p.CheckpointRequest) (*p2p.CheckpointResponse, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	chunks, ok := n.chunks[m.Round]
+	if !ok {
+		root, found, err := n.Replica.KV.RootAt(mkvs.RootState, m.Round)
+		if err != nil || !found {
+			return nil, fmt.Errorf("%w: state of round %d: %v", ErrNotAvailable, m.Round, err)
+		}
+		chunks = [][]byte{}
+		if err := n.Replica.KV.ExportCheckpoint(root, n.ChunkBytes, func(c []byte) error {
+			chunks = append(chunks, append([]byte(nil), c...))
+			return nil
+		}); err != nil {
+			return nil, fmt.Errorf("storage: checkpoint of round %d: %w", m.Round, err)
+		}
+		n.chunks = map[uint64][][]byte{m.Round: chunks}
+	}
+	if int(m.Index) >= len(chunks) {
+		return nil, fmt.Errorf("%w: checkpoint of round %d has %d chunks, asked for %d", ErrNotAvailable, m.Round, len(chunks), m.Index)
+	}
+	return &p2p.CheckpointResponse{Chunk: chunks[m.Index], Total: uint32(len(chunks))}, nil
+}
+
+// PeerFetcher fetches rounds from storage peers over P2P, trying each in
+// turn until one's answer verifies. A peer that fails is reported to
+// OnFailure: a storage node that signed a receipt for a round it cannot
+// serve is the evidence the slashing transaction needs.
+type PeerFetcher struct {
+	Runtime   registry.RuntimeID
+	Client    *p2p.Client
+	Peers     func() []p2p.Peer
+	OnFailure func(peer p2p.Peer, round uint64, err error)
+}
+
+// FetchDiff implements Fetcher.
+func (f *PeerFetcher) FetchDiff(ctx context.Context, round uint64) (mkvs.WriteLog, mkvs.WriteLog, error) {
+	var errs []error
+	for _, p := range f.Peers() {
+		d, err := f.Client.GetDiff(ctx, p, &p2p.DiffRequest{Runtime: f.Runtime, Round: round})
+		var sl, il mkvs.WriteLog
+		if err == nil {
+			err = errors.Join(sl.UnmarshalBinary(d.StateLog), il.UnmarshalBinary(d.IOLog))
+		}
+		if err != nil {
+			errs = append(errs, err)
+			if f.OnFailure != nil {
+				f.OnFailure(p, round, err)
+			}
+			continue
+		}
+		return sl, il, nil
+	}
+	return nil, nil, fmt.Errorf("%w: round %d from %d peers: %w", ErrNotAvailable, round, len(errs), errors.Join(errs...))
+}
+
+// RestoreCheckpoint fills an empty replica with the state root of
+// finalized header h from a peer's checkpoint, verifying every chunk
+// against h.StateRoot.
+func RestoreCheckpoint(ctx context.Context, r *Replica, h *roothash.Header, f *PeerFetcher) error {
+	var errs []error
+	for _, p := range f.Peers() {
+		err := restoreFrom(ctx, r, h, f, p)
+		if err == nil {
+			return nil
+		}
+		errs = append(errs, err)
+	}
+	return fmt.Errorf("%w: checkpoint of round %d: %w", ErrNotAvailable, h.Round, errors.Join(errs...))
+}
+
+func restoreFrom(ctx context.Context, r *Replica, h *roothash.Header, f *PeerFetcher, p p2p.Peer) error {
+	root := r.stateRoot(h.Round, h.StateRoot)
+	if mkvs.Hash(h.StateRoot) == mkvs.EmptyRoot {
+		return r.KV.ApplyWriteLog(r.KV.EmptyRoot(mkvs.RootState, h.Round), nil, root)
+	}
+	rs, err := r.KV.NewRestorer(root)
+	if err != nil {
+		return err
+	}
+	for i := uint32(0); ; i++ {
+		c, err := f.Client.GetCheckpoint(ctx, p, &p2p.CheckpointRequest{Runtime: f.Runtime, Round: h.Round, Index: i})
+		if err == nil {
+			err = rs.AddChunk(c.Chunk)
+		}
+		if err != nil {
+			rs.Abort()
+			return err
+		}
+		if i+1 >= c.Total {
+			break
+		}
+	}
+	return rs.Finish()
+}
