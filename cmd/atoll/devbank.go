@@ -1,11 +1,11 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log/slog"
 	"os"
 	"os/signal"
+	"strings"
 	"syscall"
 	"time"
 
@@ -13,6 +13,8 @@ import (
 
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/rpc/devbank"
+	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
 func init() { subcommands = append(subcommands, newRPCDevbankCommand) }
@@ -27,15 +29,21 @@ func newRPCDevbankCommand() *cobra.Command {
 		slotsPerEpoch uint64
 		faucetSOL     uint64
 		airdropSOL    uint64
+		accounts      []string
 	)
 	cmd := &cobra.Command{
 		Use:   "rpc-devbank",
 		Short: "Serve Solana JSON-RPC from a single-process in-memory bank (temporary; atoll devnet replaces it)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
+			genesis, err := loadAccountFlags(accounts)
+			if err != nil {
+				return err
+			}
 			bank, err := devbank.New(devbank.Config{
 				SlotDuration: slotTime, SlotsPerEpoch: slotsPerEpoch, ConfirmedDepth: 1, FinalizedDepth: 2,
 				FaucetLamports: faucetSOL * devbank.LamportsPerSOL, AirdropLimit: airdropSOL * devbank.LamportsPerSOL,
+				GenesisAccounts: genesis,
 			})
 			if err != nil {
 				return err
@@ -61,7 +69,35 @@ func newRPCDevbankCommand() *cobra.Command {
 	f.Uint64Var(&slotsPerEpoch, "slots-per-epoch", 432_000, "slots per epoch (features activate at epoch boundaries)")
 	f.Uint64Var(&faucetSOL, "faucet-sol", 500_000_000, "SOL in the faucet at genesis")
 	f.Uint64Var(&airdropSOL, "airdrop-limit-sol", 1_000, "largest airdrop one request may ask for, in SOL")
+	f.StringArrayVar(&accounts, "account", nil, "ADDRESS=FILE.json: load an account at genesis from `solana account --output json` format (ADDRESS may be '-' to use the file's pubkey); repeatable")
 	return cmd
 }
 
-var _ = context.Background
+// loadAccountFlags reads --account ADDRESS=FILE values.
+func loadAccountFlags(flags []string) ([]svm.AccountWrite, error) {
+	var out []svm.AccountWrite
+	for _, f := range flags {
+		addr, file, ok := strings.Cut(f, "=")
+		if !ok {
+			return nil, fmt.Errorf("--account %q: want ADDRESS=FILE.json", f)
+		}
+		var key sol.Pubkey
+		if addr != "-" {
+			k, err := sol.PubkeyFromString(addr)
+			if err != nil {
+				return nil, fmt.Errorf("--account %q: %w", f, err)
+			}
+			key = k
+		}
+		b, err := os.ReadFile(file)
+		if err != nil {
+			return nil, err
+		}
+		w, err := devbank.ParseAccountFile(b, key)
+		if err != nil {
+			return nil, fmt.Errorf("--account %s: %w", file, err)
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
