@@ -605,8 +605,10 @@ func encodeTransactionWithMeta(rec *TransactionRecord, encoding string, maxVersi
 		return out, nil
 	}
 	switch encoding {
-	case "", "json", "jsonParsed":
+	case "", "json":
 		out["transaction"] = encodeTxJSON(tx)
+	case "jsonParsed":
+		out["transaction"] = encodeTxParsed(tx, rec.Result.Keys)
 	case "base64":
 		out["transaction"] = [2]string{base64.StdEncoding.EncodeToString(rec.Raw), "base64"}
 	case "base58", "binary":

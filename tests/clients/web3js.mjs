@@ -66,7 +66,7 @@ await step("getAccountInfo / getBalance", async () => {
   assert.equal(many[1], null);
 });
 
-await step("getTransaction, getSignatureStatuses, getSignaturesForAddress, getBlock", async () => {
+await step("getTransaction, getParsedTransaction, getSignatureStatuses, getSignaturesForAddress, getBlock", async () => {
   const tx = await conn.getTransaction(transferSig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
   assert.ok(tx, "transaction not found");
   assert.equal(tx.meta.err, null);
@@ -78,6 +78,13 @@ await step("getTransaction, getSignatureStatuses, getSignaturesForAddress, getBl
   const sigs = await conn.getSignaturesForAddress(recipient.publicKey);
   assert.equal(sigs.length, 1);
   assert.equal(sigs[0].signature, transferSig);
+  const parsed = await conn.getParsedTransaction(transferSig, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
+  const ix = parsed.transaction.message.instructions[0];
+  assert.equal(ix.program, "system");
+  assert.equal(ix.parsed.type, "transfer");
+  assert.equal(ix.parsed.info.lamports, LAMPORTS_PER_SOL / 2);
+  assert.equal(ix.parsed.info.destination, recipient.publicKey.toBase58());
+  assert.ok(parsed.transaction.message.accountKeys[0].signer);
   const block = await conn.getBlock(tx.slot, { commitment: "confirmed", maxSupportedTransactionVersion: 0 });
   assert.ok(block.transactions.some((t) => t.transaction.signatures[0] === transferSig));
 });
