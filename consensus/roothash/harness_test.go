@@ -36,7 +36,9 @@ func seeded(b byte, i int) *signature.Signer {
 // compute-and-storage nodes, each with its own entity.
 type netConfig struct {
 	Workers, Backups, Storage, Stragglers uint16
-	EpochInterval                         uint64
+	// Spare compute nodes beyond W+B, so elections survive a frozen node.
+	Spare         int
+	EpochInterval uint64
 }
 
 func defaultNet() netConfig {
@@ -69,7 +71,7 @@ func newHarness(t *testing.T, cfg netConfig) *harness {
 	var cons signature.PublicKey
 	copy(cons[:], val.PubKey().Bytes())
 	specs := []genesis.NodeSpec{{Entity: seeded(1, 0), Node: seeded(2, 0), VRF: seeded(3, 0), Consensus: cons, Roles: []registry.Role{registry.RoleValidator}}}
-	for i := 1; i <= int(cfg.Workers+cfg.Backups); i++ {
+	for i := 1; i <= int(cfg.Workers+cfg.Backups)+cfg.Spare; i++ {
 		specs = append(specs, genesis.NodeSpec{Entity: seeded(1, i), Node: seeded(2, i), VRF: seeded(3, i), Roles: []registry.Role{registry.RoleCompute, registry.RoleStorage}})
 	}
 	doc := genesis.Build(genesis.NetworkSpec{ChainID: "roothash-test", EpochInterval: cfg.EpochInterval, Nodes: specs, SVM: true,
@@ -162,7 +164,7 @@ func (h *harness) code(i int) (uint32, string) {
 }
 
 var shownAttrs = map[string]bool{"round": true, "node": true, "backup": true, "failure": true, "reason": true,
-	"amount": true, "faults": true, "messages": true, "ok": true, "kind": true, "id": true}
+	"amount": true, "faults": true, "messages": true, "ok": true, "kind": true, "id": true, "index": true}
 
 // render keeps roothash and app events with their stable attributes, and
 // names nodes, so scenarios can state them exactly.
