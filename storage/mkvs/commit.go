@@ -53,20 +53,24 @@ func (t *Tree) Commit(version uint64) (Root, WriteLog, error) {
 	var written []*node
 	var seq uint32
 	var rootID nodeID
+	// Ids are assigned while encoding; until the batch is committed they
+	// must be taken back on any error, or the tree would point at nodes
+	// that were never written.
+	revert := func() {
+		for _, n := range written {
+			n.id = nodeID{}
+		}
+	}
 	if t.root.n != nil && !t.root.id.persisted() {
 		var err error
 		written, err = persistNodes(b, t.root.n, nodeID{version: version, typ: typ}, &seq, written)
 		if err != nil {
+			revert()
 			return Root{}, nil, err
 		}
 		rootID = t.root.n.id
 	} else {
 		rootID = t.root.id
-	}
-	revert := func() {
-		for _, n := range written {
-			n.id = nodeID{}
-		}
 	}
 
 	// Nodes of the previous root that are not in the new one become stale
