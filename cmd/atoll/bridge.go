@@ -1,0 +1,417 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/atoll-dev/atoll/bridge/agent"
+	"github.com/atoll-dev/atoll/bridge/agent/localnet"
+	"github.com/atoll-dev/atoll/bridge/keccak"
+	"github.com/atoll-dev/atoll/bridge/message"
+	"github.com/atoll-dev/atoll/bridge/programs/address"
+	"github.com/atoll-dev/atoll/bridge/programs/home"
+	"github.com/atoll-dev/atoll/bridge/programs/token"
+	"github.com/atoll-dev/atoll/bridge/programs/tokenbridge"
+	"github.com/atoll-dev/atoll/client"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
+)
+
+func init() { subcommands = append(subcommands, newBridgeCommand) }
+
+func newBridgeCommand() *cobra.Command {
+	cmd := &cobra.Command{
+		Use:   "bridge",
+		Short: "Send messages and tokens over the bridge, follow them, or run a two-network demo",
+	}
+	token := &cobra.Command{Use: "token", Short: "Token bridge: lock lamports here, mint wrapped balances there, burn to return"}
+	token.AddCommand(newBridgeTokenSendCommand())
+	cmd.AddCommand(newBridgeDemoCommand(), newBridgeSendCommand(), newBridgeStatusCommand(), token)
+	return cmd
+}
+
+// bridgeChain is the chain behind a client URL, its domain read from its Home.
+func bridgeChain(ctx context.Context, f *clientFlags, name string) (*agent.Chain, error) {
+	c, err := f.client()
+	if err != nil {
+		return nil, err
+	}
+	ch := agent.NewChain(name, 0, c.URL())
+	st, err := agent.HomeState(ctx, ch)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", c.URL(), err)
+	}
+	ch.Domain = st.Home.LocalDomain()
+	return ch, nil
+}
+
+// sendDispatching submits ix and returns the message it dispatched.
+func sendDispatching(ctx context.Context, ch *agent.Chain, signer ed25519.PrivateKey, ix sol.Instruction) (agent.Dispatched, sol.Signature, error) {
+	sig, err := ch.Send(ctx, signer, nil, ix)
+	if err != nil {
+		return agent.Dispatched{}, sig, err
+	}
+	tx, err := ch.Transaction(ctx, sig)
+	if err != nil {
+		return agent.Dispatched{}, sig, err
+	}
+	if tx == nil {
+		return agent.Dispatched{}, sig, fmt.Errorf("transaction %s is not visible", sig)
+	}
+	ds := agent.DispatchedIn(tx)
+	if len(ds) != 1 {
+		return agent.Dispatched{}, sig, fmt.Errorf("transaction %s dispatched %d messages", sig, len(ds))
+	}
+	return ds[0], sig, nil
+}
+
+func printDispatched(w io.Writer, d agent.Dispatched, sig sol.Signature) {
+	m, _ := message.Decode(d.Raw)
+	fmt.Fprintf(w, "Message hash: %s\nOrigin: %d  Destination: %d  Nonce: %d  Leaf index: %d\nSignature: %s\n",
+		message.Leaf(d.Raw), m.Origin, m.Destination, m.Nonce, d.Index, sig)
+}
+
+func newBridgeSendCommand() *cobra.Command {
+	var (
+		cf          clientFlags
+		destination uint32
+		recipient   string
+		body        string
+	)
+	cmd := &cobra.Command{
+		Use:   "send",
+		Short: "Dispatch a message through this chain's Home",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			r, err := agent.ParseRecipient(recipient)
+			if err != nil {
+				return fmt.Errorf("--recipient %q: want a base58 program id or 0x-hex bytes32", recipient)
+			}
+			key, err := cf.signer()
+			if err != nil {
+				return err
+			}
+			ch, err := bridgeChain(ctx, &cf, "origin")
+			if err != nil {
+				return err
+			}
+			ix, err := home.Dispatch(client.PubkeyOf(key), destination, r, []byte(body))
+			if err != nil {
+				return err
+			}
+			d, sig, err := sendDispatching(ctx, ch, key, ix)
+			if err != nil {
+				return err
+			}
+			printDispatched(cmd.OutOrStdout(), d, sig)
+			return nil
+		},
+	}
+	cf.register(cmd)
+	f := cmd.Flags()
+	f.Uint32Var(&destination, "destination", 0, "destination domain")
+	f.StringVar(&recipient, "recipient", "", "recipient program on the destination (base58 or 0x-hex bytes32)")
+	f.StringVar(&body, "body", "", "message body (at most 2048 bytes)")
+	_ = cmd.MarkFlagRequired("destination")
+	_ = cmd.MarkFlagRequired("recipient")
+	return cmd
+}
+
+func newBridgeTokenSendCommand() *cobra.Command {
+	var (
+		cf          clientFlags
+		destination uint32
+		to, amount  string
+		assetOrigin uint32
+	)
+	cmd := &cobra.Command{
+		Use:   "send",
+		Short: "Send lamports (or wrapped lamports back to their origin) to an account on another domain",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx := cmd.Context()
+			lamports, err := parseSOL(amount)
+			if err != nil {
+				return err
+			}
+			dest, err := resolveAddress(to)
+			if err != nil {
+				return fmt.Errorf("--to: %w", err)
+			}
+			key, err := cf.signer()
+			if err != nil {
+				return err
+			}
+			ch, err := bridgeChain(ctx, &cf, "origin")
+			if err != nil {
+				return err
+			}
+			if assetOrigin == 0 {
+				assetOrigin = ch.Domain
+			}
+			ix := tokenbridge.SendInstruction(ch.Domain, client.PubkeyOf(key), destination, dest, lamports, assetOrigin)
+			d, sig, err := sendDispatching(ctx, ch, key, ix)
+			if err != nil {
+				return err
+			}
+			printDispatched(cmd.OutOrStdout(), d, sig)
+			return nil
+		},
+	}
+	cf.register(cmd)
+	f := cmd.Flags()
+	f.Uint32Var(&destination, "destination", 0, "destination domain")
+	f.StringVar(&to, "to", "", "receiving account on the destination (base58 or keypair file)")
+	f.StringVar(&amount, "amount", "", "amount in SOL")
+	f.Uint32Var(&assetOrigin, "asset-origin", 0, "domain whose lamports are sent (default: this chain's; another domain burns wrapped balance)")
+	for _, n := range []string{"destination", "to", "amount"} {
+		_ = cmd.MarkFlagRequired(n)
+	}
+	return cmd
+}
+
+func newBridgeStatusCommand() *cobra.Command {
+	var (
+		cf     clientFlags
+		dstURL string
+	)
+	cmd := &cobra.Command{
+		Use:   "status MESSAGE_HASH",
+		Short: "Show how far a message has travelled: dispatched, signed, relayed, confirmable, processed",
+		Args:  cobra.ExactArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			ctx := cmd.Context()
+			leaf, err := keccak.ParseHash(args[0])
+			if err != nil {
+				return fmt.Errorf("MESSAGE_HASH %q: want 0x-hex of 32 bytes", args[0])
+			}
+			src, err := bridgeChain(ctx, &cf, "origin")
+			if err != nil {
+				return err
+			}
+			dcf := clientFlags{url: dstURL, commitment: cf.commitment}
+			dst, err := bridgeChain(ctx, &dcf, "destination")
+			if err != nil {
+				return err
+			}
+			hist, err := agent.ReadHistory(ctx, src)
+			if err != nil {
+				return err
+			}
+			d, ok := hist.Find(leaf)
+			if !ok {
+				return fmt.Errorf("no message %s was dispatched on %s", leaf, src.RPC.URL())
+			}
+			p, err := agent.Track(ctx, src, dst, hist, d)
+			if err != nil {
+				return err
+			}
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "Message %s: %s\n", leaf, p.Stage)
+			if p.Stage == agent.StageRelayed {
+				fmt.Fprintf(w, "Confirmable in %ds (confirmAt %d, destination clock %d)\n", p.ConfirmAt-p.Now, p.ConfirmAt, p.Now)
+			}
+			return nil
+		},
+	}
+	cf.register(cmd)
+	cmd.Flags().StringVar(&dstURL, "destination-url", "", "JSON-RPC URL of the destination chain")
+	_ = cmd.MarkFlagRequired("destination-url")
+	return cmd
+}
+
+func newBridgeDemoCommand() *cobra.Command {
+	var (
+		optimistic    uint64
+		interval      time.Duration
+		slotTime      time.Duration
+		dir           string
+		verbose, keep bool
+	)
+	cmd := &cobra.Command{
+		Use:   "demo",
+		Short: "Start two networks (domains 1000 and 2000) and every agent, send a message and a token transfer, and follow them",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			if dir == "" {
+				d, err := os.MkdirTemp("", "atoll-bridge-demo-")
+				if err != nil {
+					return err
+				}
+				dir = d
+				if !keep {
+					defer os.RemoveAll(d)
+				}
+			}
+			log := slog.New(slog.NewTextHandler(io.Discard, nil))
+			if verbose {
+				log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+			}
+			_, err := runDemo(ctx, cmd.OutOrStdout(), demoConfig{dir: dir, optimistic: optimistic, interval: interval, slot: slotTime, log: log})
+			return err
+		},
+	}
+	f := cmd.Flags()
+	f.Uint64Var(&optimistic, "optimistic", 5, "optimistic period of the Replicas, in seconds")
+	f.DurationVar(&interval, "interval", time.Second, "poll interval of every agent (Nomad's defaults are 5-10s)")
+	f.DurationVar(&slotTime, "slot-time", 200*time.Millisecond, "time between slots on both networks")
+	f.StringVar(&dir, "dir", "", "directory for agent configs, keys and databases (default: a temporary one)")
+	f.BoolVar(&keep, "keep", false, "keep the temporary directory")
+	f.BoolVarP(&verbose, "verbose", "v", false, "print the agents' logs to stderr")
+	return cmd
+}
+
+type demoConfig struct {
+	dir            string
+	optimistic     uint64
+	interval, slot time.Duration
+	log            *slog.Logger
+}
+
+// demoResult is what a demo run measured.
+type demoResult struct {
+	Latency map[string]time.Duration // dispatch to processed, per message
+}
+
+func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, error) {
+	user, recipient := demoKey("user"), demoKey("recipient")
+	fmt.Fprintf(w, "Starting alpha (domain %d) and beta (domain %d): 3 updaters per Home (quorum 2), relayers, processors, a watcher\n",
+		localnet.DomainA, localnet.DomainB)
+	br, err := localnet.StartBridge(ctx, localnet.BridgeConfig{Dir: cfg.dir, OptimisticSeconds: cfg.optimistic,
+		SlotDuration: cfg.slot, Interval: cfg.interval, Funded: []sol.Pubkey{client.PubkeyOf(user)},
+		FundLamports: 100 * 1_000_000_000, Log: cfg.log})
+	if err != nil {
+		return nil, err
+	}
+	defer br.Close()
+	fmt.Fprintf(w, "alpha RPC %s\nbeta  RPC %s\nagent configs in %s\noptimistic period %ds, agents poll every %s\n\n",
+		br.A.URL, br.B.URL, cfg.dir, cfg.optimistic, cfg.interval)
+	userKey := client.PubkeyOf(user)
+	recipientKey := client.PubkeyOf(recipient)
+	escrowBefore, err := br.A.Lamports(ctx, address.Escrow())
+	if err != nil {
+		return nil, err
+	}
+	start := time.Now()
+	stamp := func() string { return fmt.Sprintf("[%7.3fs]", time.Since(start).Seconds()) }
+
+	type tracked struct {
+		name  string
+		d     agent.Dispatched
+		at    time.Time
+		stage agent.Stage
+		left  int64
+	}
+	var msgs []*tracked
+	ix, err := home.Dispatch(userKey, localnet.DomainB, keccak.Hash(localnet.Inbox), []byte("hello from alpha"))
+	if err != nil {
+		return nil, err
+	}
+	const amount = 2_500_000_000
+	for _, s := range []struct {
+		name string
+		ix   sol.Instruction
+	}{
+		{"message ", ix},
+		{"transfer", tokenbridge.SendInstruction(localnet.DomainA, userKey, localnet.DomainB, recipientKey, amount, localnet.DomainA)},
+	} {
+		d, _, err := sendDispatching(ctx, br.A.Chain, user, s.ix)
+		if err != nil {
+			return nil, fmt.Errorf("sending the %s: %w", s.name, err)
+		}
+		t := &tracked{name: s.name, d: d, at: time.Now(), stage: agent.StageDispatched, left: -1}
+		msgs = append(msgs, t)
+		fmt.Fprintf(w, "%s %s dispatched   leaf %s (index %d)\n", stamp(), s.name, message.Leaf(d.Raw), d.Index)
+	}
+	res := &demoResult{Latency: map[string]time.Duration{}}
+	for done := 0; done < len(msgs); {
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+		hist, err := agent.ReadHistory(ctx, br.A.Chain)
+		if err != nil {
+			return nil, err
+		}
+		done = 0
+		for _, t := range msgs {
+			p, err := agent.Track(ctx, br.A.Chain, br.B.Chain, hist, &t.d)
+			if err != nil {
+				return nil, err
+			}
+			for s := t.stage + 1; s <= p.Stage; s++ {
+				// A poll may skip stages; print each one it passed.
+				switch s {
+				case agent.StageRelayed:
+					fmt.Fprintf(w, "%s %s relayed      confirmAt %d (beta clock %d)\n", stamp(), t.name, p.ConfirmAt, p.Now)
+				case agent.StageProcessed:
+					lat := time.Since(t.at)
+					res.Latency[t.name] = lat
+					fmt.Fprintf(w, "%s %s processed    end to end %.3fs\n", stamp(), t.name, lat.Seconds())
+				default:
+					fmt.Fprintf(w, "%s %s %-12s\n", stamp(), t.name, s)
+				}
+			}
+			if p.Stage > t.stage {
+				t.stage = p.Stage
+			}
+			if p.Stage == agent.StageRelayed {
+				if left := int64(p.ConfirmAt) - int64(p.Now); left != t.left && left > 0 {
+					t.left = left
+					fmt.Fprintf(w, "%s %s confirmable in %ds\n", stamp(), t.name, left)
+				}
+			}
+			if t.stage == agent.StageProcessed {
+				done++
+			}
+		}
+	}
+	userA, err := br.A.Lamports(ctx, userKey)
+	if err != nil {
+		return nil, err
+	}
+	escrow, err := br.A.Lamports(ctx, address.Escrow())
+	if err != nil {
+		return nil, err
+	}
+	var wrapped uint64
+	if a, err := br.B.Chain.Account(ctx, address.Balance(localnet.DomainA, recipientKey)); err != nil {
+		return nil, err
+	} else if a != nil {
+		b, err := token.DecodeBalance(a.Data)
+		if err != nil {
+			return nil, err
+		}
+		wrapped = b.Amount
+	}
+	rent, err := br.A.Chain.RPC.GetMinimumBalanceForRentExemption(ctx, 0)
+	if err != nil {
+		return nil, err
+	}
+	locked := escrow - escrowBefore
+	if escrowBefore == 0 && escrow >= rent {
+		locked = escrow - rent // the first lock also paid the escrow account's rent
+	}
+	fmt.Fprintf(w, "\nBalances\n  alpha  sender %s  %s\n  alpha  token bridge escrow  %s locked\n  beta   recipient %s  %s wrapped alpha lamports\n",
+		userKey, formatSOL(userA), formatSOL(locked), recipientKey, formatSOL(wrapped))
+	return res, nil
+}
+
+// demoKey is a fixed key per name, so demo runs print the same accounts.
+func demoKey(name string) ed25519.PrivateKey {
+	s := sha256.Sum256([]byte("atoll bridge demo " + name))
+	return ed25519.NewKeyFromSeed(s[:])
+}
