@@ -218,9 +218,42 @@ func (a *App) CheckTx(_ context.Context, req *abci.RequestCheckTx) (*abci.Respon
 	return &abci.ResponseCheckTx{Code: res.Code, Codespace: res.Codespace, Log: res.Log, GasWanted: res.GasWanted}, nil
 }
 
-// ProcessProposal implements abci.Application. Invalid transactions in a
-// proposal fail individually in FinalizeBlock, so proposals are accepted.
-func (a *App) ProcessProposal(context.Context, *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
+// PrepareProposal implements abci.Application: it leaves out transactions
+// that cannot even be parsed (they would only fail and waste block space)
+// and keeps within MaxTxBytes.
+func (a *App) PrepareProposal(_ context.Context, req *abci.RequestPrepareProposal) (*abci.ResponsePrepareProposal, error) {
+	a.mu.Lock()
+	maxTx := a.meta.MaxTxSize
+	a.mu.Unlock()
+	txs := make([][]byte, 0, len(req.Txs))
+	var total int64
+	for _, raw := range req.Txs {
+		if _, _, err := tx.Parse(raw, maxTx); err != nil {
+			continue
+		}
+		if total+int64(len(raw)) > req.MaxTxBytes {
+			break
+		}
+		total += int64(len(raw))
+		txs = append(txs, raw)
+	}
+	return &abci.ResponsePrepareProposal{Txs: txs}, nil
+}
+
+// ProcessProposal implements abci.Application. A proposal holding a
+// transaction that cannot be parsed was not built by PrepareProposal and is
+// rejected; transactions that parse but fail (bad signature, nonce, …) fail
+// individually in FinalizeBlock, so that checks needing state stay there.
+func (a *App) ProcessProposal(_ context.Context, req *abci.RequestProcessProposal) (*abci.ResponseProcessProposal, error) {
+	a.mu.Lock()
+	maxTx := a.meta.MaxTxSize
+	a.mu.Unlock()
+	for _, raw := range req.Txs {
+		if _, _, err := tx.Parse(raw, maxTx); err != nil {
+			a.log.Warn("rejecting proposal with an unparsable transaction", "height", req.Height, "err", err)
+			return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_REJECT}, nil
+		}
+	}
 	return &abci.ResponseProcessProposal{Status: abci.ResponseProcessProposal_ACCEPT}, nil
 }
 

@@ -340,3 +340,28 @@ func TestApp_CrashReplay(t *testing.T) {
 	}
 	store.Close()
 }
+
+func TestApp_Proposals(t *testing.T) {
+	n := newTestNet()
+	a := newApp(t, n, nil)
+	good := tx.Sign(n.specs[0].Entity, n.doc.ChainContext(), tx.New(0, tx.Fee{Gas: 1000}, "staking.Transfer", staking.TransferBody{Amount: 1})).Encode()
+	garbage := []byte("garbage")
+	prep, _ := a.PrepareProposal(context.Background(), &abci.RequestPrepareProposal{Txs: [][]byte{garbage, good, good}, MaxTxBytes: int64(2*len(good) - 1)})
+	if len(prep.Txs) != 1 || !bytes.Equal(prep.Txs[0], good) {
+		t.Fatalf("prepared %d txs, want the one good tx within MaxTxBytes", len(prep.Txs))
+	}
+	cases := []struct {
+		txs  [][]byte
+		want abci.ResponseProcessProposal_ProposalStatus
+	}{
+		{[][]byte{good}, abci.ResponseProcessProposal_ACCEPT},
+		{nil, abci.ResponseProcessProposal_ACCEPT},
+		{[][]byte{good, garbage}, abci.ResponseProcessProposal_REJECT},
+	}
+	for i, c := range cases {
+		res, _ := a.ProcessProposal(context.Background(), &abci.RequestProcessProposal{Txs: c.txs})
+		if res.Status != c.want {
+			t.Errorf("case %d: %v, want %v", i, res.Status, c.want)
+		}
+	}
+}
