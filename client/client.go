@@ -27,7 +27,11 @@ type Client struct {
 
 // New returns a client for url.
 func New(url string) *Client {
-	return &Client{url: url, http: &http.Client{Timeout: 30 * time.Second}}
+	// net/http keeps only two idle connections per host by default, so
+	// concurrent callers would otherwise open a connection per call.
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 64
+	return &Client{url: url, http: &http.Client{Timeout: 30 * time.Second, Transport: t}}
 }
 
 // URL is the endpoint.

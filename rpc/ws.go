@@ -22,6 +22,9 @@ const (
 	wsWriteTimeout    = 10 * time.Second
 	// maxSubscriptionID keeps ids exact in JavaScript numbers (2^53).
 	maxSubscriptionID = 1<<53 - 1
+	// maxSubscriptionsPerConn bounds what one client can make the server
+	// compute for every block.
+	maxSubscriptionsPerConn = 10_000
 )
 
 var upgrader = websocket.Upgrader{
@@ -221,6 +224,10 @@ func (c *wsConn) handle(r *Request) (resp *Response) {
 	}
 	id := nextSubscriptionID()
 	c.mu.Lock()
+	if len(c.subs) >= maxSubscriptionsPerConn {
+		c.mu.Unlock()
+		return errorResponse(r.ID, &Error{Code: CodeInvalidRequest, Message: "Invalid request: this connection already has the maximum number of subscriptions"})
+	}
 	c.subs[id] = sub
 	c.mu.Unlock()
 	// The subscription answer goes out before any notification of it.

@@ -71,6 +71,9 @@ func (b *Bank) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOption
 		}
 		res.ReplacementBlockhash = &rpc.BlockhashInfo{Slot: s, Blockhash: hashes[0].Hash, LastValidBlockHeight: hashes[0].Slot + svm.MaxRecentBlockhashes}
 	}
+	// The executor always verifies signatures, so a simulation can only skip
+	// them by refusing transactions whose signatures fail (see
+	// rpc.ErrSigVerifyRequired). A preflight verifies them in execution.
 	if !opts.SigVerify && !signaturesVerify(tx) {
 		return nil, rpc.ErrSigVerifyRequired
 	}
