@@ -1,0 +1,64 @@
+package agent_test
+
+import (
+	"errors"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"testing"
+
+	"github.com/atoll-dev/atoll/bridge/agent"
+	"github.com/atoll-dev/atoll/bridge/internal/testkeys"
+	"github.com/atoll-dev/atoll/bridge/keccak"
+)
+
+// TestUpdater_Sign checks the updater's promise on its own: once it has
+// recorded a new root for an old root it signs only that one, across a
+// restart (a reopened database), and a record left half-written by a crash
+// between choosing and signing is completed with the recorded root.
+func TestUpdater_Sign(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "db")
+	open := func() *agent.Updater {
+		db, err := agent.OpenDB(dir)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return &agent.Updater{Home: agent.NewChain("alpha", domainA, "http://127.0.0.1:1"), Key: testkeys.Key(1), DB: db,
+			Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	}
+	old, a, b := keccak.Sum([]byte("old")), keccak.Sum([]byte("a")), keccak.Sum([]byte("b"))
+	u := open()
+	su, err := u.Sign(old, a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got, err := su.Signer(); err != nil || got != testkeys.Addr(1) {
+		t.Fatalf("signature recovers to %v, %v", got, err)
+	}
+	if _, err := u.Sign(old, b); !errors.Is(err, agent.ErrEquivocation) {
+		t.Fatalf("second root for the same old root: err = %v, want ErrEquivocation", err)
+	}
+	u.DB.Close()
+
+	u = open()
+	defer u.DB.Close()
+	if _, err := u.Sign(old, b); !errors.Is(err, agent.ErrEquivocation) {
+		t.Fatalf("after restart: err = %v, want ErrEquivocation", err)
+	}
+	again, err := u.Sign(old, a)
+	if err != nil || again.Signature != su.Signature {
+		t.Fatalf("re-signing the recorded root: %v (same signature: %v)", err, err == nil && again.Signature == su.Signature)
+	}
+	// A crash after recording the choice but before signing leaves 32 bytes.
+	old2 := keccak.Sum([]byte("old2"))
+	if err := u.DB.Put(agent.KV([]byte("signed/1000/"+old2.String()[2:]), b[:])); err != nil {
+		t.Fatal(err)
+	}
+	half, err := u.Signed(old2)
+	if err != nil || half == nil || half.NewRoot != b {
+		t.Fatalf("half-written record: %+v, %v", half, err)
+	}
+	if _, err := u.Sign(old2, a); !errors.Is(err, agent.ErrEquivocation) {
+		t.Fatalf("after a half-written record: err = %v, want ErrEquivocation", err)
+	}
+}
