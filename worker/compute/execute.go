@@ -1,0 +1,188 @@
+package compute
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/atoll-dev/atoll/consensus/codec"
+	roothash "github.com/atoll-dev/atoll/consensus/roothash/api"
+	"github.com/atoll-dev/atoll/consensus/signature"
+	"github.com/atoll-dev/atoll/runtime/rhp"
+	"github.com/atoll-dev/atoll/storage/mkvs"
+	"github.com/atoll-dev/atoll/worker/p2p"
+	wrt "github.com/atoll-dev/atoll/worker/runtime"
+)
+
+// dishonestKey is the key a WrongState worker adds: above every 32-byte
+// account key, so the write log stays sorted when it is appended.
+var dishonestKey = bytes.Repeat([]byte{0xff}, 33)
+
+// executeAndCommit executes proposal m (once per round), gathers storage
+// receipts and submits the commitment. Without enough receipts it returns
+// and is retried at the next step with the same results.
+func (w *Worker) executeAndCommit(ctx context.Context, v *View, round uint64, m *p2p.ProposalMsg) error {
+	w.mu.Lock()
+	e := w.execs[round]
+	w.mu.Unlock()
+	if e == nil {
+		e = w.execute(ctx, v, round, m)
+		w.mu.Lock()
+		w.execs[round] = e
+		w.mu.Unlock()
+	}
+	c := roothash.Commitment{Namespace: w.cfg.Runtime, Round: round, PreviousHash: v.Latest.Hash(), Proposal: m.Proposal}
+	if e.failure {
+		c.Failure = roothash.FailureUnknown
+	} else {
+		if err := w.gatherReceipts(ctx, v, e); err != nil {
+			return err
+		}
+		c.Results, c.Messages = e.results, e.messages
+		for _, id := range v.Storage {
+			if r, ok := e.receipts[id]; ok {
+				c.Receipts = append(c.Receipts, r)
+			}
+		}
+	}
+	sc := roothash.SignCommitment(w.cfg.Identity, w.cfg.Chain.ChainContext(), c)
+	if w.cfg.Faults.BogusCommitment {
+		for i := range sc.Signature {
+			sc.Signature[i] ^= 0xa5
+		}
+	}
+	w.mu.Lock()
+	w.done[round] = true
+	w.mu.Unlock()
+	if w.cfg.Faults.Straggler {
+		w.log.Debug("straggling: not committing", "round", round)
+		return nil
+	}
+	w.log.Debug("committing", "round", round, "failure", c.Failure, "state_root", fmt.Sprintf("%x", c.Results.StateRoot[:4]))
+	if err := w.cfg.Chain.SubmitCommitment(ctx, w.cfg.Identity, &sc); err != nil {
+		return fmt.Errorf("compute: committing round %d: %w", round, err)
+	}
+	return nil
+}
+
+// execute runs the batch and verifies and stashes the results; any failure
+// of the runtime, or results that do not check out, make a failure
+// commitment.
+func (w *Worker) execute(ctx context.Context, v *View, round uint64, m *p2p.ProposalMsg) *execution {
+	e := &execution{proposal: m, receipts: map[signature.PublicKey]roothash.SignedReceipt{}}
+	fail := func(err error) *execution {
+		w.log.Warn("execution failed; committing a failure", "round", round, "err", err)
+		e.failure = true
+		return e
+	}
+	if w.cfg.Faults.FailureIndicating {
+		e.failure = true
+		return e
+	}
+	bc, err := w.blockContext(ctx, v)
+	if err != nil {
+		return fail(err)
+	}
+	prev := rhp.Root{Version: v.Latest.Round, Hash: rhp.Hash(v.Latest.StateRoot)}
+	resp, err := w.cfg.Exec.ExecuteTxBatch(ctx, &rhp.ExecuteTxBatch{Round: round, Context: bc,
+		PrevRoots: rhp.Roots{State: prev, IO: rhp.Root{Version: v.Latest.Round, Hash: rhp.Hash(v.Latest.IORoot)}},
+		Txs:       m.Txs, Prefetch: rhp.Prefetch{Entries: []rhp.StorageEntry{}}})
+	if err != nil {
+		return fail(err)
+	}
+	if len(resp.Results) != len(m.Txs) {
+		return fail(fmt.Errorf("%d results for %d transactions", len(resp.Results), len(m.Txs)))
+	}
+	for _, raw := range resp.Messages {
+		var msg roothash.Message
+		if err := codec.Unmarshal(raw, &msg); err != nil {
+			return fail(fmt.Errorf("runtime message: %w", err))
+		}
+		e.messages = append(e.messages, msg)
+	}
+	stateLog, ioLog := wrt.FromRHPLog(resp.StateWriteLog), wrt.FromRHPLog(resp.IOWriteLog)
+	stateRoot := roothash.Hash(resp.StateRoot)
+	if w.cfg.Faults.WrongState {
+		id := w.me()
+		stateLog = append(stateLog[:len(stateLog):len(stateLog)], mkvs.LogEntry{Key: dishonestKey, Value: id[:]})
+		t, err := w.cfg.Replica.KV.Tree(mkvs.Root{Namespace: w.cfg.Replica.KV.Namespace(), Version: v.Latest.Round, Type: mkvs.RootState, Hash: mkvs.Hash(v.Latest.StateRoot)})
+		if err == nil {
+			err = t.ApplyWriteLog(stateLog)
+		}
+		if err != nil {
+			return fail(err)
+		}
+		stateRoot = roothash.Hash(t.Hash())
+	}
+	// The runtime's roots are not taken on trust: the write logs must lead
+	// to them. Stashing also lets this node commit the round once final.
+	if err := w.cfg.Replica.Stash(round, v.Latest.StateRoot, stateRoot, roothash.Hash(resp.IORoot), stateLog, ioLog); err != nil {
+		return fail(err)
+	}
+	sl, err := stateLog.MarshalBinary()
+	if err != nil {
+		return fail(err)
+	}
+	il, err := ioLog.MarshalBinary()
+	if err != nil {
+		return fail(err)
+	}
+	e.results = roothash.ComputeResults{IORoot: roothash.Hash(resp.IORoot), StateRoot: stateRoot, MessagesHash: roothash.MessagesHash(e.messages)}
+	e.apply = &p2p.ApplyRequest{Runtime: w.cfg.Runtime, Round: round, PrevStateRoot: v.Latest.StateRoot, StateRoot: stateRoot, IORoot: e.results.IORoot, StateLog: sl, IOLog: il}
+	return e
+}
+
+// gatherReceipts asks every storage member that has not yet answered for
+// a receipt, in parallel, and keeps the valid ones. It fails when fewer
+// than MinWriteReplication distinct members have receipted.
+func (w *Worker) gatherReceipts(ctx context.Context, v *View, e *execution) error {
+	need := int(v.Runtime.Storage.MinWriteReplication)
+	cc := w.cfg.Chain.ChainContext()
+	var mu sync.Mutex
+	var wg sync.WaitGroup
+	var errs []error
+	for _, id := range v.Storage {
+		mu.Lock()
+		_, have := e.receipts[id]
+		mu.Unlock()
+		p, ok := v.peer(id)
+		if have || !ok {
+			continue
+		}
+		wg.Add(1)
+		go func(id signature.PublicKey, p p2p.Peer) {
+			defer wg.Done()
+			cctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+			defer cancel()
+			r, err := w.cfg.P2P.StorageApply(cctx, p, e.apply)
+			if err == nil {
+				err = checkReceipt(r, cc, id, e.apply)
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			e.receipts[id] = *r
+		}(id, p)
+	}
+	wg.Wait()
+	if len(e.receipts) < need {
+		return fmt.Errorf("compute: %d of %d storage receipts for round %d: %v", len(e.receipts), need, e.apply.Round, errs)
+	}
+	return nil
+}
+
+func checkReceipt(r *roothash.SignedReceipt, cc []byte, from signature.PublicKey, a *p2p.ApplyRequest) error {
+	want := roothash.Receipt{Namespace: a.Runtime, Round: a.Round, IORoot: a.IORoot, StateRoot: a.StateRoot}
+	switch {
+	case r.Node != from:
+		return fmt.Errorf("compute: receipt from %s signed by %s", from, r.Node)
+	case r.Receipt != want:
+		return fmt.Errorf("compute: receipt from %s is for other results", from)
+	}
+	return r.Verify(cc)
+}

@@ -1,0 +1,261 @@
+package compute
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	roothash "github.com/atoll-dev/atoll/consensus/roothash/api"
+	"github.com/atoll-dev/atoll/consensus/signature"
+	"github.com/atoll-dev/atoll/node"
+	"github.com/atoll-dev/atoll/runtime/rhp"
+	"github.com/atoll-dev/atoll/worker/p2p"
+	"github.com/atoll-dev/atoll/worker/storage"
+	"github.com/atoll-dev/atoll/worker/txpool"
+)
+
+// maxRecentBlockhashes is how many finalized header hashes, newest first,
+// a batch's block context names (Solana's limit).
+const maxRecentBlockhashes = 150
+
+// Worker is the executor role of one runtime on a node. It is a
+// node.Component; P2PHandler serves its peers.
+type Worker struct {
+	cfg   Config
+	log   *slog.Logger
+	fetch *storage.PeerFetcher
+
+	mu        sync.Mutex
+	view      *View
+	round     uint64    // the round being worked on (Latest.Round+1)
+	roundSeen time.Time // when this worker saw the round start (batch flush)
+	proposals map[uint64][]*p2p.ProposalMsg
+	proposed  map[uint64]bool
+	done      map[uint64]bool // committed (or deliberately not) as worker/backup
+	execs     map[uint64]*execution
+	recent    map[uint64]roothash.Hash // finalized header hashes by round
+	waiters   map[txpool.Hash][]chan *TxResult
+	runaways  uint64
+	kick      chan struct{}
+}
+
+// execution is a worker's own results for a round, kept while it gathers
+// receipts.
+type execution struct {
+	proposal *p2p.ProposalMsg
+	failure  bool
+	results  roothash.ComputeResults
+	messages []roothash.Message
+	apply    *p2p.ApplyRequest
+	receipts map[signature.PublicKey]roothash.SignedReceipt
+}
+
+var _ node.Component = (*Worker)(nil)
+
+// New returns a worker; start it with Run (as a node component) or Start.
+func New(cfg Config) *Worker {
+	if cfg.PollInterval == 0 {
+		cfg.PollInterval = 100 * time.Millisecond
+	}
+	log := cfg.Logger
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	w := &Worker{
+		cfg: cfg, log: log.With("runtime", cfg.Runtime.String()[:8], "node", cfg.Identity.Public().String()[:8]),
+		proposals: map[uint64][]*p2p.ProposalMsg{}, proposed: map[uint64]bool{}, done: map[uint64]bool{},
+		execs: map[uint64]*execution{}, recent: map[uint64]roothash.Hash{}, waiters: map[txpool.Hash][]chan *TxResult{},
+		kick: make(chan struct{}, 1),
+	}
+	w.fetch = &storage.PeerFetcher{Runtime: cfg.Runtime, Client: cfg.P2P, Peers: w.storagePeers, OnFailure: cfg.OnFetchFailure}
+	return w
+}
+
+// Name implements node.Component.
+func (w *Worker) Name() string { return "compute-" + w.cfg.Runtime.String()[:8] }
+
+// Run implements node.Component: it works rounds until ctx ends.
+func (w *Worker) Run(ctx context.Context, h node.Host) error {
+	if w.cfg.Chain == nil {
+		if h == nil {
+			return errors.New("compute: no chain and no node host")
+		}
+		w.cfg.Chain = NewHostChain(h)
+	}
+	for {
+		if err := w.step(ctx); err != nil && ctx.Err() == nil {
+			w.log.Warn("round step failed", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-w.cfg.Chain.Changed():
+		case <-w.cfg.Pool.Added():
+		case <-w.kick:
+		case <-time.After(w.cfg.PollInterval):
+		}
+	}
+}
+
+func (w *Worker) wake() {
+	select {
+	case w.kick <- struct{}{}:
+	default:
+	}
+}
+
+func (w *Worker) me() signature.PublicKey { return w.cfg.Identity.Public() }
+
+// step reads the view and does whatever the protocol asks of this worker
+// now. It runs on Run's goroutine only.
+func (w *Worker) step(ctx context.Context) error {
+	v, err := w.cfg.Chain.View(ctx, w.cfg.Runtime)
+	if err != nil {
+		return err
+	}
+	if err := w.sync(ctx, v); err != nil {
+		return err
+	}
+	w.mu.Lock()
+	w.view = v
+	round := v.Latest.Round + 1
+	if round != w.round {
+		w.round, w.roundSeen = round, time.Now()
+		for r := range w.proposals {
+			if r < round {
+				delete(w.proposals, r)
+			}
+		}
+		for _, m := range []map[uint64]bool{w.proposed, w.done} {
+			for r := range m {
+				if r < round {
+					delete(m, r)
+				}
+			}
+		}
+		for r := range w.execs {
+			if r < round {
+				delete(w.execs, r)
+			}
+		}
+	}
+	w.mu.Unlock()
+	if v.Suspended {
+		return nil
+	}
+	var errs []error
+	if i := indexOf(v.Workers, w.me()); i >= 0 {
+		errs = append(errs, w.maybePropose(ctx, v, round, rank(round, i, len(v.Workers))))
+		if p := w.accepted(v, round); p != nil {
+			errs = append(errs, w.executeAndCommit(ctx, v, round, p))
+		}
+	}
+	if indexOf(v.Backups, w.me()) >= 0 && v.Discrepancy && v.Locked != nil {
+		if p := w.locked(v, round); p != nil {
+			errs = append(errs, w.executeAndCommit(ctx, v, round, p))
+		}
+	}
+	return errors.Join(errs...)
+}
+
+// sync applies every round finalized since the replica's latest.
+func (w *Worker) sync(ctx context.Context, v *View) error {
+	cur, _, ok := w.cfg.Replica.Round()
+	if !ok {
+		w.log.Info("no local state: restoring checkpoint", "round", v.Latest.Round)
+		if err := storage.RestoreCheckpoint(ctx, w.cfg.Replica, &v.Latest, w.fetch); err != nil {
+			return err
+		}
+		w.noteHeader(&v.Latest)
+		return nil
+	}
+	for r := cur + 1; r <= v.Latest.Round; r++ {
+		h := &v.Latest
+		if r < v.Latest.Round {
+			var err error
+			if h, err = w.cfg.Chain.Header(ctx, w.cfg.Runtime, r); err != nil {
+				return fmt.Errorf("compute: header of round %d: %w", r, err)
+			}
+		}
+		if err := w.cfg.Replica.Finalize(ctx, h, w.fetch); err != nil {
+			return fmt.Errorf("compute: applying round %d: %w", r, err)
+		}
+		w.noteHeader(h)
+		if h.Type == roothash.Normal {
+			if err := w.finalized(h.Round); err != nil {
+				w.log.Warn("reading finalized results", "round", r, "err", err)
+			}
+		}
+	}
+	return nil
+}
+
+func (w *Worker) noteHeader(h *roothash.Header) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.recent[h.Round] = h.Hash()
+	for r := range w.recent {
+		if r+maxRecentBlockhashes*2 < h.Round {
+			delete(w.recent, r)
+		}
+	}
+}
+
+// blockContext is the block a batch of round executes in: slot = round,
+// the view's epoch, consensus time of the base header, and the hashes of
+// the latest finalized headers, newest first. Every worker derives the same
+// value from the same finalized headers.
+func (w *Worker) blockContext(ctx context.Context, v *View) (rhp.BlockContext, error) {
+	bc := rhp.BlockContext{Slot: v.Latest.Round + 1, Epoch: v.Epoch, UnixTimestamp: v.Latest.Timestamp, ActiveFeatures: []rhp.Hash{}}
+	for i := uint64(0); i < maxRecentBlockhashes && i <= v.Latest.Round; i++ {
+		r := v.Latest.Round - i
+		w.mu.Lock()
+		h, ok := w.recent[r]
+		w.mu.Unlock()
+		if !ok {
+			hdr, err := w.cfg.Chain.Header(ctx, w.cfg.Runtime, r)
+			if err != nil {
+				return rhp.BlockContext{}, fmt.Errorf("compute: header of round %d: %w", r, err)
+			}
+			h = hdr.Hash()
+			w.mu.Lock()
+			w.recent[r] = h
+			w.mu.Unlock()
+		}
+		bc.RecentBlockhashes = append(bc.RecentBlockhashes, rhp.Hash(h))
+	}
+	return bc, nil
+}
+
+// peer returns how to reach node id, if it registered a P2P endpoint.
+func (v *View) peer(id signature.PublicKey) (p2p.Peer, bool) {
+	n := v.Nodes[id]
+	if n == nil || n.P2P.ID.IsZero() || len(n.P2P.Addresses) == 0 {
+		return p2p.Peer{}, false
+	}
+	return p2p.Peer{Key: n.P2P.ID, Addr: n.P2P.Addresses[0]}, true
+}
+
+func (w *Worker) storagePeers() []p2p.Peer {
+	w.mu.Lock()
+	v := w.view
+	w.mu.Unlock()
+	if v == nil {
+		if nv, err := w.cfg.Chain.View(context.Background(), w.cfg.Runtime); err == nil {
+			v = nv
+		}
+	}
+	if v == nil {
+		return nil
+	}
+	var out []p2p.Peer
+	for _, id := range v.Storage {
+		if p, ok := v.peer(id); ok {
+			out = append(out, p)
+		}
+	}
+	return out
+}
