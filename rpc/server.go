@@ -19,6 +19,7 @@ type Server struct {
 	backend Backend
 	log     *slog.Logger
 	methods map[string]method
+	metrics *metrics
 
 	mu      sync.Mutex
 	servers []*http.Server
@@ -235,7 +236,9 @@ func (s *Server) handle(r *Request) (resp *Response) {
 			resp = errorResponse(r.ID, &Error{Code: CodeInternalError, Message: "Internal error"})
 		}
 	}()
+	start := time.Now()
 	result, rerr := s.call(r.Method, r.Params)
+	s.observe(r.Method, start, rerr)
 	if rerr != nil {
 		return errorResponse(r.ID, rerr)
 	}

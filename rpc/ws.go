@@ -93,11 +93,19 @@ func (s *Server) serveWS(w http.ResponseWriter, r *http.Request) {
 	}
 	c := &wsConn{s: s, conn: conn, out: make(chan []byte, wsOutboundQueue), done: make(chan struct{}), subs: map[uint64]*subscription{}}
 	events, cancel := s.backend.Subscribe(wsEventBuffer)
+	s.wsConnectionsChanged(1)
 	go c.writeLoop()
 	go c.eventLoop(events)
 	c.readLoop()
 	cancel()
 	c.close()
+	c.mu.Lock()
+	for id, sub := range c.subs {
+		s.subscriptionsChanged(sub.kind, -1)
+		delete(c.subs, id)
+	}
+	c.mu.Unlock()
+	s.wsConnectionsChanged(-1)
 }
 
 func (c *wsConn) close() {
@@ -210,9 +218,12 @@ func (c *wsConn) handle(r *Request) (resp *Response) {
 			return errorResponse(r.ID, err)
 		}
 		c.mu.Lock()
-		_, found := c.subs[id]
+		sub, found := c.subs[id]
 		delete(c.subs, id)
 		c.mu.Unlock()
+		if found {
+			c.s.subscriptionsChanged(sub.kind, -1)
+		}
 		if !found {
 			return errorResponse(r.ID, invalidParams("Invalid subscription id."))
 		}
@@ -230,6 +241,7 @@ func (c *wsConn) handle(r *Request) (resp *Response) {
 	}
 	c.subs[id] = sub
 	c.mu.Unlock()
+	c.s.subscriptionsChanged(sub.kind, 1)
 	// The subscription answer goes out before any notification of it.
 	c.sendJSON(ok(id))
 	if sub.kind == subSignature {
@@ -332,6 +344,7 @@ func (c *wsConn) notifyLandedSignature(id uint64, sub *subscription) {
 	delete(c.subs, id)
 	c.mu.Unlock()
 	if live {
+		c.s.subscriptionsChanged(subSignature, -1)
 		c.notify(id, subSignature, c.s.withContext(sts[0].Slot, map[string]any{"err": sts[0].Err}))
 	}
 }
@@ -436,6 +449,7 @@ func (c *wsConn) commitNotifications(e *CommitEvent) []pending {
 				if r.Signature == sub.sig {
 					out = append(out, pending{id, subSignature, ctx(map[string]any{"err": r.Err})})
 					delete(c.subs, id)
+					c.s.subscriptionsChanged(subSignature, -1)
 					break
 				}
 			}

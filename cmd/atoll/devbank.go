@@ -3,12 +3,16 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"github.com/spf13/cobra"
 
 	"github.com/atoll-dev/atoll/rpc"
@@ -30,6 +34,7 @@ func newRPCDevbankCommand() *cobra.Command {
 		faucetSOL     uint64
 		airdropSOL    uint64
 		accounts      []string
+		metricsAddr   string
 	)
 	cmd := &cobra.Command{
 		Use:   "rpc-devbank",
@@ -54,6 +59,19 @@ func newRPCDevbankCommand() *cobra.Command {
 			}
 			log := slog.New(slog.NewTextHandler(os.Stderr, nil))
 			srv := rpc.NewServer(bank, log)
+			if metricsAddr != "" {
+				reg := prometheus.NewRegistry()
+				if err := srv.RegisterMetrics(reg); err != nil {
+					return err
+				}
+				ml, err := net.Listen("tcp", metricsAddr)
+				if err != nil {
+					return err
+				}
+				defer ml.Close()
+				go http.Serve(ml, promhttp.HandlerFor(reg, promhttp.HandlerOpts{}))
+				fmt.Fprintf(cmd.OutOrStdout(), "Metrics: http://%s/metrics\n", ml.Addr())
+			}
 			srv.Serve(ls)
 			defer srv.Close()
 			fmt.Fprintf(cmd.OutOrStdout(), "JSON RPC URL: http://%s\nWebSocket URL: ws://%s\nGenesis hash: %s\nFaucet: %s\n",
@@ -69,6 +87,7 @@ func newRPCDevbankCommand() *cobra.Command {
 	f.Uint64Var(&slotsPerEpoch, "slots-per-epoch", 432_000, "slots per epoch (features activate at epoch boundaries)")
 	f.Uint64Var(&faucetSOL, "faucet-sol", 500_000_000, "SOL in the faucet at genesis")
 	f.Uint64Var(&airdropSOL, "airdrop-limit-sol", 1_000, "largest airdrop one request may ask for, in SOL")
+	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus metrics at this address (e.g. 127.0.0.1:9100)")
 	f.StringArrayVar(&accounts, "account", nil, "ADDRESS=FILE.json: load an account at genesis from `solana account --output json` format (ADDRESS may be '-' to use the file's pubkey); repeatable")
 	return cmd
 }
