@@ -149,7 +149,7 @@ func TestService_EpochTransition(t *testing.T) {
 
 // memNet applies a genesis to a MemKV and returns a system context for
 // driving the roothash service directly.
-func memNet(t *testing.T) (*service.Context, *genesis.Document, map[signature.PublicKey]*signature.Signer) {
+func memNet(t testing.TB) (*service.Context, *genesis.Document, map[signature.PublicKey]*signature.Signer) {
 	t.Helper()
 	specs := []genesis.NodeSpec{{Entity: seeded(1, 0), Node: seeded(2, 0), VRF: seeded(3, 0), Consensus: seeded(4, 0).Public(), Roles: []registry.Role{registry.RoleValidator}}}
 	signers := map[signature.PublicKey]*signature.Signer{}
