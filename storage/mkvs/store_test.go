@@ -46,10 +46,18 @@ func TestStore_Metamorphic(t *testing.T) {
 	if raceEnabled {
 		seeds, ops = 1, 300
 	}
+	// Like Pebble's metamorphic test, the same kind of run goes through
+	// several configurations; all must agree with the model.
+	configs := []Options{
+		{CacheBytes: 4 << 10},                   // almost every read hits Pebble
+		{CacheBytes: 64 << 20},                  // everything cached
+		{CacheBytes: 16 << 10, KeepVersions: 4}, // background pruning
+	}
 	for seed := uint64(0); seed < seeds; seed++ {
+		cfg := configs[seed%uint64(len(configs))]
 		rng := rand.New(rand.NewPCG(seed, 3))
 		dir := t.TempDir()
-		s := openTestStore(t, dir, Options{CacheBytes: 4 << 10})
+		s := openTestStore(t, dir, cfg)
 		tr, err := s.Tree(s.EmptyRoot(RootState, 0))
 		if err != nil {
 			t.Fatal(err)
@@ -98,7 +106,7 @@ func TestStore_Metamorphic(t *testing.T) {
 				if err := s.Close(); err != nil {
 					t.Fatal(err)
 				}
-				s = openTestStore(t, dir, Options{CacheBytes: 4 << 10})
+				s = openTestStore(t, dir, cfg)
 				base := s.EmptyRoot(RootState, 0)
 				if l, ok := s.LatestRoot(RootState); ok {
 					base = l
@@ -112,9 +120,25 @@ func TestStore_Metamorphic(t *testing.T) {
 				m = prev.clone()
 			case x < 97 && len(steps) > 0:
 				st := steps[rng.IntN(len(steps))]
+				// Outside the retention window a root may be pruned at
+				// any moment; inside it, it must be intact.
+				retained := cfg.KeepVersions == 0 || st.root.Version+cfg.KeepVersions > version
 				old, err := s.Tree(st.root)
+				if !retained && errors.Is(err, ErrVersionPruned) {
+					continue
+				}
 				if err != nil {
 					t.Fatal(err)
+				}
+				if !retained {
+					// Opened just before pruning; reads may find nodes gone.
+					it := old.NewIterator(nil, nil)
+					for it.First(); it.Valid(); it.Next() {
+					}
+					if it.Err() != nil && !errors.Is(it.Err(), ErrNodeMissing) {
+						t.Fatal(it.Err())
+					}
+					continue
 				}
 				checkTreeMatches(t, old, st.m)
 				// Proofs from a persisted tree verify against its root.
