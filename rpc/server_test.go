@@ -324,3 +324,29 @@ func TestServer_HTTP(t *testing.T) {
 		t.Fatalf("GET /health: %q", b)
 	}
 }
+
+func TestServer_ClusterMethods(t *testing.T) {
+	b := newManualBank(t)
+	s := rpc.NewServer(b, nil)
+	id := b.Identity().String()
+	for _, tc := range []struct{ body, want string }{
+		{req("getVoteAccounts"), `{"current":[],"delinquent":[]}`},
+		{req("getSlotLeaders", 5, 2), `["` + id + `","` + id + `"]`},
+		{req("minimumLedgerSlot"), `0`},
+		{req("getIdentity"), `{"identity":"` + id + `"}`},
+		{req("getEpochSchedule"), `{"firstNormalEpoch":0,"firstNormalSlot":0,"leaderScheduleSlotOffset":432000,"slotsPerEpoch":432000,"warmup":false}`},
+		{req("getMinimumBalanceForRentExemption", 0), `890880`},
+		{req("getBlocks", 1, 2), `[1]`}, // slot 2 is not finalized yet
+		{req("getBlocksWithLimit", 0, 2), `[0,1]`},
+	} {
+		if r := call(t, s, tc.body); string(r.Result) != tc.want {
+			t.Errorf("%s:\n got %s %+v\nwant %s", tc.body, r.Result, r.Error, tc.want)
+		}
+	}
+	if r := call(t, s, req("getClusterNodes")); !strings.Contains(string(r.Result), `"pubkey":"`+id+`"`) {
+		t.Errorf("getClusterNodes: %s", r.Result)
+	}
+	if r := call(t, s, req("getHighestSnapshotSlot")); r.Error == nil || r.Error.Code != -32008 {
+		t.Errorf("getHighestSnapshotSlot: %s", r.Result)
+	}
+}
