@@ -11,6 +11,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/atoll-dev/atoll/consensus/app"
+	"github.com/atoll-dev/atoll/consensus/beacon"
 	"github.com/atoll-dev/atoll/consensus/registry"
 	"github.com/atoll-dev/atoll/consensus/scheduler"
 )
@@ -26,6 +27,8 @@ type nodeStatus struct {
 	App         app.Status             `json:"app"`
 	Committees  []*scheduler.Committee `json:"committees"`
 	Runtimes    []registry.RuntimeView `json:"runtimes"`
+	Validators  []scheduler.Validator  `json:"validators"`
+	Beacon      beacon.State           `json:"beacon"`
 	LatestBlock time.Time              `json:"latest_block_time"`
 }
 
@@ -50,6 +53,16 @@ func newStatusCommand() *cobra.Command {
 			fmt.Fprintf(out, "chain %s  node %s  height %d  epoch %d  peers %d  catching up %v\n",
 				st.App.ChainID, st.Moniker, st.Height, st.App.Epoch, st.Peers, st.CatchingUp)
 			fmt.Fprintf(out, "app hash %X\n", st.App.AppHash)
+			var power int64
+			for _, v := range st.Validators {
+				power += v.Power
+			}
+			source := "vrf"
+			if st.Beacon.Insecure {
+				source = "fallback (too few VRF proofs)"
+			}
+			fmt.Fprintf(out, "validators %d (total power %d)  beacon for epoch %d: %s from %d proofs\n",
+				len(st.Validators), power, st.Beacon.Epoch, source, st.Beacon.Proofs)
 			for _, r := range st.Runtimes {
 				state := "active"
 				if r.Status.Suspended {
@@ -106,6 +119,12 @@ func queryStatus(ctx context.Context, rpc string) (*nodeStatus, error) {
 		return nil, err
 	}
 	if err := query("registry/runtimes", &st.Runtimes); err != nil {
+		return nil, err
+	}
+	if err := query("scheduler/validators", &st.Validators); err != nil {
+		return nil, err
+	}
+	if err := query("beacon/state", &st.Beacon); err != nil {
 		return nil, err
 	}
 	sort.Slice(st.Runtimes, func(i, j int) bool { return st.Runtimes[i].Runtime.Name < st.Runtimes[j].Runtime.Name })

@@ -9,7 +9,6 @@ import (
 	"os"
 
 	"github.com/atoll-dev/atoll/consensus/beacon"
-	"github.com/atoll-dev/atoll/consensus/codec"
 	"github.com/atoll-dev/atoll/consensus/epochtime"
 	"github.com/atoll-dev/atoll/consensus/governance"
 	"github.com/atoll-dev/atoll/consensus/registry"
@@ -39,6 +38,9 @@ type Document struct {
 	Registry   registry.Genesis   `json:"registry"`
 	Scheduler  scheduler.Genesis  `json:"scheduler"`
 	Governance governance.Genesis `json:"governance"`
+
+	// raw is the document as loaded; the chain context hashes it.
+	raw []byte
 }
 
 // Parse decodes a JSON document strictly (unknown fields are errors) and
@@ -53,6 +55,7 @@ func Parse(data []byte) (*Document, error) {
 	if dec.More() {
 		return nil, fmt.Errorf("%w: trailing data after the document", ErrInvalid)
 	}
+	d.raw = bytes.Clone(data)
 	if err := d.Validate(); err != nil {
 		return nil, err
 	}
@@ -116,9 +119,16 @@ func (d *Document) Validate() error {
 }
 
 // ChainContext is the 32-byte domain every signature on this chain covers:
-// sha512/256("atoll/genesis/v1" | canonical CBOR of the document).
+// sha512/256("atoll/genesis/v1" | the document's bytes as loaded), or as
+// Marshal writes them for a document built in memory. Hashing the bytes
+// every node shares, rather than a re-encoding of the parsed value, keeps a
+// chain's identity when later releases add fields to the document.
 func (d *Document) ChainContext() []byte {
-	h := sha512.Sum512_256(append([]byte("atoll/genesis/v1"), codec.Marshal(d)...))
+	raw := d.raw
+	if raw == nil {
+		raw = d.Marshal()
+	}
+	h := sha512.Sum512_256(append([]byte("atoll/genesis/v1"), raw...))
 	return h[:]
 }
 
