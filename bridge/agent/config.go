@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -131,13 +132,25 @@ func LoadConfig(path string, env func(string) string) (*Config, error) {
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
+	c, err := ParseConfig(b, dirOf(path), env)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// ParseConfig is LoadConfig for the bytes of a file in dir.
+func ParseConfig(b []byte, dir string, env func(string) string) (*Config, error) {
 	var c Config
-	dec := json.NewDecoder(strings.NewReader(string(b)))
+	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrConfig, path, err)
+		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
-	c.dir = dirOf(path)
+	if dec.More() {
+		return nil, fmt.Errorf("%w: trailing data after the configuration object", ErrConfig)
+	}
+	c.dir = dir
 	if env == nil {
 		env = os.Getenv
 	}

@@ -277,7 +277,10 @@ func (p *Processor) one(ctx context.Context, dst *Chain, root keccak.Hash, n, id
 			return false, err
 		}
 		raw, _, _, err := dst.Build(ctx, payer, nil, ix)
-		if err == nil && len(raw) <= maxTxSize {
+		if err != nil {
+			return false, err
+		}
+		if len(raw) <= maxTxSize {
 			ixs = append(ixs, []sol.Instruction{ix})
 		} else {
 			// Too large for one transaction: prove, then process.

@@ -225,13 +225,26 @@ func (u *Updater) fetch(ctx context.Context, peer string, old keccak.Hash) (*upd
 	if err != nil {
 		return nil, err
 	}
+	su, err := ParseSignedResponse(b)
+	if err != nil {
+		return nil, fmt.Errorf("peer %s: %w", peer, err)
+	}
+	return su, nil
+}
+
+// ErrExchange is returned for a malformed answer of a peer updater.
+var ErrExchange = errors.New("agent: malformed signature exchange answer")
+
+// ParseSignedResponse decodes a peer's answer: the hex SignedUpdate encoding.
+// The signature is not checked here; callers recover and vet the signer.
+func ParseSignedResponse(b []byte) (*update.SignedUpdate, error) {
 	raw, err := hex.DecodeString(strings.TrimSpace(string(b)))
 	if err != nil {
-		return nil, fmt.Errorf("agent: peer %s sent non-hex", peer)
+		return nil, fmt.Errorf("%w: not hex", ErrExchange)
 	}
 	var su update.SignedUpdate
 	if err := su.UnmarshalBinary(raw); err != nil {
-		return nil, err
+		return nil, fmt.Errorf("%w: %v", ErrExchange, err)
 	}
 	return &su, nil
 }
