@@ -52,8 +52,14 @@ type Bank struct {
 	records     []*slotRecord // oldest first, contiguous up to slot
 
 	qmu         sync.Mutex
-	pending     [][]byte
+	pending     []pendingTx
 	pendingSigs map[sol.Signature]struct{}
+}
+
+// pendingTx is a submitted transaction waiting for a slot.
+type pendingTx struct {
+	raw []byte
+	sig sol.Signature
 }
 
 // slotRecord is what the bank keeps about a recent slot: the accounts'
@@ -332,13 +338,12 @@ func (b *Bank) takePending() [][]byte {
 	b.qmu.Lock()
 	defer b.qmu.Unlock()
 	n := min(len(b.pending), b.cfg.MaxTxsPerSlot)
-	txs := b.pending[:n:n]
-	b.pending = append([][]byte(nil), b.pending[n:]...)
-	for _, raw := range txs {
-		if tx, err := sol.DecodeTransaction(raw); err == nil {
-			delete(b.pendingSigs, tx.Signature())
-		}
+	txs := make([][]byte, n)
+	for i, p := range b.pending[:n] {
+		txs[i] = p.raw
+		delete(b.pendingSigs, p.sig)
 	}
+	b.pending = append([]pendingTx(nil), b.pending[n:]...)
 	return txs
 }
 
@@ -353,6 +358,6 @@ func (b *Bank) enqueue(raw []byte, sig sol.Signature) error {
 		return rpc.ErrQueueFull
 	}
 	b.pendingSigs[sig] = struct{}{}
-	b.pending = append(b.pending, append([]byte(nil), raw...))
+	b.pending = append(b.pending, pendingTx{raw: append([]byte(nil), raw...), sig: sig})
 	return nil
 }

@@ -1,6 +1,7 @@
 package devbank
 
 import (
+	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
 	"errors"
@@ -328,5 +329,59 @@ func TestMemLedger_Signatures(t *testing.T) {
 	}
 	if g, _ := l.Slots(2, 3); len(g) != 2 || g[0] != 2 {
 		t.Fatalf("slots: %v", g)
+	}
+}
+
+// TestBank_ReadsAtOlderCommitment checks that reads pinned to the finalized
+// slot undo later writes, deletions included.
+func TestBank_ReadsAtOlderCommitment(t *testing.T) {
+	b := newTestBank(t, Config{ConfirmedDepth: 1, FinalizedDepth: 2})
+	seed := sha256.Sum256([]byte("doomed"))
+	doomed := ed25519.NewKeyFromSeed(seed[:])
+	var doomedKey sol.Pubkey
+	copy(doomedKey[:], doomed.Public().(ed25519.PublicKey))
+	produceN(t, b, 1)
+	if _, err := b.SendTransaction(b.signedTransfer(t, doomedKey, 10_000_000), rpc.SendOptions{PreflightCommitment: Processed}); err != nil {
+		t.Fatal(err)
+	}
+	produceN(t, b, 3) // the funding is finalized
+	// Empty the account: it is deleted at processed, still there at finalized.
+	msg, err := sol.NewLegacyMessage(doomedKey, b.LatestBlockhash(Processed).Blockhash, svm.Transfer(doomedKey, b.faucetKey, 10_000_000-5_000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := &sol.Transaction{Message: msg}
+	if err := tx.Sign(doomed); err != nil {
+		t.Fatal(err)
+	}
+	raw, _ := tx.MarshalBinary()
+	if _, err := b.SendTransaction(raw, rpc.SendOptions{PreflightCommitment: Processed}); err != nil {
+		t.Fatal(err)
+	}
+	produceN(t, b, 1)
+	if got := balanceAt(t, b, doomedKey, Processed); got != 0 {
+		t.Fatalf("processed balance %d", got)
+	}
+	if got := balanceAt(t, b, doomedKey, Finalized); got != 10_000_000 {
+		t.Fatalf("finalized balance %d", got)
+	}
+	listed := func(c rpc.Commitment) bool {
+		accts, _, err := b.ProgramAccounts(svm.SystemProgramID, c, func(a *sol.Account) bool { return len(a.Data) == 0 })
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range accts {
+			if a.Key == doomedKey {
+				return true
+			}
+		}
+		return false
+	}
+	if listed(Processed) || !listed(Finalized) {
+		t.Fatalf("getProgramAccounts: processed %v, finalized %v", listed(Processed), listed(Finalized))
+	}
+	produceN(t, b, 2)
+	if listed(Finalized) {
+		t.Fatal("still listed once the deletion is finalized")
 	}
 }

@@ -37,7 +37,8 @@ type Config struct {
 	SlotsPerEpoch uint64
 	// ConfirmedDepth and FinalizedDepth are how many slots the confirmed and
 	// finalized commitment levels trail the processed slot; zero makes a level
-	// equal to processed. FinalizedDepth is raised to ConfirmedDepth if lower.
+	// equal to processed. FinalizedDepth is raised to ConfirmedDepth if lower;
+	// both are capped at 64.
 	ConfirmedDepth, FinalizedDepth uint64
 	// MaxTxsPerSlot caps a slot's batch (default 4096); the rest waits.
 	MaxTxsPerSlot int
@@ -54,14 +55,19 @@ type Config struct {
 	FaucetSeed, IdentitySeed []byte
 	// GenesisAccounts are stored at genesis, after the runtime's own.
 	GenesisAccounts []svm.AccountWrite
-	// ExecutorOptions are passed to every svm.Executor the bank builds
-	// (native programs and loaders register here).
+	// ExecutorOptions are passed to every svm.Executor the bank builds.
+	// Native programs and the BPF loaders register here (svm.WithProgram);
+	// programs loaded at genesis (--bpf-program) go in GenesisAccounts as
+	// the loader's accounts, so deploying needs nothing from this package.
 	ExecutorOptions []svm.Option
 	// Clock defaults to SystemClock.
 	Clock Clock
 	// Ledger defaults to a new MemLedger.
 	Ledger Ledger
 }
+
+// maxCommitmentDepth bounds how far a commitment level may trail.
+const maxCommitmentDepth = 64
 
 // LamportsPerSOL is the number of lamports in one SOL.
 const LamportsPerSOL = 1_000_000_000
@@ -73,7 +79,9 @@ func (c *Config) withDefaults() {
 	if c.SlotsPerEpoch == 0 {
 		c.SlotsPerEpoch = svm.DefaultEpochSchedule.SlotsPerEpoch
 	}
-	c.FinalizedDepth = max(c.FinalizedDepth, c.ConfirmedDepth)
+	// Commitment levels must stay within the kept blockhash history.
+	c.ConfirmedDepth = min(c.ConfirmedDepth, maxCommitmentDepth)
+	c.FinalizedDepth = min(max(c.FinalizedDepth, c.ConfirmedDepth), maxCommitmentDepth)
 	if c.MaxTxsPerSlot <= 0 {
 		c.MaxTxsPerSlot = 4096
 	}
