@@ -1,6 +1,7 @@
 package devbank
 
 import (
+	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
 	"encoding/binary"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/atoll-dev/atoll/rpc"
+	"github.com/atoll-dev/atoll/rpc/backendtest"
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
@@ -384,4 +386,41 @@ func TestBank_ReadsAtOlderCommitment(t *testing.T) {
 	if listed(Finalized) {
 		t.Fatal("still listed once the deletion is finalized")
 	}
+}
+
+// TestBank_Conformance runs the rpc.Backend conformance suite, once with
+// slots produced by hand and once on the ticker.
+func TestBank_Conformance(t *testing.T) {
+	faucet := ed25519.NewKeyFromSeed(testFaucetSeed[:])
+	t.Run("manual", func(t *testing.T) {
+		backendtest.Run(t, func(t *testing.T) *backendtest.Harness {
+			b := newTestBank(t, Config{ConfirmedDepth: 1, FinalizedDepth: 2})
+			produceN(t, b, 1)
+			return &backendtest.Harness{Backend: b, Payer: faucet, Advance: func(t testing.TB) {
+				if _, err := b.ProduceSlot(); err != nil {
+					t.Fatal(err)
+				}
+			}}
+		})
+	})
+	t.Run("ticking", func(t *testing.T) {
+		backendtest.Run(t, func(t *testing.T) *backendtest.Harness {
+			b := newTestBank(t, Config{ConfirmedDepth: 2, FinalizedDepth: 5, SlotDuration: 5 * time.Millisecond, Clock: SystemClock{}})
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- b.Run(ctx) }()
+			t.Cleanup(func() {
+				cancel()
+				if err := <-done; err != nil {
+					t.Error(err)
+				}
+			})
+			return &backendtest.Harness{Backend: b, Payer: faucet, Advance: func(t testing.TB) {
+				start := b.Slot(Processed)
+				for b.Slot(Processed) == start {
+					time.Sleep(time.Millisecond)
+				}
+			}}
+		})
+	})
 }
