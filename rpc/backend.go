@@ -25,6 +25,9 @@ import (
 // each only grows. Slots advance even when no transaction arrives. Block
 // height counts blocks from genesis (0); every slot of atoll produces a
 // block, so in practice height equals slot, but callers must not rely on it.
+//
+// rpc/backendtest checks these properties through the interface alone;
+// every implementation runs it.
 type Backend interface {
 	// Slot is the newest slot at commitment c.
 	Slot(c Commitment) uint64
