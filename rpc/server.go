@@ -12,6 +12,8 @@ import (
 	"net/http"
 	"sync"
 	"time"
+
+	"github.com/rs/cors"
 )
 
 // Server serves a Backend over HTTP JSON-RPC and websocket PubSub.
@@ -81,7 +83,11 @@ func Listen(addr string) (*Listeners, error) {
 // Serve serves HTTP on l.HTTP and websocket on l.WS until Close. It returns
 // once both servers are running.
 func (s *Server) Serve(l *Listeners) {
-	h := &http.Server{Handler: s, ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
+	// Browser dapps and explorers call RPC nodes from any origin, so the
+	// HTTP side answers CORS preflights as Agave's does.
+	c := cors.New(cors.Options{AllowedOrigins: []string{"*"}, AllowedMethods: []string{http.MethodPost, http.MethodGet},
+		AllowedHeaders: []string{"*"}, MaxAge: 86400})
+	h := &http.Server{Handler: c.Handler(s), ReadHeaderTimeout: 10 * time.Second, IdleTimeout: 2 * time.Minute}
 	w := &http.Server{Handler: http.HandlerFunc(s.serveWS), ReadHeaderTimeout: 10 * time.Second}
 	s.mu.Lock()
 	s.servers = append(s.servers, h, w)

@@ -350,3 +350,19 @@ func TestServer_ClusterMethods(t *testing.T) {
 		t.Errorf("getHighestSnapshotSlot: %s", r.Result)
 	}
 }
+
+func TestServer_CORS(t *testing.T) {
+	n := startNode(t, devbank.Config{})
+	r, _ := http.NewRequest(http.MethodOptions, n.url, nil)
+	r.Header.Set("Origin", "https://explorer.example")
+	r.Header.Set("Access-Control-Request-Method", "POST")
+	r.Header.Set("Access-Control-Request-Headers", "content-type")
+	resp, err := http.DefaultClient.Do(r)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.Header.Get("Access-Control-Allow-Origin") != "*" || !strings.Contains(resp.Header.Get("Access-Control-Allow-Methods"), "POST") {
+		t.Fatalf("preflight headers: %v", resp.Header)
+	}
+}
