@@ -2,6 +2,9 @@ package agent_test
 
 import (
 	"context"
+	"io"
+	"net/http"
+	"strings"
 	"testing"
 
 	"github.com/atoll-dev/atoll/bridge/agent"
@@ -61,4 +64,39 @@ func TestAgents_MessageAndTokenTransfer(t *testing.T) {
 	if got := tb.escrowed() - rentBefore; rentBefore == 0 && got < amount || rentBefore > 0 && got != amount {
 		t.Fatalf("escrow on A grew by %d, want %d", got, amount)
 	}
+}
+
+// TestProcessor_DenyList: a processor that denies the inbox delivers the
+// token transfer dispatched after the inbox message and never the message;
+// its metrics count one processed message.
+func TestProcessor_DenyList(t *testing.T) {
+	tb := newTestBridge(t, bridgeOpts{})
+	tb.startAgents("alpha", "updater", "relayer")
+	p := tb.start("processor", tb.config("processor-alpha", "alpha", func(c *agent.Config) {
+		payers("processor")(c)
+		c.Processor.Deny = []string{localnet.Inbox.String()}
+		c.Metrics = "127.0.0.1:0"
+	}))
+	msg := tb.dispatch(localnet.Inbox, "not for this processor")
+	recipient := agent.PubkeyOf(key("recipient"))
+	transfer := tb.sendDispatch(tokenbridge.SendInstruction(domainA, agent.PubkeyOf(tb.user), domainB, recipient, 1_000_000_000, domainA))
+	tb.eventually("the transfer processed on B", func() bool { return tb.status(transfer) == breplica.Processed })
+	if s := tb.status(msg); s != breplica.None {
+		t.Fatalf("denied message is %s on B", s)
+	}
+	// The processor counts a delivery after reading the record back, so the
+	// counter may trail the chain by a moment.
+	want := `atoll_agent_actions_total{action="processed",agent="processor"} 1`
+	tb.eventually("the processed counter", func() bool {
+		resp, err := http.Get("http://" + p.MetricsAddr + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		body, err := io.ReadAll(resp.Body)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return strings.Contains(string(body), want)
+	})
 }

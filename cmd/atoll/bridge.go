@@ -407,6 +407,13 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, err
 	}
 	fmt.Fprintf(w, "\nBalances\n  alpha  sender %s  %s\n  alpha  token bridge escrow  %s locked\n  beta   recipient %s  %s wrapped alpha lamports\n",
 		userKey, formatSOL(userA), formatSOL(locked), recipientKey, formatSOL(wrapped))
+	fmt.Fprintln(w, "\nEnd-to-end latency (target: the optimistic period plus at most 3 agent rounds)")
+	for _, t := range msgs {
+		lat := res.Latency[t.name]
+		beyond := lat - time.Duration(cfg.optimistic)*time.Second
+		fmt.Fprintf(w, "  %s %.3fs = %ds optimistic + %.3fs (%.1f rounds of %s)\n", t.name, lat.Seconds(), cfg.optimistic,
+			beyond.Seconds(), beyond.Seconds()/cfg.interval.Seconds(), cfg.interval)
+	}
 	return res, nil
 }
 
