@@ -2,6 +2,7 @@ package node
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,7 +16,10 @@ import (
 	cmttypes "github.com/cometbft/cometbft/types"
 
 	"github.com/atoll-dev/atoll/consensus/app"
+	"github.com/atoll-dev/atoll/consensus/codec"
 	"github.com/atoll-dev/atoll/consensus/genesis"
+	"github.com/atoll-dev/atoll/consensus/governance"
+	"github.com/atoll-dev/atoll/consensus/staking"
 	"github.com/atoll-dev/atoll/consensus/state"
 )
 
@@ -215,5 +219,54 @@ func TestAgent_RestoresLapsedNode(t *testing.T) {
 	case <-registered:
 	case <-time.After(60 * time.Second):
 		t.Fatal("the dropped node was never registered again and elected")
+	}
+}
+
+// TestGovernance_ChangesCometLimitsLive enacts a consensus-limit proposal on
+// a running node and checks that CometBFT itself adopted the new limits.
+func TestGovernance_ChangesCometLimitsLive(t *testing.T) {
+	home := devnetHome(t)
+	ids, err := LoadIdentities(home)
+	if err != nil {
+		t.Fatal(err)
+	}
+	epochs := make(chan uint64, 100)
+	n, err := Start(Options{Home: home, OnEpoch: func(s app.EpochSummary) { epochs <- s.Epoch }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer n.Stop()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	cc, _ := n.Status()
+	h := &rpcHost{n: n, sig: newEpochSignal(), cc: cc.ChainContext, nonce: map[staking.Address]uint64{}}
+	validator := ids[0].Entity
+	limits := app.ConsensusLimits{MaxTxSize: 64 << 10, MaxBlockBytes: 3 << 20, MaxBlockGas: 5_000_000}
+	if err := h.Submit(ctx, validator, "governance.SubmitProposal", governance.SubmitBody{
+		Content: governance.ChangeParameters{Module: app.ConsensusName, Changes: codec.Marshal(limits)}}); err != nil {
+		t.Fatal(err)
+	}
+	var props []governance.Proposal
+	for len(props) == 0 {
+		if err := h.Query(ctx, "governance/proposals", nil, &props); err != nil {
+			t.Fatal(err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if err := h.Submit(ctx, validator, "governance.CastVote", governance.VoteBody{ID: props[0].ID, Vote: governance.VoteYes}); err != nil {
+		t.Fatal(err)
+	}
+	for {
+		// The latest height's parameters may not be stored yet; ask again.
+		res, err := n.rpc.ConsensusParams(ctx, nil)
+		if err == nil && res.ConsensusParams.Block.MaxBytes == 3<<20 && res.ConsensusParams.Block.MaxGas == 5_000_000 {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("CometBFT block limits not updated (last answer %+v, %v)", res, err)
+		case <-epochs:
+		case <-time.After(50 * time.Millisecond):
+		}
 	}
 }

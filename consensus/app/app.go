@@ -92,7 +92,7 @@ func New(store *state.Store, opts Options) *App {
 	}
 	gov := &governance.Service{Targets: map[string]governance.Changer{}}
 	services := []service.Service{
-		epochtime.Service{}, beacon.Service{}, gov, registry.Service{}, staking.Service{}, scheduler.Service{},
+		epochtime.Service{}, beacon.Service{}, gov, registry.Service{}, staking.Service{}, scheduler.Service{}, consensusService{},
 	}
 	services = append(services, opts.Extra...)
 	a := &App{store: store, log: opts.Logger, services: services, byName: map[string]service.Service{}, opts: opts}
@@ -104,6 +104,9 @@ func New(store *state.Store, opts Options) *App {
 		if err := codec.Unmarshal(raw, &a.meta); err != nil {
 			panic(&state.FatalError{Err: fmt.Errorf("app: metadata: %w", err)})
 		}
+	}
+	if l, ok := getLimits(store.Committed()); ok {
+		a.meta.MaxTxSize = l.MaxTxSize
 	}
 	a.check = state.NewOverlay(store.Committed())
 	return a
@@ -169,6 +172,11 @@ func (a *App) InitChain(_ context.Context, req *abci.RequestInitChain) (*abci.Re
 	a.meta = meta{ChainID: doc.ChainID, ChainContext: cc, MaxTxSize: doc.Consensus.MaxTxSize}
 	blk.Set(keyMeta, codec.Marshal(&a.meta))
 	blk.Set(keyGenesisHeight, codec.Marshal(gh))
+	limits := ConsensusLimits{MaxTxSize: doc.Consensus.MaxTxSize, MaxBlockBytes: 22020096, MaxBlockGas: -1}
+	if cp := req.ConsensusParams; cp != nil && cp.Block != nil {
+		limits.MaxBlockBytes, limits.MaxBlockGas = cp.Block.MaxBytes, cp.Block.MaxGas
+	}
+	blk.Set(keyLimits, codec.Marshal(&limits))
 	ctx := &service.Context{KV: blk, Height: gh, Epoch: doc.Epochtime.Base, ChainContext: cc, Mode: service.ModeSystem}
 	if err := doc.Apply(ctx, req.InitialHeight); err != nil {
 		return nil, err
@@ -278,6 +286,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 		old := scheduler.Validators(blk)
 		resp.Events = append(resp.Events, a.epochTransition(blk, req.Height, newEpoch)...)
 		resp.ValidatorUpdates = toUpdates(scheduler.ValidatorDiff(old, scheduler.Validators(blk)))
+		resp.ConsensusParamUpdates = takeLimitUpdate(blk)
 	}
 	for _, r := range resp.TxResults {
 		a.metrics().observeEvents(r.Events)
@@ -368,6 +377,9 @@ func (a *App) Commit(context.Context, *abci.RequestCommit) (*abci.ResponseCommit
 		return nil, err
 	}
 	a.block = nil
+	if l, ok := getLimits(a.store.Committed()); ok {
+		a.meta.MaxTxSize = l.MaxTxSize
+	}
 	a.check = state.NewOverlay(a.store.Committed())
 	a.afterCommit(a.blockEpoch)
 	return &abci.ResponseCommit{}, nil

@@ -13,7 +13,9 @@ import (
 	cryptoenc "github.com/cometbft/cometbft/crypto/encoding"
 
 	"github.com/atoll-dev/atoll/consensus/beacon"
+	"github.com/atoll-dev/atoll/consensus/codec"
 	"github.com/atoll-dev/atoll/consensus/genesis"
+	"github.com/atoll-dev/atoll/consensus/governance"
 	"github.com/atoll-dev/atoll/consensus/registry"
 	"github.com/atoll-dev/atoll/consensus/service"
 	"github.com/atoll-dev/atoll/consensus/signature"
@@ -363,5 +365,46 @@ func TestApp_Proposals(t *testing.T) {
 		if res.Status != c.want {
 			t.Errorf("case %d: %v, want %v", i, res.Status, c.want)
 		}
+	}
+}
+
+// TestApp_GovernanceChangesLimits changes the transaction size limit and
+// CometBFT's block limits by proposal and validator vote, without restart.
+func TestApp_GovernanceChangesLimits(t *testing.T) {
+	n := newTestNet()
+	a := newApp(t, n, nil)
+	cc := n.doc.ChainContext()
+	e0 := n.specs[0].Entity // the validator's entity
+	big := func(nonce uint64) []byte {
+		return tx.Sign(e0, cc, tx.New(nonce, tx.Fee{Gas: 1000}, "staking.Transfer", bytes.Repeat([]byte{1}, 40<<10))).Encode()
+	}
+	if res, _ := a.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: big(0)}); res.Code != CodeTooLarge {
+		t.Fatalf("40 KiB tx under the 32 KiB limit: code %d", res.Code)
+	}
+	limits := ConsensusLimits{MaxTxSize: 64 << 10, MaxBlockBytes: 4 << 20, MaxBlockGas: -1}
+	submit := tx.Sign(e0, cc, tx.New(0, tx.Fee{Gas: 1000}, "governance.SubmitProposal", governance.SubmitBody{
+		Content: governance.ChangeParameters{Module: ConsensusName, Changes: codec.Marshal(limits)}}))
+	vote := tx.Sign(e0, cc, tx.New(1, tx.Fee{Gas: 1000}, "governance.CastVote", governance.VoteBody{ID: 0, Vote: governance.VoteYes}))
+	var update *abci.ResponseFinalizeBlock
+	for h := int64(1); h <= 9; h++ {
+		var txs [][]byte
+		if h == 1 {
+			txs = [][]byte{submit.Encode(), vote.Encode()}
+		}
+		res := runBlock(t, a, h, txs)
+		for i, r := range res.TxResults {
+			if r.Code != CodeOK {
+				t.Fatalf("height %d tx %d: %s", h, i, r.Log)
+			}
+		}
+		if res.ConsensusParamUpdates != nil {
+			update = res
+		}
+	}
+	if update == nil || update.ConsensusParamUpdates.Block.MaxBytes != 4<<20 {
+		t.Fatalf("no block limit update handed to CometBFT")
+	}
+	if res, _ := a.CheckTx(context.Background(), &abci.RequestCheckTx{Tx: big(2)}); res.Code == CodeTooLarge {
+		t.Fatalf("40 KiB tx still too large after the enacted change: %s", res.Log)
 	}
 }
