@@ -276,6 +276,8 @@ func (r *Restorer) Finish() error {
 	s.mu.Lock()
 	s.latest[root.Type] = &root
 	s.mu.Unlock()
+	s.counters.commits.Add(1)
+	s.counters.nodesWritten.Add(uint64(r.seq))
 	return nil
 }
 

@@ -128,6 +128,8 @@ func (t *Tree) Commit(version uint64) (Root, WriteLog, error) {
 	s.mu.Lock()
 	s.latest[typ] = &root
 	s.mu.Unlock()
+	s.counters.commits.Add(1)
+	s.counters.nodesWritten.Add(uint64(len(written)))
 	s.pruner.notify()
 	return root, wl, nil
 }

@@ -111,6 +111,7 @@ func (s *Store) prune(compact bool) (int, error) {
 		}
 		n, err := s.pruneType(t, from[t])
 		total += n
+		s.counters.nodesPruned.Add(uint64(n))
 		if err != nil {
 			return total, err
 		}

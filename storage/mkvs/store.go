@@ -59,7 +59,8 @@ type Store struct {
 	earliest [3]uint64  // per type, versions below are pruned
 	closed   bool
 
-	pruner pruner
+	pruner   pruner
+	counters counters
 }
 
 // Open opens (or creates) the store in dir.
@@ -289,6 +290,7 @@ func (s *Store) loadNode(id nodeID, want *Hash) (*node, error) {
 	if err != nil {
 		return nil, err
 	}
+	s.counters.nodeReads.Add(1)
 	s.cache.put(n)
 	return n, nil
 }
