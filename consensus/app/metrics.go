@@ -1,6 +1,7 @@
 package app
 
 import (
+	"errors"
 	"fmt"
 
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -36,11 +37,36 @@ func NewMetrics(reg prometheus.Registerer) (*Metrics, error) {
 		txs:       prometheus.NewCounterVec(prometheus.CounterOpts{Namespace: "atoll", Subsystem: "consensus", Name: "transactions_total", Help: "Transactions by phase and result code."}, []string{"phase", "code"}),
 		slashes:   prometheus.NewCounter(prometheus.CounterOpts{Namespace: "atoll", Subsystem: "staking", Name: "slashes_total", Help: "Slashing events."}),
 	}
-	for _, c := range []prometheus.Collector{m.height, m.epoch, m.nodes, m.runtimes, m.suspended, m.committee, m.txs, m.slashes} {
-		if err := reg.Register(c); err != nil {
+	// A node restarted in the same process registers again; it takes over
+	// the collectors already registered.
+	register := func(c prometheus.Collector) (prometheus.Collector, error) {
+		err := reg.Register(c)
+		var are prometheus.AlreadyRegisteredError
+		if errors.As(err, &are) {
+			return are.ExistingCollector, nil
+		}
+		return c, err
+	}
+	for _, p := range []*prometheus.Gauge{&m.height, &m.epoch, &m.nodes, &m.runtimes, &m.suspended} {
+		c, err := register(*p)
+		if err != nil {
 			return nil, fmt.Errorf("app: registering metrics: %w", err)
 		}
+		*p = c.(prometheus.Gauge)
 	}
+	c, err := register(m.committee)
+	if err != nil {
+		return nil, fmt.Errorf("app: registering metrics: %w", err)
+	}
+	m.committee = c.(*prometheus.GaugeVec)
+	if c, err = register(m.txs); err != nil {
+		return nil, fmt.Errorf("app: registering metrics: %w", err)
+	}
+	m.txs = c.(*prometheus.CounterVec)
+	if c, err = register(m.slashes); err != nil {
+		return nil, fmt.Errorf("app: registering metrics: %w", err)
+	}
+	m.slashes = c.(prometheus.Counter)
 	return m, nil
 }
 
