@@ -1,7 +1,6 @@
 package roothash
 
 import (
-	"errors"
 	"fmt"
 
 	"github.com/atoll-dev/atoll/consensus/registry"
@@ -84,18 +83,20 @@ func (j *Judge) Check(sc *api.SignedCommitment) (api.Vote, error) {
 	if err := j.checkBody(c); err != nil {
 		return vote, err
 	}
-	if err := sc.Verify(j.ChainContext); err != nil {
-		if errors.Is(err, signature.ErrBadSignature) {
+	if c.Failure == api.NoFailure && api.MessagesHash(c.Messages) != c.Results.MessagesHash {
+		return vote, fmt.Errorf("%w: messages do not match their hash", ErrBadMessages)
+	}
+	// One batch for the executor's, the proposal's and every receipt's
+	// signature; on failure, name the first bad one.
+	for i, ok := range signature.VerifyBatch(api.CommitmentSignatures(j.ChainContext, sc)) {
+		switch {
+		case ok:
+		case i == 0:
 			return vote, fmt.Errorf("%w: commitment of %s", ErrBadSignature, sc.Node)
-		}
-		return vote, fmt.Errorf("%w: %v", ErrBadMessages, err)
-	}
-	if err := c.Proposal.Verify(j.ChainContext); err != nil {
-		return vote, fmt.Errorf("%w: proposal of %s", ErrBadSignature, c.Proposal.Scheduler)
-	}
-	for i := range c.Receipts {
-		if err := c.Receipts[i].Verify(j.ChainContext); err != nil {
-			return vote, fmt.Errorf("%w: receipt %d of %s", ErrBadSignature, i, c.Receipts[i].Node)
+		case i == 1:
+			return vote, fmt.Errorf("%w: proposal of %s", ErrBadSignature, c.Proposal.Scheduler)
+		default:
+			return vote, fmt.Errorf("%w: receipt %d of %s", ErrBadSignature, i-2, c.Receipts[i-2].Node)
 		}
 	}
 	return vote, nil

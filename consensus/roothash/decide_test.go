@@ -91,3 +91,7 @@ func TestCommittee_Rank(t *testing.T) {
 		t.Fatal("empty committee has a scheduler")
 	}
 }
+
+func voteOf(n signature.PublicKey, r api.ComputeResults, backup bool) api.Vote {
+	return api.Vote{Node: n, Results: r, Backup: backup}
+}

@@ -48,7 +48,7 @@ func defaultNet() netConfig {
 // harness drives a real consensus application, with the roothash plugged
 // in, block by block without CometBFT.
 type harness struct {
-	t        *testing.T
+	t        testing.TB
 	app      *app.App
 	store    *state.Store
 	doc      *genesis.Document
@@ -65,7 +65,7 @@ type harness struct {
 	pendingN []string
 }
 
-func newHarness(t *testing.T, cfg netConfig) *harness {
+func newHarness(t testing.TB, cfg netConfig) *harness {
 	t.Helper()
 	val := cmted.GenPrivKeyFromSecret([]byte("roothash-validator"))
 	var cons signature.PublicKey
@@ -251,7 +251,7 @@ type roundCtx struct {
 func (h *harness) pendingRound() *roundCtx {
 	v := h.round()
 	if v.Round == nil {
-		h.t.Fatal("no pending round")
+		h.t.Fatalf("no pending round at height %d: %+v", h.height, v)
 	}
 	return &roundCtx{h: h, round: v.Round.Round, parent: v.Latest.Hash, c: v.Round.Committee}
 }
@@ -289,7 +289,7 @@ func (h *harness) submit(scs ...api.SignedCommitment) int {
 	return h.tx(h.relayer, api.MethodExecutorCommit, api.ExecutorCommitBody{Runtime: h.rt, Commitments: scs})
 }
 
-func equalLines(t *testing.T, what string, got, want []string) {
+func equalLines(t testing.TB, what string, got, want []string) {
 	t.Helper()
 	if strings.Join(got, "\n") != strings.Join(want, "\n") {
 		g, _ := json.MarshalIndent(got, "", "  ")
