@@ -53,6 +53,20 @@ func (d *DB) Put(kv ...[2][]byte) error {
 	return nil
 }
 
+// Delete removes keys and syncs before returning.
+func (d *DB) Delete(keys ...[]byte) error {
+	b := d.p.NewBatch()
+	for _, k := range keys {
+		if err := b.Delete(k, nil); err != nil {
+			return err
+		}
+	}
+	if err := b.Commit(pebble.Sync); err != nil {
+		return fmt.Errorf("agent: database write: %w", err)
+	}
+	return nil
+}
+
 // Scan calls fn for every key with prefix, in key order.
 func (d *DB) Scan(prefix []byte, fn func(key, val []byte) error) error {
 	upper := append([]byte(nil), prefix...)

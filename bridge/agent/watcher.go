@@ -31,16 +31,20 @@ type Watcher struct {
 	DB      *DB
 	Log     *slog.Logger
 	Metrics *Metrics
-
-	// pending holds updates that look legitimate but that the Home has not
-	// accepted yet in what the watcher has read; they are checked again.
-	pending []seenUpdate
 }
 
+// seenUpdate is an update read from the Replica of home's domain on chain
+// on. Until it is judged (and any fraud it shows is proven everywhere) it
+// stays in the database under key, so a restart cannot forget it.
 type seenUpdate struct {
+	key  []byte
 	home *Chain
 	on   *Chain
 	q    update.QuorumUpdate
+}
+
+func seenKey(home, on uint32, q *update.QuorumUpdate) []byte {
+	return []byte(fmt.Sprintf("watch/%d/%d/%x%x", home, on, q.OldRoot[:], q.NewRoot[:]))
 }
 
 // Address is the watcher's address, the one connection managers permit.
@@ -57,7 +61,6 @@ func (w *Watcher) chain(domain uint32) *Chain {
 
 // Poll implements Poller.
 func (w *Watcher) Poll(ctx context.Context) error {
-	var seen []seenUpdate
 	for _, on := range w.Chains {
 		for _, h := range w.Chains {
 			if h == on {
@@ -65,12 +68,17 @@ func (w *Watcher) Poll(ctx context.Context) error {
 			}
 			s := &scanner{db: w.DB, ch: on, addr: address.ReplicaState(h.Domain), label: fmt.Sprintf("watcher-replica-%d", h.Domain)}
 			err := s.run(ctx, func(tx Tx) ([][2][]byte, error) {
+				var writes [][2][]byte
 				for _, e := range replica.ParseLogs(tx.Logs) {
 					if e.Kind == replica.EventUpdate && e.Remote == h.Domain {
-						seen = append(seen, seenUpdate{home: h, on: on, q: e.Update})
+						b, err := e.Update.MarshalBinary()
+						if err != nil {
+							return nil, err
+						}
+						writes = append(writes, KV(seenKey(h.Domain, on.Domain, &e.Update), b))
 					}
 				}
-				return nil, nil
+				return writes, nil
 			})
 			if err != nil {
 				return err
@@ -84,43 +92,65 @@ func (w *Watcher) Poll(ctx context.Context) error {
 			return err
 		}
 	}
-	todo := append(w.pending, seen...)
-	w.pending = nil
+	var todo []seenUpdate
+	err := w.DB.Scan([]byte("watch/"), func(k, v []byte) error {
+		var hd, od uint32
+		if _, err := fmt.Sscanf(string(k), "watch/%d/%d/", &hd, &od); err != nil {
+			return fmt.Errorf("agent: corrupt watch record %q", k)
+		}
+		s := seenUpdate{key: append([]byte(nil), k...), home: w.chain(hd), on: w.chain(od)}
+		if s.home == nil || s.on == nil {
+			return nil // a chain no longer configured
+		}
+		if err := s.q.UnmarshalBinary(v); err != nil {
+			return fmt.Errorf("agent: corrupt watch record %q: %w", k, err)
+		}
+		todo = append(todo, s)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
 	var errs []error
 	for _, s := range todo {
-		if err := w.check(ctx, s); err != nil {
+		settled, err := w.check(ctx, s)
+		if err != nil {
 			errs = append(errs, err)
-			w.pending = append(w.pending, s)
+			continue
+		}
+		if settled {
+			errs = append(errs, w.DB.Delete(s.key))
 		}
 	}
 	return errors.Join(errs...)
 }
 
-// check judges one update seen on a Replica.
-func (w *Watcher) check(ctx context.Context, s seenUpdate) error {
+// check judges one update seen on a Replica; settled is true once it is
+// known legitimate or the fraud it shows has been proven everywhere.
+func (w *Watcher) check(ctx context.Context, s seenUpdate) (settled bool, err error) {
 	q := &s.q
 	hq, err := homeUpdate(w.DB, s.home.Domain, q.OldRoot)
 	if err != nil {
-		return err
+		return false, err
 	}
 	if hq != nil && hq.NewRoot == q.NewRoot {
-		return nil
+		return true, nil
 	}
 	if hq != nil {
 		w.Log.Error("double update detected", "agent", "watcher", "home", s.home.Name, "seen_on", s.on.Name,
 			"old", hexRoot(q.OldRoot), "home_new", hexRoot(hq.NewRoot), "replica_new", hexRoot(q.NewRoot))
 		w.count("fraud_double_update")
-		return w.doubleUpdate(ctx, s.home, hq, q)
+		err := w.doubleUpdate(ctx, s.home, hq, q)
+		return err == nil, err
 	}
 	st, err := HomeState(ctx, s.home)
 	if err != nil {
-		return err
+		return false, err
 	}
 	h := st.Home
 	if !h.Failed() && h.CommittedRoot() == q.OldRoot && h.QueueContains(q.NewRoot) {
 		// A real root the Home has not accepted yet; look again next round.
-		w.pending = append(w.pending, s)
-		return nil
+		return false, nil
 	}
 	w.Log.Error("improper update detected", "agent", "watcher", "home", s.home.Name, "seen_on", s.on.Name,
 		"old", hexRoot(q.OldRoot), "new", hexRoot(q.NewRoot))
@@ -135,10 +165,11 @@ func (w *Watcher) check(ctx context.Context, s seenUpdate) error {
 	}
 	signers, err := h.Updaters().Attest(q)
 	if err != nil {
-		return errors.Join(append(errs, err)...)
+		return false, errors.Join(append(errs, err)...)
 	}
 	errs = append(errs, w.unenroll(ctx, s.home, signers))
-	return errors.Join(errs...)
+	err = errors.Join(errs...)
+	return err == nil, err
 }
 
 // doubleUpdate halts every Replica of h's domain, fails h's Home and
