@@ -48,7 +48,7 @@ func (w *Worker) executeAndCommit(ctx context.Context, v *View, round uint64, m 
 		}
 	}
 	sc := roothash.SignCommitment(w.cfg.Identity, w.cfg.Chain.ChainContext(), c)
-	if w.cfg.Faults.BogusCommitment {
+	if w.faults().BogusCommitment {
 		for i := range sc.Signature {
 			sc.Signature[i] ^= 0xa5
 		}
@@ -56,7 +56,7 @@ func (w *Worker) executeAndCommit(ctx context.Context, v *View, round uint64, m 
 	w.mu.Lock()
 	w.done[round] = true
 	w.mu.Unlock()
-	if w.cfg.Faults.Straggler {
+	if w.faults().Straggler {
 		w.log.Debug("straggling: not committing", "round", round)
 		return nil
 	}
@@ -77,7 +77,7 @@ func (w *Worker) execute(ctx context.Context, v *View, round uint64, m *p2p.Prop
 		e.failure = true
 		return e
 	}
-	if w.cfg.Faults.FailureIndicating {
+	if w.faults().FailureIndicating {
 		e.failure = true
 		return e
 	}
@@ -104,7 +104,7 @@ func (w *Worker) execute(ctx context.Context, v *View, round uint64, m *p2p.Prop
 	}
 	stateLog, ioLog := wrt.FromRHPLog(resp.StateWriteLog), wrt.FromRHPLog(resp.IOWriteLog)
 	stateRoot := roothash.Hash(resp.StateRoot)
-	if w.cfg.Faults.WrongState {
+	if w.faults().WrongState {
 		id := w.me()
 		stateLog = append(stateLog[:len(stateLog):len(stateLog)], mkvs.LogEntry{Key: dishonestKey, Value: id[:]})
 		t, err := w.cfg.Replica.KV.Tree(mkvs.Root{Namespace: w.cfg.Replica.KV.Namespace(), Version: v.Latest.Round, Type: mkvs.RootState, Hash: mkvs.Hash(v.Latest.StateRoot)})

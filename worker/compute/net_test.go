@@ -161,6 +161,8 @@ type netOpts struct {
 	nodes                     int
 	faults                    map[int]Faults
 	storageFaults             map[int]storage.Faults
+	// onFetchFailure hears of every storage peer that failed a member's fetch.
+	onFetchFailure func(reporter *member, p p2p.Peer)
 }
 
 var payer = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{42}, 32))
@@ -232,7 +234,12 @@ func startNet(t *testing.T, o netOpts) *testNet {
 		exec := wrt.NewInProcess(m.replica.KV, status, svm.WithParallelism(1))
 		client := p2p.NewClient(m.p2p)
 		m.worker = New(Config{Runtime: genesis.SVMRuntimeID, Identity: m.id, Chain: NewHostChain(tn.chain), Replica: m.replica,
-			Exec: exec, Pool: txpool.New(txpool.Config{}, exec), P2P: client, Status: status, Faults: o.faults[i], PollInterval: 20 * time.Millisecond})
+			Exec: exec, Pool: txpool.New(txpool.Config{}, exec), P2P: client, Status: status, Faults: o.faults[i], PollInterval: 20 * time.Millisecond,
+			OnFetchFailure: func(p p2p.Peer, _ uint64, _ error) {
+				if o.onFetchFailure != nil {
+					o.onFetchFailure(m, p)
+				}
+			}})
 		m.store = &storage.Node{Runtime: genesis.SVMRuntimeID, Signer: m.id, ChainContext: tn.chain.cc, Replica: m.replica, Faults: o.storageFaults[i]}
 		if m.srv, err = p2p.NewServer(m.p2p, func(k signature.PublicKey) bool { return registered[k] }); err != nil {
 			t.Fatal(err)
@@ -245,7 +252,6 @@ func startNet(t *testing.T, o netOpts) *testNet {
 			defer tn.wg.Done()
 			m.worker.Run(ctx, tn.chain)
 		}(m)
-		_ = client
 	}
 	tn.wg.Add(1)
 	go func() {

@@ -29,7 +29,7 @@ func (w *Worker) maybePropose(ctx context.Context, v *View, round uint64, k int)
 	w.mu.Lock()
 	already, seen := w.proposed[round], w.roundSeen
 	w.mu.Unlock()
-	if w.cfg.Faults.Runaway {
+	if w.faults().Runaway {
 		return w.runaway(ctx, v, round)
 	}
 	if already || v.Discrepancy || !v.mayPropose(k) {
@@ -62,7 +62,7 @@ func (w *Worker) propose(ctx context.Context, v *View, round uint64, txs [][]byt
 		txs = [][]byte{}
 	}
 	bh := roothash.BatchHash(txs)
-	if w.cfg.Faults.InvalidBatchHash {
+	if w.faults().InvalidBatchHash {
 		bh[0] ^= 0xff
 	}
 	sp := roothash.SignProposal(w.cfg.Identity, w.cfg.Chain.ChainContext(), roothash.Proposal{Namespace: w.cfg.Runtime, Round: round, PreviousHash: prev, BatchHash: bh})

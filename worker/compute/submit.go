@@ -14,31 +14,16 @@ import (
 	"github.com/atoll-dev/atoll/storage/mkvs"
 	"github.com/atoll-dev/atoll/worker/p2p"
 	wrt "github.com/atoll-dev/atoll/worker/runtime"
+	"github.com/atoll-dev/atoll/worker/submit"
 	"github.com/atoll-dev/atoll/worker/txpool"
 )
 
 // TxResult is a transaction's outcome in a finalized round.
-type TxResult struct {
-	// Round is the runtime round that included the transaction.
-	Round uint64 `json:"round"`
-	// Code is 0 on success (see worker/runtime's codes for the SVM).
-	Code  uint32   `json:"code"`
-	Units uint64   `json:"units"`
-	Logs  []string `json:"logs"`
-	Data  []byte   `json:"data,omitempty"`
-}
+type TxResult = submit.TxResult
 
-// Submitter is the node-side submission API.
-type Submitter interface {
-	// SubmitTx admits tx to the pool (and gossips it to the committee),
-	// then waits until a finalized round includes it and returns its
-	// result. An admission failure is returned at once.
-	SubmitTx(ctx context.Context, tx []byte) (*TxResult, error)
-}
+var _ submit.Submitter = (*Worker)(nil)
 
-var _ Submitter = (*Worker)(nil)
-
-// SubmitTx implements Submitter.
+// SubmitTx implements submit.Submitter.
 func (w *Worker) SubmitTx(ctx context.Context, tx []byte) (*TxResult, error) {
 	h := txpool.HashOf(tx)
 	ch := make(chan *TxResult, 1)

@@ -39,6 +39,7 @@ type Worker struct {
 	recent    map[uint64]roothash.Hash // finalized header hashes by round
 	waiters   map[txpool.Hash][]chan *TxResult
 	runaways  uint64
+	faultsNow Faults
 	kick      chan struct{}
 }
 
@@ -70,6 +71,7 @@ func New(cfg Config) *Worker {
 		execs: map[uint64]*execution{}, recent: map[uint64]roothash.Hash{}, waiters: map[txpool.Hash][]chan *TxResult{},
 		kick: make(chan struct{}, 1),
 	}
+	w.faultsNow = cfg.Faults
 	w.fetch = &storage.PeerFetcher{Runtime: cfg.Runtime, Client: cfg.P2P, Peers: w.storagePeers, OnFailure: cfg.OnFetchFailure}
 	return w
 }
@@ -108,6 +110,20 @@ func (w *Worker) wake() {
 }
 
 func (w *Worker) me() signature.PublicKey { return w.cfg.Identity.Public() }
+
+// SetFaults replaces the worker's deliberate misbehaviours (tests switch
+// a running worker between honest and Byzantine).
+func (w *Worker) SetFaults(f Faults) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	w.faultsNow = f
+}
+
+func (w *Worker) faults() Faults {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.faultsNow
+}
 
 // step reads the view and does whatever the protocol asks of this worker
 // now. It runs on Run's goroutine only.

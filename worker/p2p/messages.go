@@ -42,13 +42,17 @@ type ApplyRequest struct {
 	IOLog         []byte             `cbor:"io_log"`
 }
 
-// DiffRequest asks for the write logs that finalized round Round: the state
-// diff from round Round-1 and the round's IO tree.
+// DiffRequest asks for the write logs of round Round that lead to
+// StateRoot (from round Round-1's state) and IORoot (from the empty tree):
+// a storage node that receipted these roots must be able to answer, from
+// its finalized trees or from the results it stashed.
 //
-//	{ "runtime": bstr .size 32, "round": uint }
+//	{ "runtime": bstr .size 32, "round": uint, "state_root": bstr .size 32, "io_root": bstr .size 32 }
 type DiffRequest struct {
-	Runtime registry.RuntimeID `cbor:"runtime"`
-	Round   uint64             `cbor:"round"`
+	Runtime   registry.RuntimeID `cbor:"runtime"`
+	Round     uint64             `cbor:"round"`
+	StateRoot roothash.Hash      `cbor:"state_root"`
+	IORoot    roothash.Hash      `cbor:"io_root"`
 }
 
 // DiffResponse carries the write logs of a round, in the MKVS encoding,

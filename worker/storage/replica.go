@@ -23,7 +23,7 @@ var (
 // Fetcher obtains a finalized round's write logs from peers. Results are
 // untrusted: the Replica verifies them against the header.
 type Fetcher interface {
-	FetchDiff(ctx context.Context, round uint64) (stateLog, ioLog mkvs.WriteLog, err error)
+	FetchDiff(ctx context.Context, h *roothash.Header) (stateLog, ioLog mkvs.WriteLog, err error)
 }
 
 // Replica is a node's MKVS for one runtime, advanced one finalized round at a
@@ -154,7 +154,7 @@ func (r *Replica) Finalize(ctx context.Context, h *roothash.Header, fetch Fetche
 		case fetch == nil:
 			return fmt.Errorf("%w: round %d", ErrNoCandidate, h.Round)
 		default:
-			if stateLog, ioLog, err = fetch.FetchDiff(ctx, h.Round); err != nil {
+			if stateLog, ioLog, err = fetch.FetchDiff(ctx, h); err != nil {
 				return err
 			}
 		}
@@ -184,26 +184,51 @@ func (r *Replica) applyIO(h *roothash.Header, ioLog mkvs.WriteLog) {
 	_ = r.KV.ApplyWriteLog(base, ioLog, r.ioRoot(h.Round, h.IORoot))
 }
 
-// Diff returns the write logs that finalized round: the state diff from
-// round-1 and the IO tree's contents, with the roots they lead to.
-func (r *Replica) Diff(round uint64) (stateLog, ioLog mkvs.WriteLog, state, io mkvs.Hash, err error) {
+// Diff returns the write logs of round that lead to state (from round-1)
+// and io (from the empty tree): from the finalized trees when the replica
+// applied exactly those roots, else from a stashed candidate.
+func (r *Replica) Diff(round uint64, state, io roothash.Hash) (stateLog, ioLog mkvs.WriteLog, err error) {
 	if round == 0 {
-		return nil, nil, mkvs.Hash{}, mkvs.Hash{}, fmt.Errorf("%w: round 0", ErrNotAvailable)
+		return nil, nil, fmt.Errorf("%w: round 0", ErrNotAvailable)
 	}
-	prev, ok1, err1 := r.KV.RootAt(mkvs.RootState, round-1)
-	cur, ok2, err2 := r.KV.RootAt(mkvs.RootState, round)
-	if err := errors.Join(err1, err2); err != nil || !ok1 || !ok2 {
-		return nil, nil, mkvs.Hash{}, mkvs.Hash{}, fmt.Errorf("%w: state of round %d: %v", ErrNotAvailable, round, err)
+	cur, ok, err := r.KV.RootAt(mkvs.RootState, round)
+	if err == nil && ok && cur.Hash == mkvs.Hash(state) {
+		if sl, il, err := r.finalizedDiff(round, cur, io); err == nil {
+			return sl, il, nil
+		}
 	}
-	if stateLog, err = r.KV.Diff(prev, cur); err != nil {
-		return nil, nil, mkvs.Hash{}, mkvs.Hash{}, fmt.Errorf("storage: diff of round %d: %w", round, err)
+	c, found, err := r.pending.get(round, state, io)
+	if err != nil {
+		return nil, nil, err
+	}
+	if !found {
+		return nil, nil, fmt.Errorf("%w: round %d with state %x", ErrNotAvailable, round, state[:8])
+	}
+	if err := stateLog.UnmarshalBinary(c.StateLog); err != nil {
+		return nil, nil, fmt.Errorf("storage: candidate of round %d: %w", round, err)
+	}
+	if err := ioLog.UnmarshalBinary(c.IOLog); err != nil {
+		return nil, nil, fmt.Errorf("storage: candidate of round %d: %w", round, err)
+	}
+	return stateLog, ioLog, nil
+}
+
+func (r *Replica) finalizedDiff(round uint64, cur mkvs.Root, io roothash.Hash) (mkvs.WriteLog, mkvs.WriteLog, error) {
+	prev, ok, err := r.KV.RootAt(mkvs.RootState, round-1)
+	if err != nil || !ok {
+		return nil, nil, fmt.Errorf("%w: state of round %d: %v", ErrNotAvailable, round-1, err)
+	}
+	stateLog, err := r.KV.Diff(prev, cur)
+	if err != nil {
+		return nil, nil, fmt.Errorf("storage: diff of round %d: %w", round, err)
 	}
 	ioRoot, ok, err := r.KV.RootAt(mkvs.RootIO, round)
-	if err != nil || !ok {
-		return nil, nil, mkvs.Hash{}, mkvs.Hash{}, fmt.Errorf("%w: io of round %d: %v", ErrNotAvailable, round, err)
+	if err != nil || !ok || ioRoot.Hash != mkvs.Hash(io) {
+		return nil, nil, fmt.Errorf("%w: io of round %d: %v", ErrNotAvailable, round, err)
 	}
-	if ioLog, err = r.KV.Diff(r.KV.EmptyRoot(mkvs.RootIO, round), ioRoot); err != nil {
-		return nil, nil, mkvs.Hash{}, mkvs.Hash{}, fmt.Errorf("storage: io of round %d: %w", round, err)
+	ioLog, err := r.KV.Diff(r.KV.EmptyRoot(mkvs.RootIO, round), ioRoot)
+	if err != nil {
+		return nil, nil, fmt.Errorf("storage: io of round %d: %w", round, err)
 	}
-	return stateLog, ioLog, cur.Hash, ioRoot.Hash, nil
+	return stateLog, ioLog, nil
 }

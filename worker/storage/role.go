@@ -29,12 +29,31 @@ type Node struct {
 	Signer       *signature.Signer // the node's identity key: receipts name it
 	ChainContext []byte
 	Replica      *Replica
-	Faults       Faults
+	// Faults are the initial deliberate misbehaviours (see SetFaults).
+	Faults Faults
 	// ChunkBytes is the target checkpoint chunk size (mkvs default when 0).
 	ChunkBytes int
 
-	mu     sync.Mutex
-	chunks map[uint64][][]byte // exported checkpoints by round, newest kept
+	mu        sync.Mutex
+	chunks    map[uint64][][]byte // exported checkpoints by round, newest kept
+	faultsSet bool
+	faults    Faults
+}
+
+// SetFaults replaces the node's deliberate misbehaviours while it runs.
+func (n *Node) SetFaults(f Faults) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.faults, n.faultsSet = f, true
+}
+
+func (n *Node) currentFaults() Faults {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.faultsSet {
+		return n.faults
+	}
+	return n.Faults
 }
 
 var _ p2p.StorageHandler = (*Node)(nil)
@@ -44,7 +63,7 @@ func (n *Node) StorageApply(_ context.Context, _ signature.PublicKey, m *p2p.App
 	if m.Runtime != n.Runtime {
 		return nil, fmt.Errorf("storage: runtime %s is not %s", m.Runtime, n.Runtime)
 	}
-	if !n.Faults.ReceiptWithoutStoring {
+	if !n.currentFaults().ReceiptWithoutStoring {
 		var stateLog, ioLog mkvs.WriteLog
 		if err := stateLog.UnmarshalBinary(m.StateLog); err != nil {
 			return nil, fmt.Errorf("storage: state log: %w", err)
@@ -62,10 +81,10 @@ func (n *Node) StorageApply(_ context.Context, _ signature.PublicKey, m *p2p.App
 
 // GetDiff implements p2p.StorageHandler.
 func (n *Node) GetDiff(_ context.Context, _ signature.PublicKey, m *p2p.DiffRequest) (*p2p.DiffResponse, error) {
-	if n.Faults.ReceiptWithoutStoring {
+	if n.currentFaults().ReceiptWithoutStoring {
 		return nil, fmt.Errorf("%w: round %d", ErrNotAvailable, m.Round)
 	}
-	sl, il, state, io, err := n.Replica.Diff(m.Round)
+	sl, il, err := n.Replica.Diff(m.Round, m.StateRoot, m.IORoot)
 	if err != nil {
 		return nil, err
 	}
@@ -77,7 +96,7 @@ func (n *Node) GetDiff(_ context.Context, _ signature.PublicKey, m *p2p.DiffRequ
 	if err != nil {
 		return nil, err
 	}
-	return &p2p.DiffResponse{StateRoot: roothash.Hash(state), IORoot: roothash.Hash(io), StateLog: sb, IOLog: ib}, nil
+	return &p2p.DiffResponse{StateRoot: m.StateRoot, IORoot: m.IORoot, StateLog: sb, IOLog: ib}, nil
 }
 
 // GetCheckpoint implements p2p.StorageHandler: chunk m.Index of the
@@ -119,10 +138,11 @@ type PeerFetcher struct {
 }
 
 // FetchDiff implements Fetcher.
-func (f *PeerFetcher) FetchDiff(ctx context.Context, round uint64) (mkvs.WriteLog, mkvs.WriteLog, error) {
+func (f *PeerFetcher) FetchDiff(ctx context.Context, h *roothash.Header) (mkvs.WriteLog, mkvs.WriteLog, error) {
 	var errs []error
+	round := h.Round
 	for _, p := range f.Peers() {
-		d, err := f.Client.GetDiff(ctx, p, &p2p.DiffRequest{Runtime: f.Runtime, Round: round})
+		d, err := f.Client.GetDiff(ctx, p, &p2p.DiffRequest{Runtime: f.Runtime, Round: round, StateRoot: h.StateRoot, IORoot: h.IORoot})
 		var sl, il mkvs.WriteLog
 		if err == nil {
 			err = errors.Join(sl.UnmarshalBinary(d.StateLog), il.UnmarshalBinary(d.IOLog))

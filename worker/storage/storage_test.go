@@ -121,6 +121,14 @@ func TestNode_StorageApply(t *testing.T) {
 	if err != nil || rc.Verify([]byte("c")) != nil || rc.Receipt.StateRoot != f.headers[1].StateRoot || rc.Receipt.Round != 1 {
 		t.Fatalf("receipt %+v %v", rc, err)
 	}
+	// A receipted round is served before it is final, for exactly its roots.
+	h1 := &f.headers[1]
+	if d, err := n.GetDiff(ctx, key.Public(), &p2p.DiffRequest{Runtime: rtID, Round: 1, StateRoot: h1.StateRoot, IORoot: h1.IORoot}); err != nil || len(d.StateLog) == 0 {
+		t.Fatalf("stashed round not served: %v", err)
+	}
+	if _, err := n.GetDiff(ctx, key.Public(), &p2p.DiffRequest{Runtime: rtID, Round: 1, StateRoot: bad.StateRoot, IORoot: h1.IORoot}); !errors.Is(err, ErrNotAvailable) {
+		t.Fatalf("unreceipted roots served: %v", err)
+	}
 	// Round 2 cannot be verified before round 1 is final.
 	if _, err := n.StorageApply(ctx, key.Public(), applyReq(f, 2)); err == nil {
 		t.Fatal("round 2 receipted on top of unfinalized state")
@@ -222,9 +230,18 @@ func TestReplica_CatchUp(t *testing.T) {
 		t.Fatalf("restored %d %s", round, root)
 	}
 	// A peer's diff that does not lead to the header's roots is refused.
-	wrong := f.headers[1]
-	wrong.StateRoot[0] ^= 1
-	if err := newReplica(t, f, true).Finalize(ctx, &wrong, fetch); !errors.Is(err, ErrBadResults) {
+	// A peer that answers with write logs not leading to the header's
+	// roots is not believed.
+	lying := fetcherFunc(func(context.Context, *roothash.Header) (mkvs.WriteLog, mkvs.WriteLog, error) {
+		return wrt.FromRHPLog(f.results[2].StateWriteLog), wrt.FromRHPLog(f.results[2].IOWriteLog), nil
+	})
+	if err := newReplica(t, f, true).Finalize(ctx, &f.headers[1], lying); !errors.Is(err, ErrBadResults) {
 		t.Fatalf("diff not leading to the header's root: %v", err)
 	}
+}
+
+type fetcherFunc func(context.Context, *roothash.Header) (mkvs.WriteLog, mkvs.WriteLog, error)
+
+func (f fetcherFunc) FetchDiff(ctx context.Context, h *roothash.Header) (mkvs.WriteLog, mkvs.WriteLog, error) {
+	return f(ctx, h)
 }
