@@ -30,10 +30,10 @@
 //	       majority is a failure or matches no worker;
 //	       all of B voted without majority; backup deadline
 //
-// Every closed round opens the next one at once. At an epoch transition a
-// round with votes closes with an EpochTransition block; a runtime the
-// scheduler suspended gets a Suspended block and runs no round until it is
-// resumed.
+// Every closed round opens the next one at once. At an epoch transition
+// the pending round (idle or not) closes with an EpochTransition block, so
+// a round number belongs to one epoch's committee; a runtime the scheduler
+// suspended gets a Suspended block and runs no round until it is resumed.
 //
 // Deadlines are in consensus blocks: RoundTimeout after the round started
 // for the worker phase, RoundTimeout after the discrepancy for the backup

@@ -162,9 +162,9 @@ func (*Service) EndBlock(ctx *service.Context) error {
 // EpochTransition implements service.Service. It runs after the
 // scheduler's, with the new committees in place: a runtime the scheduler
 // suspended gets a Suspended block and no round; a resumed runtime starts
-// a round; any other runtime whose round has votes has it closed with an
-// EpochTransition block. Every active runtime then starts a round with
-// the new committees.
+// a round; any other runtime whose round had a committee has it closed
+// with an EpochTransition block, votes or not. Every active runtime then
+// starts a round with the new committees.
 func (*Service) EpochTransition(ctx *service.Context) error {
 	start := epochtime.Get(ctx.KV).StartHeight
 	for _, id := range registry.SortedRuntimeIDs(ctx.KV) {
@@ -186,7 +186,11 @@ func (*Service) EpochTransition(ctx *service.Context) error {
 			setRuntimeState(ctx.KV, id, st)
 			ctx.Emit(api.EventResumed, "runtime", id.String(), "round", fmt.Sprint(st.Latest.Round+1), "epoch", fmt.Sprint(ctx.Epoch))
 		default:
-			if r, ok := getRound(ctx.KV, id); ok && len(r.Votes) > 0 {
+			// Every round a committee could work on is closed, idle or
+			// not, so that a round number names one epoch's committee and
+			// one parent: a scheduler's two proposals for one round are
+			// then always an equivocation.
+			if r, ok := getRound(ctx.KV, id); ok && len(r.Committee.Workers) > 0 {
 				h := st.Latest.Empty(api.EpochTransition, blockTime(ctx))
 				appendBlock(ctx, id, st, h)
 			}

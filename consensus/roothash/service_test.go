@@ -131,18 +131,17 @@ func TestService_EpochTransition(t *testing.T) {
 	if c, log := h.code(0); c != app.CodeInvalid || !bytes.Contains([]byte(log), []byte("not for the pending round")) {
 		t.Fatalf("stale commitment: %d %s", c, log)
 	}
-	// A round without votes is not closed: it restarts with the new
-	// committee under the same number.
-	equalLines(t, "epoch 2", h.until(20), []string{"epoch_transition round=1"})
-	if l := h.latest(); l.Header.Round != 1 {
-		t.Fatalf("idle epoch added block %+v", l.Header)
+	// An idle round is closed too: round numbers never span committees.
+	equalLines(t, "epoch 2", h.until(20), []string{"epoch_transition round=2"})
+	if l := h.latest(); l.Header.Round != 2 || l.Header.Type != api.EpochTransition || l.Header.PreviousHash == (api.Hash{}) {
+		t.Fatalf("idle epoch: latest %+v", l.Header)
 	}
-	if v := h.round(); v.Round.Round != 2 || v.Round.Committee.Epoch != 2 {
+	if v := h.round(); v.Round.Round != 3 || v.Round.Committee.Epoch != 2 {
 		t.Fatalf("round in epoch 2: %+v", v.Round)
 	}
-	// The round-2 block must come from epoch 2's committee.
-	h.finalizeRound(results(2, nil), nil)
-	if l := h.latest(); l.Header.Round != 2 || l.Header.Type != api.Normal {
+	// The round-3 block comes from epoch 2's committee.
+	h.finalizeRound(results(3, nil), nil)
+	if l := h.latest(); l.Header.Round != 3 || l.Header.Type != api.Normal {
 		t.Fatalf("latest %+v", l.Header)
 	}
 }
@@ -256,7 +255,7 @@ func TestService_LivenessFreeze(t *testing.T) {
 		want := []string{"finalized round=" + itoa(r) + " messages=0", "liveness_fault round=" + itoa(r) + " node=lazy faults=" + itoa(r)}
 		equalLines(t, "straggling", h.until(h.round().Round.Deadline), want)
 	}
-	equalLines(t, "epoch end", h.until(25), []string{"slashed round=2 node=lazy reason=liveness amount=100", "epoch_transition round=2"})
+	equalLines(t, "epoch end", h.until(25), []string{"slashed round=2 node=lazy reason=liveness amount=100", "epoch_transition round=3"})
 	if got := before - staking.EscrowBalance(h.kv(), ent); got != 100 {
 		t.Fatalf("liveness slash took %d, want 100", got)
 	}
