@@ -18,59 +18,125 @@ func (t *Tree) Commit(version uint64) (Root, WriteLog, error) {
 	if t.store == nil {
 		return Root{}, nil, ErrNoStore
 	}
-	s := t.store
-	typ := t.base.Type
+	roots, logs, err := t.store.CommitTrees(version, t)
+	if err != nil {
+		return Root{}, nil, err
+	}
+	return roots[0], logs[0], nil
+}
+
+// CommitTrees commits several trees of the store, of different types, at
+// the same version in one atomic, durable write: a round's state and IO
+// trees are finalized together or not at all. Each tree obeys Commit's
+// rules; results are in the order of trees.
+func (s *Store) CommitTrees(version uint64, trees ...*Tree) ([]Root, []WriteLog, error) {
+	var seen [3]bool
+	for _, t := range trees {
+		if t.store != s {
+			return nil, nil, fmt.Errorf("%w: tree of another store", ErrNoStore)
+		}
+		if !t.base.Type.valid() || seen[t.base.Type] {
+			return nil, nil, fmt.Errorf("%w: two %s trees in one commit", ErrBadVersion, t.base.Type)
+		}
+		seen[t.base.Type] = true
+	}
 	s.commitMu.Lock()
 	defer s.commitMu.Unlock()
-
 	s.mu.Lock()
 	closed := s.closed
+	s.mu.Unlock()
+	if closed {
+		return nil, nil, ErrClosed
+	}
+
+	b := s.db.NewBatch()
+	defer b.Close()
+	pcs := make([]*pendingCommit, 0, len(trees))
+	revert := func() {
+		for _, pc := range pcs {
+			pc.revert()
+		}
+	}
+	for _, t := range trees {
+		pc, err := t.prepareCommit(b, version)
+		if pc != nil {
+			pcs = append(pcs, pc)
+		}
+		if err != nil {
+			revert()
+			return nil, nil, err
+		}
+	}
+	opt := pebble.Sync
+	if s.opts.NoSync {
+		opt = pebble.NoSync
+	}
+	if err := b.Commit(opt); err != nil {
+		revert()
+		return nil, nil, fmt.Errorf("mkvs: committing version %d: %w", version, wrapDBError(err))
+	}
+	roots := make([]Root, len(pcs))
+	logs := make([]WriteLog, len(pcs))
+	for i, pc := range pcs {
+		pc.publish()
+		roots[i], logs[i] = pc.root, pc.wl
+	}
+	s.pruner.notify()
+	return roots, logs, nil
+}
+
+// pendingCommit is one tree's part of a batch that is not yet committed.
+type pendingCommit struct {
+	t       *Tree
+	root    Root
+	rootID  nodeID
+	wl      WriteLog
+	written []*node
+}
+
+// revert takes back the node ids assigned while encoding: the tree must not
+// point at nodes that were never written.
+func (pc *pendingCommit) revert() {
+	for _, n := range pc.written {
+		n.id = nodeID{}
+	}
+}
+
+// prepareCommit checks the rules of Commit and adds the tree's new nodes,
+// stale-node index and root record to b. The caller holds commitMu. On
+// error the returned pendingCommit (if any) must be reverted.
+func (t *Tree) prepareCommit(b *pebble.Batch, version uint64) (*pendingCommit, error) {
+	s := t.store
+	typ := t.base.Type
+	s.mu.Lock()
 	var latest *Root
 	if l := s.latest[typ]; l != nil {
 		c := *l
 		latest = &c
 	}
 	s.mu.Unlock()
-	if closed {
-		return Root{}, nil, ErrClosed
-	}
 	if latest != nil && version <= latest.Version {
-		return Root{}, nil, fmt.Errorf("%w: %s version %d is not after the latest %d", ErrBadVersion, typ, version, latest.Version)
+		return nil, fmt.Errorf("%w: %s version %d is not after the latest %d", ErrBadVersion, typ, version, latest.Version)
 	}
 	if t.base.Hash != EmptyRoot && (latest == nil || *latest != t.base) {
-		return Root{}, nil, fmt.Errorf("%w: %s", ErrNotLatest, t.base)
+		return nil, fmt.Errorf("%w: %s", ErrNotLatest, t.base)
 	}
 
 	hash := hashRef(&t.root)
-	root := Root{Namespace: s.opts.Namespace, Version: version, Type: typ, Hash: hash}
 	wl, err := t.pendingLog()
 	if err != nil {
-		return Root{}, nil, err
+		return nil, err
 	}
-
-	b := s.db.NewBatch()
-	defer b.Close()
-	var written []*node
-	var seq uint32
-	var rootID nodeID
-	// Ids are assigned while encoding; until the batch is committed they
-	// must be taken back on any error, or the tree would point at nodes
-	// that were never written.
-	revert := func() {
-		for _, n := range written {
-			n.id = nodeID{}
-		}
-	}
+	pc := &pendingCommit{t: t, root: Root{Namespace: s.opts.Namespace, Version: version, Type: typ, Hash: hash}, wl: wl}
 	if t.root.n != nil && !t.root.id.persisted() {
-		var err error
-		written, err = persistNodes(b, t.root.n, nodeID{version: version, typ: typ}, &seq, written)
+		var seq uint32
+		pc.written, err = persistNodes(b, t.root.n, nodeID{version: version, typ: typ}, &seq, pc.written)
 		if err != nil {
-			revert()
-			return Root{}, nil, err
+			return pc, err
 		}
-		rootID = t.root.n.id
+		pc.rootID = t.root.n.id
 	} else {
-		rootID = t.root.id
+		pc.rootID = t.root.id
 	}
 
 	// Nodes of the previous root that are not in the new one become stale
@@ -79,36 +145,27 @@ func (t *Tree) Commit(version uint64) (Root, WriteLog, error) {
 	if t.base.Hash == EmptyRoot && latest != nil && latest.Hash != EmptyRoot {
 		all, err := s.reachable(*latest)
 		if err != nil {
-			revert()
-			return Root{}, nil, fmt.Errorf("mkvs: listing nodes of %s: %w", latest, err)
+			return pc, fmt.Errorf("mkvs: listing nodes of %s: %w", latest, err)
 		}
 		stale = all
 	}
 	for _, id := range stale {
 		if err := b.Set(staleKey(typ, version, id), nil, nil); err != nil {
-			revert()
-			return Root{}, nil, err
+			return pc, err
 		}
 	}
 	rec := make([]byte, 0, rootRecordSize)
 	rec = append(rec, hash[:]...)
-	rec = rootID.append(rec)
-	if err := b.Set(rootKey(typ, version), rec, nil); err != nil {
-		revert()
-		return Root{}, nil, err
-	}
-	opt := pebble.Sync
-	if s.opts.NoSync {
-		opt = pebble.NoSync
-	}
-	if err := b.Commit(opt); err != nil {
-		revert()
-		return Root{}, nil, fmt.Errorf("mkvs: committing %s: %w", root, wrapDBError(err))
-	}
+	rec = pc.rootID.append(rec)
+	return pc, b.Set(rootKey(typ, version), rec, nil)
+}
 
-	// The nodes are now immutable: drop child pointers so that memory is
-	// bounded by the cache, and publish them.
-	for _, n := range written {
+// publish makes a committed tree's new nodes immutable and shared, moves
+// the tree to its new root and records the root as the latest.
+func (pc *pendingCommit) publish() {
+	t, s := pc.t, pc.t.store
+	// Drop child pointers so that memory is bounded by the cache.
+	for _, n := range pc.written {
 		for i := range n.child {
 			c := &n.child[i]
 			if c.n != nil {
@@ -118,20 +175,18 @@ func (t *Tree) Commit(version uint64) (Root, WriteLog, error) {
 		s.cache.put(n)
 	}
 	t.root = ref{}
-	if rootID.persisted() {
-		t.root = ref{id: rootID, hash: hash}
+	if pc.rootID.persisted() {
+		t.root = ref{id: pc.rootID, hash: pc.root.Hash}
 	}
-	t.base = root
+	t.base = pc.root
 	t.ops = nil
 	t.stale = nil
-
+	root := pc.root
 	s.mu.Lock()
-	s.latest[typ] = &root
+	s.latest[root.Type] = &root
 	s.mu.Unlock()
 	s.counters.commits.Add(1)
-	s.counters.nodesWritten.Add(uint64(len(written)))
-	s.pruner.notify()
-	return root, wl, nil
+	s.counters.nodesWritten.Add(uint64(len(pc.written)))
 }
 
 // persistNodes assigns ids in post-order to n and every unpersisted node

@@ -388,3 +388,50 @@ func TestStore_RootAtAndAdoptNamespace(t *testing.T) {
 		t.Fatal("inspecting an empty directory succeeded")
 	}
 }
+
+func TestStore_CommitTrees(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), Options{})
+	defer s.Close()
+	state, _ := s.Tree(s.EmptyRoot(RootState, 0))
+	state.Insert([]byte("acct"), []byte("1"))
+	io, _ := s.Tree(s.EmptyRoot(RootIO, 1))
+	io.Insert([]byte("tx"), []byte("ok"))
+	roots, logs, err := s.CommitTrees(1, state, io)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if roots[0].Type != RootState || roots[1].Type != RootIO || len(logs[0]) != 1 || len(logs[1]) != 1 {
+		t.Fatalf("roots %v logs %v", roots, logs)
+	}
+	for _, r := range roots {
+		if l, _ := s.LatestRoot(r.Type); l != r {
+			t.Fatalf("latest %s root %s, want %s", r.Type, l, r)
+		}
+	}
+
+	// One invalid tree fails the whole commit; the other is untouched.
+	state.Insert([]byte("acct"), []byte("2"))
+	staleIO, _ := s.Tree(s.EmptyRoot(RootIO, 0))
+	other, _ := s.Tree(roots[1])
+	other.Insert([]byte("tx2"), []byte("ok"))
+	if _, _, err := other.Commit(2); err != nil {
+		t.Fatal(err)
+	}
+	staleBase, _ := s.Tree(roots[1]) // no longer the latest io root
+	staleBase.Insert([]byte("x"), []byte("y"))
+	if _, _, err := s.CommitTrees(3, state, staleBase); !errors.Is(err, ErrNotLatest) {
+		t.Fatalf("commit with a stale tree: %v", err)
+	}
+	if l, _ := s.LatestRoot(RootState); l != roots[0] {
+		t.Fatalf("state moved to %s by a failed commit", l)
+	}
+	if r, _, err := state.Commit(3); err != nil || r.Version != 3 {
+		t.Fatalf("state commit after the failed one: %s %v", r, err)
+	}
+	if _, _, err := s.CommitTrees(4, staleIO, staleIO); !errors.Is(err, ErrBadVersion) {
+		t.Fatalf("two io trees: %v", err)
+	}
+	if _, _, err := s.CommitTrees(4, NewTree()); !errors.Is(err, ErrNoStore) {
+		t.Fatalf("memory tree: %v", err)
+	}
+}
