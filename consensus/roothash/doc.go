@@ -35,6 +35,10 @@
 // a round number belongs to one epoch's committee; a runtime the scheduler
 // suspended gets a Suspended block and runs no round until it is resumed.
 //
+// Two proposals one scheduler signed for one round are equivocation
+// evidence anyone may submit (SubmitEvidence); a storage receipt can be
+// challenged (ChallengeReceipt, see challenge.go for the threat model).
+//
 // Deadlines are in consensus blocks: RoundTimeout after the round started
 // for the worker phase, RoundTimeout after the discrepancy for the backup
 // phase. A worker of scheduler rank k may propose once k × ProposerTimeout

@@ -43,6 +43,7 @@ func FuzzService_ExecTx(f *testing.F) {
 	f.Add("ExecutorCommit", codec.Marshal(api.ExecutorCommitBody{Runtime: genesis.SVMRuntimeID, Commitments: []api.SignedCommitment{sc}}))
 	f.Add("SubmitIncoming", codec.Marshal(api.SubmitIncomingBody{Runtime: genesis.SVMRuntimeID, Amount: 10}))
 	f.Add("ChallengeReceipt", codec.Marshal(api.ChallengeBody{Receipt: sc.Commitment.Receipts[0], Key: []byte("k")}))
+	f.Add("SubmitEvidence", codec.Marshal(api.EquivocationBody{A: sc.Commitment.Proposal, B: sc.Commitment.Proposal}))
 	f.Add("AnswerChallenge", codec.Marshal(api.AnswerChallengeBody{ID: 0, Proof: []byte{1, 2, 3}}))
 	signer := seeded(1, 0).Public()
 	f.Fuzz(func(t *testing.T, method string, body []byte) {

@@ -42,7 +42,7 @@ func decode(body []byte, v any) error {
 // ExecTx implements service.Service. Methods: ExecutorCommit
 // (api.ExecutorCommitBody), SubmitIncoming (api.SubmitIncomingBody),
 // ChallengeReceipt (api.ChallengeBody), AnswerChallenge
-// (api.AnswerChallengeBody).
+// (api.AnswerChallengeBody), SubmitEvidence (api.EquivocationBody).
 func (*Service) ExecTx(ctx *service.Context, method string, body []byte) error {
 	switch method {
 	case "ExecutorCommit":
@@ -69,6 +69,12 @@ func (*Service) ExecTx(ctx *service.Context, method string, body []byte) error {
 			return err
 		}
 		return answerChallenge(ctx, &b)
+	case "SubmitEvidence":
+		var b api.EquivocationBody
+		if err := decode(body, &b); err != nil {
+			return err
+		}
+		return submitEvidence(ctx, &b)
 	}
 	return service.Unknown(Name, method)
 }

@@ -24,6 +24,7 @@ import (
 //	roothash/challenge_due/<deadline u64be><id u64be> (empty)
 //	roothash/challenge_open/<digest 32>              u64 id
 //	roothash/challenge_next                          u64 next id
+//	roothash/evidence/<runtime 32><round u64be><node 32> u64 height punished
 var (
 	prefixRuntime   = []byte("roothash/runtime/")
 	prefixRound     = []byte("roothash/round/")
