@@ -261,6 +261,10 @@ func (s *Store) lookupRoot(root Root) (nodeID, error) {
 		return nodeID{}, fmt.Errorf("mkvs: reading root %s: %w", root, err)
 	}
 	if !ok {
+		// Pruning may have removed it since earliest was read above.
+		if e := s.EarliestVersion(root.Type); root.Version < e {
+			return nodeID{}, fmt.Errorf("%w: %s (earliest retained version is %d)", ErrVersionPruned, root, e)
+		}
 		return nodeID{}, fmt.Errorf("%w: %s", ErrRootNotFound, root)
 	}
 	r, id, err := s.decodeRoot(root.Type, rootKey(root.Type, root.Version), val)
