@@ -1,9 +1,14 @@
 package rpc_test
 
 import (
+	"bytes"
 	"crypto/ed25519"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"net/http"
 	"sync"
 	"testing"
 	"time"
@@ -58,10 +63,37 @@ func wave(b *testing.B, bank *devbank.Bank, keys []ed25519.PrivateKey, n, offset
 	return raws, sigs
 }
 
+// rpcFinalized reports whether every signature is finalized, asking
+// getSignatureStatuses 256 at a time.
+func rpcFinalized(b *testing.B, c *client.Client) func([]sol.Signature) bool {
+	return func(sigs []sol.Signature) bool {
+		for len(sigs) > 0 {
+			n := min(len(sigs), 256)
+			strs := make([]string, n)
+			for i := range strs {
+				strs[i] = sigs[i].String()
+			}
+			var r struct {
+				Value []*client.SignatureStatus `json:"value"`
+			}
+			if err := c.Call(b.Context(), "getSignatureStatuses", []any{strs}, &r); err != nil {
+				b.Fatal(err)
+			}
+			for _, st := range r.Value {
+				if st == nil || st.ConfirmationStatus != client.Finalized || st.Failed() {
+					return false
+				}
+			}
+			sigs = sigs[n:]
+		}
+		return true
+	}
+}
+
 // runTPS submits waves of transfers through send and produces slots until
 // every one is finalized, timing submission and execution but not signing.
 // It reports finalized transactions per second.
-func runTPS(b *testing.B, bank *devbank.Bank, keys []ed25519.PrivateKey, send func([]byte) error, finalized func([]sol.Signature) bool) {
+func runTPS(b *testing.B, bank *devbank.Bank, keys []ed25519.PrivateKey, per int, send func([][]byte) error, finalized func([]sol.Signature) bool) {
 	var elapsed time.Duration
 	done := 0
 	for w := 0; done < b.N; w++ {
@@ -73,8 +105,8 @@ func runTPS(b *testing.B, bank *devbank.Bank, keys []ed25519.PrivateKey, send fu
 			wg.Add(1)
 			go func(s int) {
 				defer wg.Done()
-				for i := s; i < n; i += tpsSenders {
-					if err := send(raws[i]); err != nil {
+				for i := s * per; i < n; i += tpsSenders * per {
+					if err := send(raws[i:min(n, i+per)]); err != nil {
 						b.Error(err)
 						return
 					}
@@ -107,8 +139,8 @@ func allFinalized(statuses []*rpc.SignatureStatus) bool {
 func BenchmarkTPS_Direct(b *testing.B) {
 	bank, keys := tpsBank(b)
 	b.ResetTimer()
-	runTPS(b, bank, keys, func(raw []byte) error {
-		_, err := bank.SendTransaction(raw, rpc.SendOptions{PreflightCommitment: rpc.Processed})
+	runTPS(b, bank, keys, 1, func(raws [][]byte) error {
+		_, err := bank.SendTransaction(raws[0], rpc.SendOptions{PreflightCommitment: rpc.Processed})
 		return err
 	}, func(sigs []sol.Signature) bool {
 		st, _, err := bank.SignatureStatuses(sigs, true)
@@ -130,29 +162,50 @@ func BenchmarkTPS_RPC(b *testing.B) {
 	c := client.New("http://" + ls.HTTP.Addr().String())
 	ctx := b.Context()
 	b.ResetTimer()
-	runTPS(b, bank, keys, func(raw []byte) error {
-		_, err := c.SendTransaction(ctx, raw, false, client.Processed)
+	runTPS(b, bank, keys, 1, func(raws [][]byte) error {
+		_, err := c.SendTransaction(ctx, raws[0], false, client.Processed)
 		return err
-	}, func(sigs []sol.Signature) bool {
-		for len(sigs) > 0 {
-			n := min(len(sigs), 256)
-			strs := make([]string, n)
-			for i := range strs {
-				strs[i] = sigs[i].String()
-			}
-			var r struct {
-				Value []*client.SignatureStatus `json:"value"`
-			}
-			if err := c.Call(ctx, "getSignatureStatuses", []any{strs}, &r); err != nil {
-				b.Fatal(err)
-			}
-			for _, st := range r.Value {
-				if st == nil || st.ConfirmationStatus != client.Finalized || st.Failed() {
-					return false
-				}
-			}
-			sigs = sigs[n:]
+	}, rpcFinalized(b, c))
+}
+
+// BenchmarkTPS_RPCBatch is BenchmarkTPS_RPC with 64 sendTransaction calls per
+// HTTP request (a JSON-RPC batch), as a high-rate submitter sends them.
+func BenchmarkTPS_RPCBatch(b *testing.B) {
+	bank, keys := tpsBank(b)
+	ls, err := rpc.Listen("127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := rpc.NewServer(bank, nil)
+	srv.Serve(ls)
+	defer srv.Close()
+	url := "http://" + ls.HTTP.Addr().String()
+	c := client.New(url)
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: tpsSenders}}
+	b.ResetTimer()
+	runTPS(b, bank, keys, 64, func(raws [][]byte) error {
+		reqs := make([]map[string]any, len(raws))
+		for i, raw := range raws {
+			reqs[i] = map[string]any{"jsonrpc": "2.0", "id": i, "method": "sendTransaction",
+				"params": []any{base64.StdEncoding.EncodeToString(raw), map[string]any{"encoding": "base64", "preflightCommitment": "processed"}}}
 		}
-		return true
-	})
+		body, _ := json.Marshal(reqs)
+		resp, err := hc.Post(url, "application/json", bytes.NewReader(body))
+		if err != nil {
+			return err
+		}
+		defer resp.Body.Close()
+		var out []struct {
+			Error json.RawMessage `json:"error"`
+		}
+		if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+			return err
+		}
+		for _, r := range out {
+			if r.Error != nil {
+				return fmt.Errorf("sendTransaction: %s", r.Error)
+			}
+		}
+		return nil
+	}, rpcFinalized(b, c))
 }
