@@ -143,3 +143,34 @@ func TestService_BlockHistory(t *testing.T) {
 }
 
 func h0(ctx *service.Context) registry.RuntimeID { return registry.SortedRuntimeIDs(ctx.KV)[0] }
+
+func TestParseBlockEvent(t *testing.T) {
+	h := newHarness(t, defaultNet())
+	h.finalizeRound(results(1, nil), nil)
+	l := h.latest()
+	found := false
+	for _, e := range h.lastRes.TxResults[len(h.lastRes.TxResults)-1].Events {
+		attr := func(k string) string {
+			for _, a := range e.Attributes {
+				if a.Key == k {
+					return a.Value
+				}
+			}
+			return ""
+		}
+		ev, ok, err := api.ParseBlockEvent(e.Type, attr)
+		if !ok {
+			continue
+		}
+		found = true
+		if err != nil || ev.Type != api.Normal || ev.Round != 1 || ev.HeaderHash != l.Hash || ev.StateRoot != l.Header.StateRoot || ev.Runtime != h.rt {
+			t.Fatalf("%+v %v", ev, err)
+		}
+		if _, _, err := api.ParseBlockEvent(e.Type, func(string) string { return "x" }); err == nil {
+			t.Fatal("garbage attributes parsed")
+		}
+	}
+	if !found {
+		t.Fatal("no block event")
+	}
+}

@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/hex"
 	"encoding/json"
 	"testing"
 
@@ -43,5 +44,18 @@ func FuzzDecodeRound(f *testing.F) {
 	f.Fuzz(func(t *testing.T, b []byte) {
 		_, _ = DecodeRound(b)
 		_, _ = DecodeIncoming(b)
+	})
+}
+
+func FuzzParseBlockEvent(f *testing.F) {
+	h := Header{Round: 1}
+	hash := h.Hash()
+	f.Add(EventFinalized, registry.RuntimeID{1}.String(), "1", hex.EncodeToString(hash[:]))
+	f.Fuzz(func(t *testing.T, typ, runtime, round, hash string) {
+		attrs := map[string]string{"runtime": runtime, "round": round, "header_hash": hash, "state_root": hash, "io_root": hash}
+		ev, ok, err := ParseBlockEvent(typ, func(k string) string { return attrs[k] })
+		if ok && err == nil && ev.Type == 0 {
+			t.Fatal("parsed a block event without a header type")
+		}
 	})
 }
