@@ -2,6 +2,7 @@ package rpc_test
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -85,5 +86,53 @@ func TestClients_SolanaGo(t *testing.T) {
 	}
 	if info.Value.Lamports != solana.LAMPORTS_PER_SOL/2 || !info.Value.Owner.Equals(solana.SystemProgramID) {
 		t.Fatalf("account = %+v", info.Value)
+	}
+	if info.Value.RentEpoch == nil || info.Value.RentEpoch.Uint64() != 1<<64-1 {
+		t.Fatalf("rentEpoch = %v", info.Value.RentEpoch)
+	}
+
+	sigs, err := client.GetSignaturesForAddress(ctx, recipient.PublicKey())
+	if err != nil || len(sigs) != 1 || !sigs[0].Signature.Equals(sig) {
+		t.Fatalf("getSignaturesForAddress: %v, %v", sigs, err)
+	}
+	// (solana-go omits a dataSize of 0, so this asks for every system account.)
+	owned, err := client.GetProgramAccountsWithOpts(ctx, solana.SystemProgramID, &solrpc.GetProgramAccountsOpts{Commitment: solrpc.CommitmentFinalized})
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, a := range owned {
+		found = found || a.Pubkey.Equals(recipient.PublicKey())
+	}
+	if !found {
+		t.Fatalf("getProgramAccounts does not list the recipient among %d accounts", len(owned))
+	}
+
+	// A transfer the recipient cannot afford fails simulation with the
+	// system program's error and its log line.
+	overdraft, err := solana.NewTransaction([]solana.Instruction{
+		system.NewTransferInstruction(10*solana.LAMPORTS_PER_SOL, recipient.PublicKey(), payer.PublicKey()).Build(),
+	}, latest.Value.Blockhash, solana.TransactionPayer(recipient.PublicKey()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := overdraft.Sign(func(k solana.PublicKey) *solana.PrivateKey {
+		if k.Equals(recipient.PublicKey()) {
+			return &recipient.PrivateKey
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	sim, err := client.SimulateTransactionWithOpts(ctx, overdraft, &solrpc.SimulateTransactionOpts{SigVerify: true, Commitment: solrpc.CommitmentFinalized})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sim.Value.Err == nil || sim.Value.UnitsConsumed == nil || *sim.Value.UnitsConsumed == 0 {
+		t.Fatalf("simulation: err %v units %v", sim.Value.Err, sim.Value.UnitsConsumed)
+	}
+	logs := strings.Join(sim.Value.Logs, "\n")
+	if !strings.Contains(logs, "insufficient lamports") {
+		t.Fatalf("simulation logs: %s", logs)
 	}
 }

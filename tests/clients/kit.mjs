@@ -60,6 +60,13 @@ try {
   const tx = await rpc.getTransaction(sig, { commitment: "confirmed", maxSupportedTransactionVersion: 0, encoding: "json" }).send();
   assert.equal(tx.version, 0);
   assert.equal(tx.meta.err, null);
+  // kit parses u64 fields as bigint: rentEpoch must be exactly u64::MAX.
+  const { value: acct } = await rpc.getAccountInfo(recipient.address, { encoding: "base64", commitment: "confirmed" }).send();
+  assert.equal(acct.rentEpoch, 18446744073709551615n);
+  assert.equal(acct.lamports, SOL / 4n);
+  assert.deepEqual(acct.data, ["", "base64"]);
+  const { value: many } = await rpc.getMultipleAccounts([recipient.address, payer.address], { encoding: "base64" }).send();
+  assert.equal(many.length, 2);
   const epoch = await rpc.getEpochInfo().send();
   assert.ok(epoch.blockHeight > 0n);
   console.log("kit: all steps passed");

@@ -89,6 +89,32 @@ await step("getTransaction, getParsedTransaction, getSignatureStatuses, getSigna
   assert.ok(block.transactions.some((t) => t.transaction.signatures[0] === transferSig));
 });
 
+await step("response shapes web3.js validates: fees, rent, blocks, epochs, program accounts", async () => {
+  const { blockhash, lastValidBlockHeight } = await conn.getLatestBlockhash("confirmed");
+  const height = await conn.getBlockHeight("confirmed");
+  assert.ok(lastValidBlockHeight >= height + 150 - 2, `${lastValidBlockHeight} vs height ${height}`);
+  assert.equal((await conn.isBlockhashValid(blockhash)).value, true);
+  const msg = new Transaction({ feePayer: payer.publicKey, blockhash, lastValidBlockHeight })
+    .add(SystemProgram.transfer({ fromPubkey: payer.publicKey, toPubkey: recipient.publicKey, lamports: 1 }))
+    .compileMessage();
+  assert.equal((await conn.getFeeForMessage(msg, "confirmed")).value, 5000);
+  assert.equal(await conn.getMinimumBalanceForRentExemption(0), 890880);
+  const sched = await conn.getEpochSchedule();
+  assert.ok(sched.slotsPerEpoch > 0);
+  assert.ok((await conn.getBlockTime(await conn.getSlot("finalized"))) > 0);
+  const blocks = await conn.getBlocks(0, await conn.getSlot("finalized"));
+  assert.ok(blocks.length > 0);
+  assert.ok(Array.isArray(await conn.getRecentPrioritizationFees()));
+  assert.equal((await conn.getTransactionCount()) > 0, true);
+  const owned = await conn.getProgramAccounts(SystemProgram.programId, {
+    filters: [{ dataSize: 0 }, { memcmp: { offset: 0, bytes: "" } }],
+  });
+  assert.ok(owned.some((a) => a.pubkey.equals(recipient.publicKey)));
+  const nodes = await conn.getClusterNodes();
+  assert.equal(nodes.length, 1);
+  assert.ok((await conn.getSignatureStatus(transferSig, { searchTransactionHistory: true })).value);
+});
+
 await step("simulateTransaction of a failing transfer: error and logs", async () => {
   const tx = new Transaction().add(SystemProgram.transfer({
     fromPubkey: recipient.publicKey, toPubkey: payer.publicKey, lamports: 10 * LAMPORTS_PER_SOL,
