@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/atoll-dev/atoll/consensus/registry"
+	roothash "github.com/atoll-dev/atoll/consensus/roothash/api"
 	"github.com/atoll-dev/atoll/consensus/signature"
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/worker/p2p"
@@ -63,6 +64,9 @@ type Config struct {
 	// PollInterval is how often the worker re-reads the view without a
 	// signal (100 ms when 0).
 	PollInterval time.Duration
+	// OnCommit, if set, is called with every commitment the worker
+	// submitted successfully (observability; tests take receipts from it).
+	OnCommit func(*roothash.SignedCommitment)
 	// OnFetchFailure learns of storage peers that failed to serve a
 	// finalized round (evidence against a node that receipted it).
 	OnFetchFailure func(peer p2p.Peer, round uint64, err error)

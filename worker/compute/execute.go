@@ -64,6 +64,9 @@ func (w *Worker) executeAndCommit(ctx context.Context, v *View, round uint64, m 
 	if err := w.cfg.Chain.SubmitCommitment(ctx, w.cfg.Identity, &sc); err != nil {
 		return fmt.Errorf("compute: committing round %d: %w", round, err)
 	}
+	if w.cfg.OnCommit != nil {
+		w.cfg.OnCommit(&sc)
+	}
 	return nil
 }
 

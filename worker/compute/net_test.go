@@ -19,6 +19,7 @@ import (
 	"github.com/atoll-dev/atoll/consensus/genesis"
 	"github.com/atoll-dev/atoll/consensus/registry"
 	"github.com/atoll-dev/atoll/consensus/roothash"
+	rhapi "github.com/atoll-dev/atoll/consensus/roothash/api"
 	"github.com/atoll-dev/atoll/consensus/service"
 	"github.com/atoll-dev/atoll/consensus/signature"
 	"github.com/atoll-dev/atoll/consensus/staking"
@@ -163,6 +164,7 @@ type netOpts struct {
 	storageFaults             map[int]storage.Faults
 	// onFetchFailure hears of every storage peer that failed a member's fetch.
 	onFetchFailure func(reporter *member, p p2p.Peer)
+	onCommit       func(*rhapi.SignedCommitment)
 }
 
 var payer = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{42}, 32))
@@ -235,6 +237,7 @@ func startNet(t *testing.T, o netOpts) *testNet {
 		client := p2p.NewClient(m.p2p)
 		m.worker = New(Config{Runtime: genesis.SVMRuntimeID, Identity: m.id, Chain: NewHostChain(tn.chain), Replica: m.replica,
 			Exec: exec, Pool: txpool.New(txpool.Config{}, exec), P2P: client, Status: status, Faults: o.faults[i], PollInterval: 20 * time.Millisecond,
+			OnCommit: o.onCommit,
 			OnFetchFailure: func(p p2p.Peer, _ uint64, _ error) {
 				if o.onFetchFailure != nil {
 					o.onFetchFailure(m, p)
@@ -247,10 +250,14 @@ func startNet(t *testing.T, o netOpts) *testNet {
 		m.srv.HandleCompute(genesis.SVMRuntimeID, m.worker.P2PHandler())
 		m.srv.HandleStorage(genesis.SVMRuntimeID, m.store)
 		go m.srv.Serve(m.l)
-		tn.wg.Add(1)
+		tn.wg.Add(2)
 		go func(m *member) {
 			defer tn.wg.Done()
 			m.worker.Run(ctx, tn.chain)
+		}(m)
+		go func(m *member) {
+			defer tn.wg.Done()
+			(&storage.Answerer{Node: m.store, Poll: 20 * time.Millisecond}).Run(ctx, tn.chain)
 		}(m)
 	}
 	tn.wg.Add(1)
