@@ -229,3 +229,34 @@ func (s *scene) stragglerRound(allowed bool) {
 	s.backupsCommit(p, s.good, 2)
 	equalLines(s.t, "backups", s.block(), append(evBackupFinalize, fault))
 }
+
+// TestByzantine_DishonestBackup: a worker and a backup both commit a wrong
+// state; the honest backup majority decides, and both are slashed.
+func TestByzantine_DishonestBackup(t *testing.T) {
+	s := newScene(t, defaultNet(), 1)
+	p, _ := s.honestProposal(true)
+	bad := s.good
+	bad.StateRoot[31] ^= 1
+	s.names[s.backups[1].Public()] = "faulty-backup"
+	s.submit(s.rc.commitment(s.honest[0], p, s.good, nil))
+	s.submit(s.rc.commitment(s.faulty, p, bad, nil))
+	equalLines(t, "workers", s.block(), []string{"commitment round=1 node=w0", "commitment round=1 node=faulty",
+		"discrepancy round=1 reason=workers disagree"})
+	s.submit(s.rc.commitment(s.backups[0], p, s.good, nil))
+	s.submit(s.rc.commitment(s.backups[1], p, bad, nil))
+	s.submit(s.rc.commitment(s.backups[2], p, s.good, nil))
+	late := s.submit(s.rc.commitment(s.honest[1], p, s.good, nil))
+	equalLines(t, "backups", s.block(), []string{
+		"commitment round=1 node=b0 backup=true", "commitment round=1 node=faulty-backup backup=true",
+		"commitment round=1 node=b2 backup=true", "finalized round=1 messages=0",
+		"slashed round=1 node=faulty reason=incorrect-results amount=1000",
+		"slashed round=1 node=faulty-backup reason=incorrect-results amount=1000",
+	})
+	// Worker votes closed with the discrepancy; the round is over anyway.
+	if code, _ := s.code(late); code == app.CodeOK {
+		t.Fatal("a late worker commitment was accepted")
+	}
+	if l := s.latest(); l.Header.StateRoot != s.good.StateRoot {
+		t.Fatal("the wrong state was finalized")
+	}
+}

@@ -61,6 +61,10 @@ func submitIncoming(ctx *service.Context, b *api.SubmitIncomingBody) error {
 		return fmt.Errorf("%w: deposit of %d", ErrAmount, b.Amount)
 	}
 	st := ensureRuntime(ctx, rt)
+	if st.Suspended {
+		// Its rounds would not run; the deposit would sit unprocessed.
+		return fmt.Errorf("%w: %s; deposits wait for it to resume", ErrSuspended, rt.ID)
+	}
 	if st.NextIncoming-st.FirstIncoming >= GetParams(ctx.KV).MaxIncomingQueue {
 		return fmt.Errorf("%w: %d messages queued for %s", ErrQueueFull, st.NextIncoming-st.FirstIncoming, rt.ID)
 	}

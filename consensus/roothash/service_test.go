@@ -203,6 +203,11 @@ func TestService_Suspension(t *testing.T) {
 	if err := svc.ExecTx(ctx, "ExecutorCommit", body); !errors.Is(err, roothash.ErrSuspended) {
 		t.Fatalf("commit while suspended: %v", err)
 	}
+	ctx.Signer = seeded(1, 0).Public()
+	deposit := codec.Marshal(api.SubmitIncomingBody{Runtime: id, Amount: 10})
+	if err := svc.ExecTx(ctx, "SubmitIncoming", deposit); !errors.Is(err, roothash.ErrSuspended) {
+		t.Fatalf("deposit while suspended: %v", err)
+	}
 	ctx.Mode = service.ModeSystem
 	equalLines(t, "still suspended", epoch(2, true), nil)
 	if err := svc.EndBlock(ctx); err != nil {
