@@ -10,6 +10,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 
@@ -56,9 +57,12 @@ func Listen(addr string) (*Listeners, error) {
 		if err != nil {
 			return nil, err
 		}
-		var p int
-		fmt.Sscanf(port, "%d", &p)
-		w, err := net.Listen("tcp", net.JoinHostPort(host, fmt.Sprint(p+1)))
+		p, err := strconv.Atoi(port)
+		if err != nil || p < 1 || p > 65534 {
+			h.Close()
+			return nil, fmt.Errorf("rpc: listen address %q: the port must be a number below 65535 (the websocket takes port+1)", addr)
+		}
+		w, err := net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(p+1)))
 		if err != nil {
 			h.Close()
 			return nil, err

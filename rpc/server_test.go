@@ -366,3 +366,13 @@ func TestServer_CORS(t *testing.T) {
 		t.Fatalf("preflight headers: %v", resp.Header)
 	}
 }
+
+func TestListen_Rejects(t *testing.T) {
+	for _, addr := range []string{"127.0.0.1", "127.0.0.1:http", "127.0.0.1:65535"} {
+		if l, err := rpc.Listen(addr); err == nil {
+			l.HTTP.Close()
+			l.WS.Close()
+			t.Errorf("Listen(%q) succeeded", addr)
+		}
+	}
+}
