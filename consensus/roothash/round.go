@@ -205,10 +205,10 @@ func processLiveness(ctx *service.Context) {
 		faults = append(faults, f)
 		return true
 	})
-	max := GetParams(ctx.KV).MaxLivenessFaults
+	limit := GetParams(ctx.KV).MaxLivenessFaults
 	for _, f := range faults {
 		ctx.KV.Delete(key(prefixLiveness, f.rt[:], f.node[:]))
-		if max == 0 || f.count < max {
+		if limit == 0 || f.count < limit {
 			continue
 		}
 		rt, ok := registry.GetRuntime(ctx.KV, f.rt)

@@ -175,6 +175,7 @@ func (*Service) EpochTransition(ctx *service.Context) error {
 	start := epochtime.Get(ctx.KV).StartHeight
 	for _, id := range registry.SortedRuntimeIDs(ctx.KV) {
 		rt, _ := registry.GetRuntime(ctx.KV, id)
+		_, existed := getRuntimeState(ctx.KV, id)
 		st := ensureRuntime(ctx, rt)
 		suspended := registry.GetRuntimeStatus(ctx.KV, id).Suspended
 		switch {
@@ -196,7 +197,7 @@ func (*Service) EpochTransition(ctx *service.Context) error {
 			// not, so that a round number names one epoch's committee and
 			// one parent: a scheduler's two proposals for one round are
 			// then always an equivocation.
-			if r, ok := getRound(ctx.KV, id); ok && len(r.Committee.Workers) > 0 {
+			if r, ok := getRound(ctx.KV, id); ok && existed && len(r.Committee.Workers) > 0 {
 				h := st.Latest.Empty(api.EpochTransition, blockTime(ctx))
 				appendBlock(ctx, id, st, h)
 			}

@@ -273,3 +273,45 @@ func TestService_LivenessFreeze(t *testing.T) {
 }
 
 func itoa(v uint64) string { b, _ := json.Marshal(v); return string(b) }
+
+// TestService_RuntimeRegisteredLater: a runtime registered by transaction
+// gets its genesis block in that block, has no committee until an epoch
+// elects one, and, with no node serving it, is suspended at the epoch.
+func TestService_RuntimeRegisteredLater(t *testing.T) {
+	cfg := defaultNet()
+	cfg.EpochInterval = 10
+	h := newHarness(t, cfg)
+	rt := *h.doc.Registry.Runtimes[0]
+	rt.ID, rt.Name, rt.GenesisStateRoot, rt.Deposit = registry.RuntimeID{0x77}, "later", [32]byte{9}, 0
+	i := h.tx(h.relayer, "registry.RegisterRuntime", &rt)
+	h.block()
+	if c, log := h.code(i); c != app.CodeOK {
+		t.Fatalf("register: %d %s", c, log)
+	}
+	h.rt = rt.ID
+	v := h.round()
+	if v.Latest.Header != roothash.GenesisHeader(&rt) || v.Latest.Height != 2 || v.Round == nil || len(v.Round.Committee.Workers) != 0 {
+		t.Fatalf("new runtime: %+v", v)
+	}
+	ctx := &service.Context{KV: state.NewOverlay(h.kv()), Height: 3, ChainContext: h.cc, Mode: service.ModeDeliver}
+	body := codec.Marshal(api.ExecutorCommitBody{Runtime: rt.ID, Commitments: []api.SignedCommitment{{Commitment: api.Commitment{Namespace: rt.ID, Round: 1}}}})
+	if err := roothash.New().ExecTx(ctx, "ExecutorCommit", body); !errors.Is(err, roothash.ErrNoCommittee) {
+		t.Fatalf("commit without a committee: %v", err)
+	}
+	evs := h.until(10)
+	if !contains(evs, "suspended round=1 reason=no executor committee; no storage committee") {
+		t.Fatalf("epoch events %v", evs)
+	}
+	if l := h.latest(); l.Header.Type != api.Suspended || l.Header.PreviousHash != v.Latest.Hash {
+		t.Fatalf("latest %+v", l.Header)
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, e := range list {
+		if e == s {
+			return true
+		}
+	}
+	return false
+}
