@@ -40,6 +40,20 @@ type Node struct {
 	faults    Faults
 }
 
+// SetChainContext sets the chain's signature domain (receipts are signed
+// under it) once the node knows it.
+func (n *Node) SetChainContext(cc []byte) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	n.ChainContext = append([]byte(nil), cc...)
+}
+
+func (n *Node) chainContext() []byte {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.ChainContext
+}
+
 // SetFaults replaces the node's deliberate misbehaviours while it runs.
 func (n *Node) SetFaults(f Faults) {
 	n.mu.Lock()
@@ -75,7 +89,7 @@ func (n *Node) StorageApply(_ context.Context, _ signature.PublicKey, m *p2p.App
 			return nil, err
 		}
 	}
-	r := roothash.SignReceipt(n.Signer, n.ChainContext, roothash.Receipt{Namespace: n.Runtime, Round: m.Round, IORoot: m.IORoot, StateRoot: m.StateRoot})
+	r := roothash.SignReceipt(n.Signer, n.chainContext(), roothash.Receipt{Namespace: n.Runtime, Round: m.Round, IORoot: m.IORoot, StateRoot: m.StateRoot})
 	return &r, nil
 }
 
