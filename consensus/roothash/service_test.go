@@ -59,11 +59,11 @@ func TestService_MessagesAndIncoming(t *testing.T) {
 		t.Fatalf("queue %+v %v", q, err)
 	}
 	// Round 1 opened before the deposit: it does not process it.
-	if r := h.round().Round; r.IncomingUpTo != 0 {
+	if r := h.round().Round; r.IncomingUpTo != 0 || len(r.IncomingFor(q)) != 0 {
 		t.Fatalf("round 1 processes incoming up to %d", r.IncomingUpTo)
 	}
 	h.finalizeRound(results(1, nil), nil)
-	if r := h.round().Round; r.Round != 2 || r.IncomingUpTo != 1 {
+	if r := h.round().Round; r.Round != 2 || r.IncomingUpTo != 1 || len(r.IncomingFor(q)) != 1 {
 		t.Fatalf("round 2: %+v", r)
 	}
 	// Round 2 credits the deposit inside the runtime and withdraws 3000

@@ -106,3 +106,15 @@ type RoundState struct {
 func (r *RoundState) Voted(node signature.PublicKey) bool {
 	return slices.ContainsFunc(r.Votes, func(v Vote) bool { return v.Node == node })
 }
+
+// IncomingFor picks from queue (the roothash/incoming answer, in ID order)
+// the messages this round's batch must process, in order.
+func (r *RoundState) IncomingFor(queue []IncomingMessage) []IncomingMessage {
+	var out []IncomingMessage
+	for _, m := range queue {
+		if m.ID < r.IncomingUpTo {
+			out = append(out, m)
+		}
+	}
+	return out
+}
