@@ -61,7 +61,7 @@ func FuzzService_ExecTx(f *testing.F) {
 func FuzzService_Query(f *testing.F) {
 	ctx, _ := fuzzState(f)
 	id := api.RuntimeQueryData(genesis.SVMRuntimeID)
-	for _, p := range []string{"latest", "round", "incoming", "blocks", "challenges", "params"} {
+	for _, p := range []string{"latest", "round", "incoming", "blocks", "challenges", "params", "liveness"} {
 		f.Add(p, id)
 	}
 	f.Add("block", api.BlockQueryData(genesis.SVMRuntimeID, 0))

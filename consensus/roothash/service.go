@@ -271,6 +271,20 @@ func (*Service) Query(kv state.KV, _ uint64, path string, data []byte) (any, err
 			return nil, err
 		}
 		return incomingQueue(kv, id), nil
+	case "liveness":
+		id, _, err := runtime()
+		if err != nil {
+			return nil, err
+		}
+		out := []api.LivenessFaults{}
+		kv.Iterate(key(prefixLiveness, id[:]), func(k, v []byte) bool {
+			var f api.LivenessFaults
+			copy(f.Node[:], k[len(prefixLiveness)+len(id):])
+			mustDecode(v, &f.Faults)
+			out = append(out, f)
+			return true
+		})
+		return out, nil
 	case "challenges":
 		out := []api.Challenge{}
 		kv.Iterate(prefixChallenge, func(_, v []byte) bool {

@@ -260,9 +260,16 @@ func TestService_LivenessFreeze(t *testing.T) {
 		want := []string{"finalized round=" + itoa(r) + " messages=0", "liveness_fault round=" + itoa(r) + " node=lazy faults=" + itoa(r)}
 		equalLines(t, "straggling", h.until(h.round().Round.Deadline), want)
 	}
+	lf := query[[]api.LivenessFaults](t, nil, h.kv(), "liveness", api.RuntimeQueryData(h.rt))
+	if len(lf) != 1 || lf[0] != (api.LivenessFaults{Node: lazy.Public(), Faults: 2}) {
+		t.Fatalf("liveness before the epoch ends: %+v", lf)
+	}
 	equalLines(t, "epoch end", h.until(25), []string{"slashed round=2 node=lazy reason=liveness amount=100", "epoch_transition round=3"})
 	if got := before - staking.EscrowBalance(h.kv(), ent); got != 100 {
 		t.Fatalf("liveness slash took %d, want 100", got)
+	}
+	if lf := query[[]api.LivenessFaults](t, nil, h.kv(), "liveness", api.RuntimeQueryData(h.rt)); len(lf) != 0 {
+		t.Fatalf("liveness counters survived the epoch: %+v", lf)
 	}
 	if st := registry.GetNodeStatus(h.kv(), lazy.Public()); !st.IsFrozen(1) {
 		t.Fatalf("lazy node not frozen: %+v", st)

@@ -19,7 +19,14 @@ const (
 	QueryRound      = "roothash/round"      // → RoundView
 	QueryIncoming   = "roothash/incoming"   // → []IncomingMessage, queue order
 	QueryChallenges = "roothash/challenges" // no data → []Challenge, id order
+	QueryLiveness   = "roothash/liveness"   // → []LivenessFaults this epoch, node order
 )
+
+// LivenessFaults counts the decided rounds a node missed this epoch.
+type LivenessFaults struct {
+	Node   signature.PublicKey `json:"node"`
+	Faults uint64              `json:"faults"`
+}
 
 // Event types the roothash emits. Every event names its "runtime" (hex id)
 // and "round"; block events also carry "header_hash", "state_root" and
