@@ -163,6 +163,7 @@ func (w *signingWatch) poll(ctx context.Context, urls []string, olds func() []ke
 // for one old root, the watcher finds no fraud, and every message is
 // processed exactly once.
 func TestAgents_CrashRestart(t *testing.T) {
+	t.Parallel()
 	tb := newTestBridge(t, bridgeOpts{optimistic: 2})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -46,6 +46,7 @@ func (tb *testBridge) escrowed() uint64 {
 // TestAgents_MessageAndTokenTransfer runs every agent against two chains
 // and carries a message and a token transfer from A to B.
 func TestAgents_MessageAndTokenTransfer(t *testing.T) {
+	t.Parallel()
 	tb := newTestBridge(t, bridgeOpts{})
 	tb.startAgents("alpha", "updater", "relayer", "processor", "watcher")
 
@@ -70,6 +71,7 @@ func TestAgents_MessageAndTokenTransfer(t *testing.T) {
 // token transfer dispatched after the inbox message and never the message;
 // its metrics count one processed message.
 func TestProcessor_DenyList(t *testing.T) {
+	t.Parallel()
 	tb := newTestBridge(t, bridgeOpts{})
 	tb.startAgents("alpha", "updater", "relayer")
 	p := tb.start("processor", tb.config("processor-alpha", "alpha", func(c *agent.Config) {

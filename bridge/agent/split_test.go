@@ -73,6 +73,7 @@ func splitBody(t *testing.T, sender sol.Pubkey, payer []byte) int {
 // TestProcessor_ProveThenProcess: a message too large to prove and process
 // in one transaction is proven and processed in two.
 func TestProcessor_ProveThenProcess(t *testing.T) {
+	t.Parallel()
 	tb := newTestBridge(t, bridgeOpts{optimistic: 1})
 	n := splitBody(t, agent.PubkeyOf(tb.user), key("processor"))
 	tb.startAgents("alpha", "updater", "relayer", "processor")
