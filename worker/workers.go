@@ -17,7 +17,6 @@ import (
 	"github.com/atoll-dev/atoll/runtime/host"
 	"github.com/atoll-dev/atoll/runtime/host/sandbox"
 	"github.com/atoll-dev/atoll/runtime/rhp"
-	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/storage/mkvs"
 	"github.com/atoll-dev/atoll/worker/compute"
 	"github.com/atoll-dev/atoll/worker/p2p"
@@ -56,6 +55,13 @@ type Config struct {
 	RuntimeBinary   string
 	RuntimeArgs     []string
 	UnsafeNoSandbox bool
+	// Trampoline is the executable re-run inside the sandbox to start the
+	// runtime (sandbox.Config.Trampoline; empty: this process's own).
+	Trampoline string
+	// RuntimeConfig is the runtime's network configuration
+	// (InfoRequest.LocalConfig; for the SVM runtime the canonical CBOR of
+	// hosted.Config). Every node of a network must use the same.
+	RuntimeConfig []byte
 	// NoSync skips fsync on commits (tests, benchmarks; never for a
 	// storage node whose receipts must mean what they say).
 	NoSync bool
@@ -131,24 +137,21 @@ func Start(cfg Config) (*Workers, error) {
 		w.Components = append(w.Components, &chainContextSetter{n: w.StorageNode}, &storage.Answerer{Node: w.StorageNode, Logger: log})
 	}
 	if cfg.Compute {
-		var status *svm.StatusCache
 		if cfg.RuntimeBinary == "" {
-			status = svm.NewStatusCache()
-			w.rt = wrt.NewInProcess(rep.KV, status)
-		} else {
-			hosted, err := wrt.NewHosted(host.Config{
-				Sandbox: sandbox.Config{Binary: cfg.RuntimeBinary, Args: cfg.RuntimeArgs, Unsafe: cfg.UnsafeNoSandbox, Logger: log},
-				Handler: &wrt.StorageHandler{KV: rep.KV},
-				Info:    rhp.InfoRequest{RuntimeID: rhp.Hash(cfg.Runtime)},
-				Logger:  log,
-			})
-			if err != nil {
+			if w.rt, err = wrt.NewInProcess(rep.KV, cfg.RuntimeConfig); err != nil {
 				return fail(err)
 			}
-			w.rt = hosted
+		} else {
+			if w.rt, err = wrt.NewHosted(host.Config{
+				Sandbox: sandbox.Config{Binary: cfg.RuntimeBinary, Args: cfg.RuntimeArgs, Unsafe: cfg.UnsafeNoSandbox, Trampoline: cfg.Trampoline, Logger: log},
+				Info:    rhp.InfoRequest{RuntimeID: rhp.Hash(cfg.Runtime), LocalConfig: cfg.RuntimeConfig},
+				Logger:  log,
+			}, rep.KV); err != nil {
+				return fail(err)
+			}
 		}
 		w.Compute = compute.New(compute.Config{Runtime: cfg.Runtime, Identity: cfg.Identity, Replica: rep, Exec: w.rt,
-			Pool: txpool.New(cfg.Pool, w.rt), P2P: w.client, Status: status, Faults: cfg.Faults, Logger: log})
+			Pool: txpool.New(cfg.Pool, w.rt), P2P: w.client, Faults: cfg.Faults, Logger: log})
 		w.srv.HandleCompute(cfg.Runtime, w.Compute.P2PHandler())
 		w.Components = append(w.Components, w.Compute)
 		if cfg.SubmitAddr != "" {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/atoll-dev/atoll/consensus/registry"
 	"github.com/atoll-dev/atoll/consensus/signature"
+	"github.com/atoll-dev/atoll/runtime/svm/hosted"
 	wrt "github.com/atoll-dev/atoll/worker/runtime"
 	"github.com/atoll-dev/atoll/worker/submit"
 )
@@ -22,7 +23,7 @@ func signer(t *testing.T, b byte) *signature.Signer {
 }
 
 func TestStart(t *testing.T) {
-	gl, gr, err := wrt.Genesis(nil)
+	gl, gr, err := wrt.Genesis(hosted.Config{}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"github.com/atoll-dev/atoll/consensus/registry"
 	roothash "github.com/atoll-dev/atoll/consensus/roothash/api"
 	"github.com/atoll-dev/atoll/consensus/signature"
-	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/worker/p2p"
 	wrt "github.com/atoll-dev/atoll/worker/runtime"
 	"github.com/atoll-dev/atoll/worker/storage"
@@ -54,9 +53,6 @@ type Config struct {
 	Pool *txpool.Pool
 	// P2P reaches other nodes (authenticated with the node's P2P key).
 	P2P *p2p.Client
-	// Status, if set, records processed transactions of finalized rounds
-	// (the replay check of the SVM runtime).
-	Status *svm.StatusCache
 	// Faults are deliberate misbehaviours for tests.
 	Faults Faults
 	// Logger receives the worker's records (discarded when nil).

@@ -26,6 +26,7 @@ import (
 	"github.com/atoll-dev/atoll/consensus/state"
 	"github.com/atoll-dev/atoll/consensus/tx"
 	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/hosted"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 	"github.com/atoll-dev/atoll/storage/mkvs"
 	"github.com/atoll-dev/atoll/worker/p2p"
@@ -198,7 +199,7 @@ func startNet(t *testing.T, o netOpts) *testNet {
 	}
 	doc := genesis.Build(genesis.NetworkSpec{ChainID: "worker-test", EpochInterval: 100_000, Nodes: specs, SVM: true,
 		GroupSize: o.workers, BackupSize: o.backups, StorageSize: o.storage})
-	genesisLog, genesisRoot, err := wrt.Genesis([]svm.AccountWrite{{Key: payerPub(), Account: sol.Account{Lamports: 1e15, Owner: svm.SystemProgramID}}})
+	genesisLog, genesisRoot, err := wrt.Genesis(hosted.Config{}, []svm.AccountWrite{{Key: payerPub(), Account: sol.Account{Lamports: 1e15, Owner: svm.SystemProgramID}}})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -232,11 +233,13 @@ func startNet(t *testing.T, o netOpts) *testNet {
 		if err := wrt.SeedGenesis(m.replica.KV, genesisLog, genesisRoot); err != nil {
 			t.Fatal(err)
 		}
-		status := svm.NewStatusCache()
-		exec := wrt.NewInProcess(m.replica.KV, status, svm.WithParallelism(1))
+		exec, err := wrt.NewInProcess(m.replica.KV, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
 		client := p2p.NewClient(m.p2p)
 		m.worker = New(Config{Runtime: genesis.SVMRuntimeID, Identity: m.id, Chain: NewHostChain(tn.chain), Replica: m.replica,
-			Exec: exec, Pool: txpool.New(txpool.Config{}, exec), P2P: client, Status: status, Faults: o.faults[i], PollInterval: 20 * time.Millisecond,
+			Exec: exec, Pool: txpool.New(txpool.Config{}, exec), P2P: client, Faults: o.faults[i], PollInterval: 20 * time.Millisecond,
 			OnCommit: o.onCommit,
 			OnFetchFailure: func(p p2p.Peer, _ uint64, _ error) {
 				if o.onFetchFailure != nil {

@@ -6,14 +6,11 @@ import (
 	"fmt"
 	"time"
 
-	"github.com/atoll-dev/atoll/consensus/codec"
 	"github.com/atoll-dev/atoll/consensus/signature"
 	"github.com/atoll-dev/atoll/runtime/rhp"
-	"github.com/atoll-dev/atoll/runtime/svm"
-	"github.com/atoll-dev/atoll/runtime/svm/sol"
+	"github.com/atoll-dev/atoll/runtime/svm/hosted"
 	"github.com/atoll-dev/atoll/storage/mkvs"
 	"github.com/atoll-dev/atoll/worker/p2p"
-	wrt "github.com/atoll-dev/atoll/worker/runtime"
 	"github.com/atoll-dev/atoll/worker/submit"
 	"github.com/atoll-dev/atoll/worker/txpool"
 )
@@ -123,8 +120,9 @@ func (w *Worker) admit(ctx context.Context, tx []byte, gossip bool) error {
 }
 
 // finalized reads round's transactions and results from the committed IO
-// tree: it drops them from the pool, records them in the status cache and
-// answers the clients waiting for them.
+// tree (the SVM runtime's layout: hosted.TxKey/ResultKey, values
+// hosted.Result): it drops them from the pool and answers the clients
+// waiting for them. Replays are refused by the runtime itself, from state.
 func (w *Worker) finalized(round uint64) error {
 	kv := w.cfg.Replica.KV
 	root, ok, err := kv.RootAt(mkvs.RootIO, round)
@@ -136,44 +134,42 @@ func (w *Worker) finalized(round uint64) error {
 		return err
 	}
 	var txs [][]byte
-	var svmResults []svm.TxResult
-	for i := uint32(0); ; i++ {
-		tx, err := t.Get(wrt.IOTxKey(i))
+	for i := 0; ; i++ {
+		tx, err := t.Get(hosted.TxKey(i))
 		if errors.Is(err, mkvs.ErrNotFound) {
 			break
 		}
 		if err != nil {
 			return err
 		}
-		raw, err := t.Get(wrt.IOResultKey(i))
+		raw, err := t.Get(hosted.ResultKey(i))
 		if err != nil {
 			return err
 		}
-		var r rhp.TxResult
-		if err := codec.Unmarshal(raw, &r); err != nil {
+		var r hosted.Result
+		if err := rhp.Unmarshal(raw, &r); err != nil {
 			return fmt.Errorf("compute: result %d of round %d: %w", i, round, err)
 		}
 		txs = append(txs, tx)
-		if w.cfg.Status != nil && r.Code != wrt.CodeRefused {
-			if d, err := sol.DecodeTransaction(tx); err == nil {
-				svmResults = append(svmResults, svm.TxResult{Signature: d.Signature(), MessageHash: svm.MessageHash(d.MessageBytes), Processed: true})
-			}
+		res := &TxResult{Round: round, Code: hosted.CodeOK, Units: r.UnitsConsumed, Logs: r.Logs, Data: r.ReturnData}
+		switch {
+		case !r.Processed:
+			res.Code = hosted.CodeRefused
+		case r.Err != nil:
+			res.Code = hosted.CodeFailed
+		}
+		if r.Err != nil {
+			res.Error = r.TxResult().Err.Error()
 		}
 		w.mu.Lock()
 		for _, ch := range w.waiters[txpool.HashOf(tx)] {
 			select {
-			case ch <- &TxResult{Round: round, Code: r.Code, Units: r.Units, Logs: r.Logs, Data: r.Data}:
+			case ch <- res:
 			default:
 			}
 		}
 		w.mu.Unlock()
 	}
 	w.cfg.Pool.Remove(txs)
-	if w.cfg.Status != nil {
-		w.cfg.Status.Record(round, svmResults)
-		if round > 2*svm.MaxRecentBlockhashes {
-			w.cfg.Status.Prune(round - 2*svm.MaxRecentBlockhashes)
-		}
-	}
 	return nil
 }

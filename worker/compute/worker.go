@@ -37,6 +37,7 @@ type Worker struct {
 	done      map[uint64]bool // committed (or deliberately not) as worker/backup
 	execs     map[uint64]*execution
 	recent    map[uint64]roothash.Hash // finalized header hashes by round
+	latest    *roothash.Header
 	waiters   map[txpool.Hash][]chan *TxResult
 	runaways  uint64
 	faultsNow Faults
@@ -180,6 +181,9 @@ func (w *Worker) step(ctx context.Context) error {
 // sync applies every round finalized since the replica's latest.
 func (w *Worker) sync(ctx context.Context, v *View) error {
 	cur, _, ok := w.cfg.Replica.Round()
+	if ok && cur == v.Latest.Round && w.LatestHeader() == nil {
+		w.noteHeader(&v.Latest)
+	}
 	if !ok {
 		w.log.Info("no local state: restoring checkpoint", "round", v.Latest.Round)
 		if err := storage.RestoreCheckpoint(ctx, w.cfg.Replica, &v.Latest, w.fetch); err != nil {
@@ -209,9 +213,24 @@ func (w *Worker) sync(ctx context.Context, v *View) error {
 	return nil
 }
 
+// LatestHeader returns the latest finalized header this worker applied
+// (its hash is the newest blockhash transactions submitted here may name),
+// or nil before the first.
+func (w *Worker) LatestHeader() *roothash.Header {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.latest == nil {
+		return nil
+	}
+	h := *w.latest
+	return &h
+}
+
 func (w *Worker) noteHeader(h *roothash.Header) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	c := *h
+	w.latest = &c
 	w.recent[h.Round] = h.Hash()
 	for r := range w.recent {
 		if r+maxRecentBlockhashes*2 < h.Round {

@@ -6,15 +6,21 @@ import (
 	"slices"
 
 	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/hosted"
 	"github.com/atoll-dev/atoll/storage/mkvs"
 )
 
-// Genesis returns the state write log and root of a new SVM runtime: the
-// engine's genesis accounts (sysvars, native programs, as configured by
-// opts) and the given accounts. Every node seeds its MKVS with it at
-// version 0; the root is the runtime's registered genesis state root.
-func Genesis(accounts []svm.AccountWrite, opts ...svm.Option) (mkvs.WriteLog, mkvs.Hash, error) {
-	writes := append(svm.NewExecutor(svm.NewMapStore(), opts...).GenesisAccounts(), accounts...)
+// Genesis returns the state write log and root of a new SVM runtime
+// configured by cfg: the runtime's genesis accounts (sysvars, native
+// programs and loaders) and the given accounts, which win on a clash. Every
+// node seeds its MKVS with it at version 0; the root is the runtime's
+// registered GenesisStateRoot.
+func Genesis(cfg hosted.Config, accounts []svm.AccountWrite) (mkvs.WriteLog, mkvs.Hash, error) {
+	base, err := hosted.GenesisAccounts(cfg)
+	if err != nil {
+		return nil, mkvs.Hash{}, fmt.Errorf("runtime: genesis accounts: %w", err)
+	}
+	writes := append(base, accounts...)
 	slices.SortStableFunc(writes, func(a, b svm.AccountWrite) int { return bytes.Compare(a.Key[:], b.Key[:]) })
 	t := mkvs.NewTree()
 	for i := range writes {

@@ -3,14 +3,16 @@ package runtime
 import (
 	"context"
 	"errors"
+	"fmt"
 
 	"github.com/atoll-dev/atoll/runtime/host"
 	"github.com/atoll-dev/atoll/runtime/rhp"
+	"github.com/atoll-dev/atoll/runtime/svm/hosted"
 	"github.com/atoll-dev/atoll/storage/mkvs"
 )
 
 // maxStorageKeys bounds one StorageGet from the (untrusted) runtime.
-const maxStorageKeys = 4096
+const maxStorageKeys = 1 << 16
 
 // StorageHandler serves a sandboxed runtime's reads of the worker's state
 // tree, with proofs; consensus queries and local storage are not offered.
@@ -45,6 +47,22 @@ func (h *StorageHandler) StorageGet(_ context.Context, req *rhp.StorageGet) (*rh
 		return nil, rhp.Errorf(rhp.CodeMalformed, "host", "proof: %v", err)
 	}
 	return resp, nil
+}
+
+// Prefetch fills req.Prefetch, when empty, with the values of the keys the
+// SVM runtime predicts the batch reads (hosted.PrefetchKeys) and one proof
+// of them against the previous state root: one read of the tree instead of
+// a round trip per account.
+func (h *StorageHandler) Prefetch(ctx context.Context, req *rhp.ExecuteTxBatch) error {
+	if len(req.Prefetch.Proof) != 0 {
+		return nil
+	}
+	resp, err := h.StorageGet(ctx, &rhp.StorageGet{Root: req.PrevRoots.State, Keys: hosted.PrefetchKeys(req.Txs)})
+	if err != nil {
+		return fmt.Errorf("%w: prefetch: %w", ErrRuntime, err)
+	}
+	req.Prefetch = hosted.Prefetch(resp)
+	return nil
 }
 
 // ConsensusQuery implements host.Handler: not offered.

@@ -6,22 +6,28 @@ import (
 
 	"github.com/atoll-dev/atoll/runtime/host"
 	"github.com/atoll-dev/atoll/runtime/rhp"
+	"github.com/atoll-dev/atoll/storage/mkvs"
 )
 
-// Hosted is a Runtime served by a supervised runtime process over RHP.
+// Hosted is a Runtime served by a supervised runtime process over RHP; its
+// reads of state are answered from the worker's MKVS.
 type Hosted struct {
-	H *host.Host
+	H       *host.Host
+	storage *StorageHandler
 }
 
 var _ Runtime = (*Hosted)(nil)
 
-// NewHosted starts the runtime process described by cfg.
-func NewHosted(cfg host.Config) (*Hosted, error) {
+// NewHosted starts the runtime process described by cfg, serving its
+// storage reads from kv (cfg.Handler is replaced).
+func NewHosted(cfg host.Config, kv *mkvs.Store) (*Hosted, error) {
+	sh := &StorageHandler{KV: kv}
+	cfg.Handler = sh
 	h, err := host.New(cfg)
 	if err != nil {
 		return nil, fmt.Errorf("runtime: starting runtime host: %w", err)
 	}
-	return &Hosted{H: h}, nil
+	return &Hosted{H: h, storage: sh}, nil
 }
 
 // CheckTx implements Runtime.
@@ -38,6 +44,9 @@ func (r *Hosted) CheckTx(ctx context.Context, req *rhp.CheckTxBatch) (*rhp.Check
 
 // ExecuteTxBatch implements Runtime.
 func (r *Hosted) ExecuteTxBatch(ctx context.Context, req *rhp.ExecuteTxBatch) (*rhp.ExecuteTxBatchResponse, error) {
+	if err := r.storage.Prefetch(ctx, req); err != nil {
+		return nil, err
+	}
 	var resp rhp.ExecuteTxBatchResponse
 	if err := r.H.Call(ctx, req, &resp); err != nil {
 		return nil, fmt.Errorf("%w: ExecuteTxBatch: %w", ErrRuntime, err)

@@ -14,6 +14,7 @@ import (
 	"github.com/atoll-dev/atoll/consensus/signature"
 	"github.com/atoll-dev/atoll/runtime/rhp"
 	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/hosted"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 	"github.com/atoll-dev/atoll/storage/mkvs"
 	"github.com/atoll-dev/atoll/worker/p2p"
@@ -64,14 +65,17 @@ func buildFixture(t *testing.T, rounds int) *fixture {
 	t.Helper()
 	f := &fixture{}
 	var err error
-	f.genesisLog, f.genesisRoot, err = wrt.Genesis([]svm.AccountWrite{{Key: solPub(solKey(1)), Account: sol.Account{Lamports: 1e12, Owner: svm.SystemProgramID}}})
+	f.genesisLog, f.genesisRoot, err = wrt.Genesis(hosted.Config{}, []svm.AccountWrite{{Key: solPub(solKey(1)), Account: sol.Account{Lamports: 1e12, Owner: svm.SystemProgramID}}})
 	if err != nil {
 		t.Fatal(err)
 	}
 	f.headers = []roothash.Header{{Namespace: rtID, Type: roothash.Normal, StateRoot: roothash.Hash(f.genesisRoot), IORoot: roothash.Hash(mkvs.EmptyRoot)}}
 	f.results = []*rhp.ExecuteTxBatchResponse{nil}
 	exec := newReplica(t, f, true)
-	rt := wrt.NewInProcess(exec.KV, nil)
+	rt, err := wrt.NewInProcess(exec.KV, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
 	for r := 1; r <= rounds; r++ {
 		prev := &f.headers[r-1]
 		bh := sol.Hash(prev.Hash())

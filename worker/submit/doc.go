@@ -6,7 +6,7 @@
 //
 //	POST /v1/runtime/{runtime id hex}/submit
 //	request   {"tx": base64 transaction bytes}
-//	200       {"round": uint, "code": uint, "units": uint, "logs": [string], "data": base64}
+//	200       {"round": uint, "code": uint, "error": string, "units": uint, "logs": [string], "data": base64}
 //	4xx/5xx   {"error": string}
 //
 // The response is sent once the transaction's round is finalized (or the

@@ -18,10 +18,13 @@ type TxResult struct {
 	Round uint64 `json:"round"`
 	// Code is 0 on success; other values are the runtime's (for the SVM
 	// runtime: 1 failed with the fee charged, 2 refused).
-	Code  uint32   `json:"code"`
+	Code uint32 `json:"code"`
+	// Error describes a failed or refused transaction.
+	Error string   `json:"error,omitempty"`
 	Units uint64   `json:"units"`
 	Logs  []string `json:"logs"`
-	Data  []byte   `json:"data,omitempty"`
+	// Data is what the transaction's programs last returned.
+	Data []byte `json:"data,omitempty"`
 }
 
 // Submitter is the node-side submission API of one runtime.
