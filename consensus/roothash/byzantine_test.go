@@ -164,7 +164,9 @@ func TestByzantine(t *testing.T) {
 		}},
 		{name: "straggler", run: func(s *scene) { s.stragglerRound(false) }},
 		{name: "straggler-allowed", cfg: func(c *netConfig) { c.Stragglers = 1 }, run: func(s *scene) { s.stragglerRound(true) }},
-		{name: "failure-indicating", slash: 1000, run: func(s *scene) {
+		// A failure commitment forces the backups to decide but is not a
+		// false claim: no slash, one liveness fault.
+		{name: "failure-indicating", run: func(s *scene) {
 			p, _ := s.honestProposal(true)
 			s.submit(s.rc.commitment(s.honest[0], p, s.good, nil))
 			s.submit(s.rc.commitment(s.honest[1], p, s.good, nil))
@@ -172,7 +174,7 @@ func TestByzantine(t *testing.T) {
 			equalLines(s.t, "workers", s.block(), []string{"commitment round=1 node=w0", "commitment round=1 node=w1",
 				"commitment round=1 node=faulty failure=1", "discrepancy round=1 reason=workers disagree"})
 			s.backupsCommit(p, s.good, 2)
-			equalLines(s.t, "backups", s.block(), append(evBackupFinalize, slashFaulty))
+			equalLines(s.t, "backups", s.block(), append(evBackupFinalize, "liveness_fault round=1 node=faulty faults=1"))
 		}},
 	}
 	for _, sc := range scenarios {

@@ -19,9 +19,10 @@
 //	┌──────────┐ ──────▶ ┌───────────────┐ ───────────────────────▶ FINALIZED
 //	│  OPEN    │         │ WORKER PHASE  │   deadline, ≤ stragglers   (Normal block,
 //	│ round r  │         │ votes, lock   │ ─────────missing─────────▶  messages run,
-//	└──────────┘         └───────────────┘                             dissenters slashed,
-//	     │ deadline, no votes   │ votes differ / all fail /            stragglers get
-//	     ▼                      │ deadline, too many missing           liveness faults)
+//	└──────────┘         └───────────────┘                             wrong results slashed,
+//	     │ deadline, no votes   │ votes differ / all fail /            failure votes and
+//	     ▼                      │ deadline, too many missing           stragglers get
+//	                                                                   liveness faults)
 //	ROUND FAILED                ▼                                          ▲
 //	(RoundFailed block) ┌───────────────┐  ⌊|B|/2⌋+1 backups agree on a   │
 //	     ▲              │ BACKUP PHASE  │  result some worker committed ──┘

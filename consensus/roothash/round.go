@@ -123,8 +123,9 @@ func resolve(ctx *service.Context, rt *registry.Runtime, st *runtimeState, r *ap
 }
 
 // finalize appends the block of results, executes its messages, dequeues
-// the incoming messages the round processed, slashes every node whose vote
-// differs, counts liveness faults of stragglers and opens the next round.
+// the incoming messages the round processed, slashes every node whose
+// results differ, counts liveness faults of failure voters and stragglers,
+// and opens the next round.
 func finalize(ctx *service.Context, rt *registry.Runtime, st *runtimeState, r *api.RoundState, res api.ComputeResults) error {
 	var msgs []api.Message
 	for i := range r.Votes {
@@ -142,12 +143,21 @@ func finalize(ctx *service.Context, rt *registry.Runtime, st *runtimeState, r *a
 	emitBlock(ctx, api.EventFinalized, &h, "messages", fmt.Sprint(len(msgs)))
 	dequeueIncoming(ctx, rt.ID, st, r.IncomingUpTo)
 	executeMessages(ctx, rt.ID, h.Round, msgs)
+	// A failure vote claims nothing to be wrong about: it is not slashed
+	// (failure commitments exist so that a node that cannot execute says
+	// so instead of guessing) but, like a missing vote, it did not help
+	// decide the round and counts as a liveness fault.
+	var notLive []signature.PublicKey
 	for i := range r.Votes {
-		if v := &r.Votes[i]; v.Failure != api.NoFailure || v.Results != res {
+		v := &r.Votes[i]
+		switch {
+		case v.Failure != api.NoFailure:
+			notLive = append(notLive, v.Node)
+		case v.Results != res:
 			slashNode(ctx, rt, h.Round, v.Node, staking.SlashIncorrectResults)
 		}
 	}
-	for _, n := range r.Stragglers {
+	for _, n := range append(notLive, r.Stragglers...) {
 		f := getLiveness(ctx.KV, rt.ID, n) + 1
 		setLiveness(ctx.KV, rt.ID, n, f)
 		ctx.Emit(api.EventLivenessFault, "runtime", rt.ID.String(), "round", fmt.Sprint(h.Round), "node", n.String(), "faults", fmt.Sprint(f))
