@@ -21,8 +21,8 @@
 //	│ round r  │         │ votes, lock   │ ─────────missing─────────▶  messages run,
 //	└──────────┘         └───────────────┘                             wrong results slashed,
 //	     │ deadline, no votes   │ votes differ / all fail /            failure votes and
-//	     ▼                      │ deadline, too many missing           stragglers get
-//	                                                                   liveness faults)
+//	     │                      │ deadline, too many missing           stragglers get
+//	     ▼                      │                                      liveness faults)
 //	ROUND FAILED                ▼                                          ▲
 //	(RoundFailed block) ┌───────────────┐  ⌊|B|/2⌋+1 backups agree on a   │
 //	     ▲              │ BACKUP PHASE  │  result some worker committed ──┘
