@@ -51,6 +51,7 @@ type harness struct {
 	t        testing.TB
 	app      *app.App
 	store    *state.Store
+	dir      string
 	doc      *genesis.Document
 	cc       []byte
 	rt       registry.RuntimeID
@@ -77,20 +78,21 @@ func newHarness(t testing.TB, cfg netConfig) *harness {
 	doc := genesis.Build(genesis.NetworkSpec{ChainID: "roothash-test", EpochInterval: cfg.EpochInterval, Nodes: specs, SVM: true,
 		GroupSize: cfg.Workers, BackupSize: cfg.Backups, StorageSize: cfg.Storage})
 	doc.Registry.Runtimes[0].Executor.AllowedStragglers = cfg.Stragglers
-	store, err := state.Open(t.TempDir())
+	dir := t.TempDir()
+	store, err := state.Open(dir)
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { store.Close() })
 	a := app.New(store, app.Options{Extra: []service.Service{roothash.New()}})
 	req := &abci.RequestInitChain{ChainId: doc.ChainID, InitialHeight: 1, AppStateBytes: doc.Marshal(),
 		Validators: []abci.ValidatorUpdate{abci.UpdateValidator(val.PubKey().Bytes(), 1, "ed25519")}}
 	if _, err := a.InitChain(context.Background(), req); err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, app: a, store: store, doc: doc, cc: doc.ChainContext(), rt: genesis.SVMRuntimeID, relayer: specs[0].Entity,
+	h := &harness{t: t, app: a, store: store, dir: dir, doc: doc, cc: doc.ChainContext(), rt: genesis.SVMRuntimeID, relayer: specs[0].Entity,
 		signers: map[signature.PublicKey]*signature.Signer{}, entity: map[signature.PublicKey]signature.PublicKey{},
 		names: map[signature.PublicKey]string{}, nonces: map[signature.PublicKey]uint64{}}
+	t.Cleanup(func() { h.store.Close() })
 	for _, s := range specs {
 		h.signers[s.Node.Public()] = s.Node
 		h.entity[s.Node.Public()] = s.Entity.Public()
@@ -296,4 +298,22 @@ func equalLines(t testing.TB, what string, got, want []string) {
 		w, _ := json.MarshalIndent(want, "", "  ")
 		t.Fatalf("%s:\ngot  %s\nwant %s", what, g, w)
 	}
+}
+
+// restart closes the store and starts a new application on it, as a node
+// restarting would; if crashBeforeCommit, the next block is first
+// finalized and dropped without Commit, as a crash between the two.
+func (h *harness) restart(crashBeforeCommit bool) {
+	h.t.Helper()
+	if crashBeforeCommit {
+		if _, err := h.app.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: h.height + 1, Txs: h.pending}); err != nil {
+			h.t.Fatal(err)
+		}
+	}
+	h.store.Close()
+	store, err := state.Open(h.dir)
+	if err != nil {
+		h.t.Fatal(err)
+	}
+	h.store, h.app = store, app.New(store, app.Options{Extra: []service.Service{roothash.New()}})
 }

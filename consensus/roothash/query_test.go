@@ -86,10 +86,11 @@ func TestService_ChangeParameters(t *testing.T) {
 	}
 }
 
-// TestService_Determinism runs the same dishonest round on two
-// applications and compares every app hash.
+// TestService_Determinism runs the same dishonest round on three
+// applications, one of them restarted mid-round and once crashed between
+// FinalizeBlock and Commit, and compares every app hash.
 func TestService_Determinism(t *testing.T) {
-	run := func() [][]byte {
+	run := func(restart bool) [][]byte {
 		s := newScene(t, defaultNet(), 0)
 		var hashes [][]byte
 		p, _ := s.honestProposal(true)
@@ -98,16 +99,22 @@ func TestService_Determinism(t *testing.T) {
 		s.submit(s.rc.commitment(s.honest[0], p, s.good, nil), s.rc.commitment(s.faulty, p, bad, nil))
 		s.block()
 		hashes = append(hashes, s.lastRes.AppHash)
+		if restart {
+			s.restart(false)
+		}
 		s.backupsCommit(p, s.good, 3)
+		if restart {
+			s.restart(true)
+		}
 		s.block()
 		hashes = append(hashes, s.lastRes.AppHash)
 		s.until(30)
 		hashes = append(hashes, s.lastRes.AppHash)
 		return hashes
 	}
-	a, b := run(), run()
+	a, b, c := run(false), run(false), run(true)
 	for i := range a {
-		if !bytes.Equal(a[i], b[i]) {
+		if !bytes.Equal(a[i], b[i]) || !bytes.Equal(a[i], c[i]) {
 			t.Fatalf("step %d: app hashes differ", i)
 		}
 	}
