@@ -40,7 +40,8 @@ const (
 //	                "peers": ["http://127.0.0.1:9202"], "proposer": true},
 //	  "relayer":   {"interval": "10s"},
 //	  "processor": {"interval": "5s", "allow": [], "deny": []},
-//	  "watcher":   {"interval": "10s", "key": "watcher.hex"}
+//	  "watcher":   {"interval": "10s", "key": "watcher.hex",
+//	                "updaters": ["http://127.0.0.1:9201", "http://127.0.0.1:9202"]}
 //	}
 //
 // Environment variables override the file: ATOLL_AGENT_DB, ATOLL_AGENT_METRICS,
@@ -103,6 +104,9 @@ type WatcherConfig struct {
 	// Key is a file holding the watcher's secp256k1 key in hex; it signs
 	// failure notifications.
 	Key string `json:"key"`
+	// Updaters are the updaters' signature exchange URLs, read to catch a
+	// lone updater signing a second root (optional).
+	Updaters []string `json:"updaters,omitempty"`
 }
 
 // Duration is a time.Duration written as "5s" in JSON.

@@ -29,10 +29,12 @@ func homeUpdateKey(domain uint32, old keccak.Hash) []byte {
 	return []byte(fmt.Sprintf("homeupdate/%d/%x", domain, old[:]))
 }
 
-// scanHomeUpdates records the Home's accepted updates by old root.
-func scanHomeUpdates(ctx context.Context, db *DB, ch *Chain, label string) error {
+// scanHomeUpdates records the Home's accepted updates by old root and
+// returns the ones it had not seen before.
+func scanHomeUpdates(ctx context.Context, db *DB, ch *Chain, label string) ([]update.QuorumUpdate, error) {
+	var got []update.QuorumUpdate
 	s := &scanner{db: db, ch: ch, addr: address.HomeState(), label: label}
-	return s.run(ctx, func(tx Tx) ([][2][]byte, error) {
+	err := s.run(ctx, func(tx Tx) ([][2][]byte, error) {
 		var w [][2][]byte
 		for _, e := range home.ParseLogs(tx.Logs) {
 			if e.Kind != home.EventUpdate {
@@ -42,10 +44,15 @@ func scanHomeUpdates(ctx context.Context, db *DB, ch *Chain, label string) error
 			if err != nil {
 				return nil, err
 			}
+			got = append(got, e.Update)
 			w = append(w, KV(homeUpdateKey(ch.Domain, e.Update.OldRoot), b))
 		}
 		return w, nil
 	})
+	if err != nil {
+		return nil, err
+	}
+	return got, nil
 }
 
 // homeUpdate returns the update the Home of domain accepted from old.
@@ -63,7 +70,7 @@ func homeUpdate(db *DB, domain uint32, old keccak.Hash) (*update.QuorumUpdate, e
 
 // Poll implements Poller.
 func (r *Relayer) Poll(ctx context.Context) error {
-	if err := scanHomeUpdates(ctx, r.DB, r.Home, "relayer"); err != nil {
+	if _, err := scanHomeUpdates(ctx, r.DB, r.Home, "relayer"); err != nil {
 		return err
 	}
 	var errs []error

@@ -144,7 +144,7 @@ func Start(role string, cfg *Config, log *slog.Logger) (r *Running, err error) {
 		if err != nil {
 			return r, err
 		}
-		w := &Watcher{Chains: chains, Key: key, Payers: payers, DB: db, Log: log, Metrics: r.Metrics}
+		w := &Watcher{Chains: chains, Key: key, Payers: payers, DB: db, Log: log, Metrics: r.Metrics, Updaters: cfg.Watcher.Updaters}
 		loop.Poller, loop.Interval, r.Watcher = w, time.Duration(cfg.Watcher.Interval), w
 	default:
 		return r, fmt.Errorf("%w: unknown agent %q (want updater, relayer, processor or watcher)", ErrConfig, role)

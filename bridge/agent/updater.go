@@ -203,14 +203,20 @@ func (u *Updater) adopt(ctx context.Context, h *bhome.Home, old keccak.Hash) (ke
 
 // fetch asks a peer for what it signed for old; nil when it signed nothing.
 func (u *Updater) fetch(ctx context.Context, peer string, old keccak.Hash) (*update.SignedUpdate, error) {
+	return FetchSigned(ctx, &u.http, peer, u.Home.Domain, old)
+}
+
+// FetchSigned asks the updater serving at peer what it signed for old on
+// the Home of domain; nil when it signed nothing.
+func FetchSigned(ctx context.Context, hc *http.Client, peer string, domain uint32, old keccak.Hash) (*update.SignedUpdate, error) {
 	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
 	defer cancel()
-	url := strings.TrimRight(peer, "/") + SignedPath(u.Home.Domain, old)
+	url := strings.TrimRight(peer, "/") + SignedPath(domain, old)
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, url, nil)
 	if err != nil {
 		return nil, err
 	}
-	resp, err := u.http.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return nil, err
 	}
@@ -228,6 +234,9 @@ func (u *Updater) fetch(ctx context.Context, peer string, old keccak.Hash) (*upd
 	su, err := ParseSignedResponse(b)
 	if err != nil {
 		return nil, fmt.Errorf("peer %s: %w", peer, err)
+	}
+	if su.HomeDomain != domain || su.OldRoot != old {
+		return nil, fmt.Errorf("%w: peer %s answered for another domain or root", ErrExchange, peer)
 	}
 	return su, nil
 }

@@ -6,9 +6,11 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net/http"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 
+	"github.com/atoll-dev/atoll/bridge/keccak"
 	"github.com/atoll-dev/atoll/bridge/programs/address"
 	"github.com/atoll-dev/atoll/bridge/programs/connmgr"
 	"github.com/atoll-dev/atoll/bridge/programs/home"
@@ -31,7 +33,20 @@ type Watcher struct {
 	DB      *DB
 	Log     *slog.Logger
 	Metrics *Metrics
+	// Updaters are the signature exchanges of the updaters (their base
+	// URLs). The watcher reads what each signed for the Home's recent old
+	// roots, so a lone updater that signs a second root is caught before a
+	// quorum ever relays it.
+	Updaters []string
+
+	http    http.Client
+	recent  map[uint32][]keccak.Hash // old roots of recent Home updates, per domain
+	settled map[update.SignedUpdate]bool
 }
+
+// maxRecentRoots is how many past old roots per Home the watcher asks the
+// updaters about.
+const maxRecentRoots = 16
 
 // seenUpdate is an update read from the Replica of home's domain on chain
 // on. Until it is judged (and any fraud it shows is proven everywhere) it
@@ -87,9 +102,19 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	}
 	// The Homes are read after the Replicas, so a legitimate update is
 	// always already in the Home history read here.
+	if w.recent == nil {
+		w.recent = map[uint32][]keccak.Hash{}
+	}
 	for _, h := range w.Chains {
-		if err := scanHomeUpdates(ctx, w.DB, h, "watcher"); err != nil {
+		news, err := scanHomeUpdates(ctx, w.DB, h, "watcher")
+		if err != nil {
 			return err
+		}
+		for _, q := range news {
+			w.recent[h.Domain] = append(w.recent[h.Domain], q.OldRoot)
+		}
+		if n := len(w.recent[h.Domain]); n > maxRecentRoots {
+			w.recent[h.Domain] = w.recent[h.Domain][n-maxRecentRoots:]
 		}
 	}
 	var todo []seenUpdate
@@ -111,7 +136,7 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	var errs []error
+	errs := []error{w.pollExchanges(ctx)}
 	for _, s := range todo {
 		settled, err := w.check(ctx, s)
 		if err != nil {
@@ -125,49 +150,110 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
+// pollExchanges asks every updater what it signed for each Home's committed
+// root and recent old roots, and judges each answer as it would an update
+// seen on a Replica.
+func (w *Watcher) pollExchanges(ctx context.Context) error {
+	if len(w.Updaters) == 0 {
+		return nil
+	}
+	var errs []error
+	for _, h := range w.Chains {
+		st, err := HomeState(ctx, h)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		olds := append([]keccak.Hash{st.Home.CommittedRoot()}, w.recent[h.Domain]...)
+		for _, peer := range w.Updaters {
+			for _, old := range olds {
+				su, err := FetchSigned(ctx, &w.http, peer, h.Domain, old)
+				if err != nil || su == nil {
+					continue // an updater that is down or says nothing proves nothing
+				}
+				if w.settled[*su] {
+					continue
+				}
+				q := &update.QuorumUpdate{Update: su.Update, Signatures: []update.Signature{su.Signature}}
+				done, err := w.judge(ctx, h, q, "exchange of "+peer)
+				if err != nil {
+					errs = append(errs, err)
+				}
+				if done {
+					if w.settled == nil {
+						w.settled = map[update.SignedUpdate]bool{}
+					}
+					w.settled[*su] = true
+				}
+			}
+		}
+	}
+	return errors.Join(errs...)
+}
+
 // check judges one update seen on a Replica; settled is true once it is
 // known legitimate or the fraud it shows has been proven everywhere.
 func (w *Watcher) check(ctx context.Context, s seenUpdate) (settled bool, err error) {
-	q := &s.q
-	hq, err := homeUpdate(w.DB, s.home.Domain, q.OldRoot)
+	return w.judge(ctx, s.home, &s.q, "replica on "+s.on.Name)
+}
+
+// judge checks q, an update of h's Home seen at where, against the Home's
+// history, and proves any fraud it shows: a conflicting update the Home
+// accepted makes a double update (for the signers of both), a new root the
+// Home never queued an improper one. settled is false while q is a real
+// root the Home has yet to accept, or while a proof could not be submitted.
+func (w *Watcher) judge(ctx context.Context, h *Chain, q *update.QuorumUpdate, where string) (settled bool, err error) {
+	hq, err := homeUpdate(w.DB, h.Domain, q.OldRoot)
 	if err != nil {
 		return false, err
 	}
 	if hq != nil && hq.NewRoot == q.NewRoot {
 		return true, nil
 	}
-	if hq != nil {
-		w.Log.Error("double update detected", "agent", "watcher", "home", s.home.Name, "seen_on", s.on.Name,
-			"old", hexRoot(q.OldRoot), "home_new", hexRoot(hq.NewRoot), "replica_new", hexRoot(q.NewRoot))
-		w.count("fraud_double_update")
-		err := w.doubleUpdate(ctx, s.home, hq, q)
-		return err == nil, err
-	}
-	st, err := HomeState(ctx, s.home)
+	st, err := HomeState(ctx, h)
 	if err != nil {
 		return false, err
 	}
-	h := st.Home
-	if !h.Failed() && h.CommittedRoot() == q.OldRoot && h.QueueContains(q.NewRoot) {
+	set := st.Home.Updaters()
+	signers, err := set.Attest(q)
+	if err != nil {
+		// Not signed by members: no one to slash and nothing a program
+		// would accept, so nothing to prove.
+		w.Log.Warn("ignoring an update not signed by members", "agent", "watcher", "home", h.Name, "seen_at", where, "err", err)
+		return true, nil
+	}
+	if hq != nil {
+		equivocators := update.Intersect(signersOf(set, hq), signers)
+		w.Log.Error("conflicting update detected", "agent", "watcher", "home", h.Name, "seen_at", where,
+			"old", hexRoot(q.OldRoot), "home_new", hexRoot(hq.NewRoot), "other_new", hexRoot(q.NewRoot), "equivocators", len(equivocators))
+		if len(equivocators) == 0 {
+			// Its signers never signed the Home's update: no double update to
+			// prove on chain, but their root is fraudulent.
+			w.count("fraud_unprovable")
+			err := w.unenroll(ctx, h, signers)
+			return err == nil, err
+		}
+		w.count("fraud_double_update")
+		err := w.doubleUpdate(ctx, h, hq, q)
+		return err == nil, err
+	}
+	home0 := st.Home
+	if !home0.Failed() && home0.CommittedRoot() == q.OldRoot && home0.QueueContains(q.NewRoot) {
 		// A real root the Home has not accepted yet; look again next round.
 		return false, nil
 	}
-	w.Log.Error("improper update detected", "agent", "watcher", "home", s.home.Name, "seen_on", s.on.Name,
+	w.Log.Error("improper update detected", "agent", "watcher", "home", h.Name, "seen_at", where,
 		"old", hexRoot(q.OldRoot), "new", hexRoot(q.NewRoot))
 	w.count("fraud_improper_update")
 	var errs []error
-	if !h.Failed() && h.CommittedRoot() == q.OldRoot {
+	if !home0.Failed() && home0.CommittedRoot() == q.OldRoot {
 		ix, err := home.ImproperUpdate(q)
 		if err == nil {
-			err = w.send(ctx, s.home, "improper update proof to the Home", ix)
+			err = w.send(ctx, h, "improper update proof to the Home", ix)
 		}
 		errs = append(errs, err)
 	}
-	signers, err := h.Updaters().Attest(q)
-	if err != nil {
-		return false, errors.Join(append(errs, err)...)
-	}
-	errs = append(errs, w.unenroll(ctx, s.home, signers))
+	errs = append(errs, w.unenroll(ctx, h, signers))
 	err = errors.Join(errs...)
 	return err == nil, err
 }

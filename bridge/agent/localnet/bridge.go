@@ -155,12 +155,14 @@ func StartBridge(ctx context.Context, cfg BridgeConfig) (br *Bridge, err error) 
 		go func() { defer br.wg.Done(); r.Loop.Run(runCtx) }()
 		return nil
 	}
+	var exchanges []string
 	for _, home := range []string{"alpha", "beta"} {
 		addrs := make([]string, cfg.Updaters)
 		for i := range addrs {
 			if addrs[i], err = freeLoopback(); err != nil {
 				return br, err
 			}
+			exchanges = append(exchanges, "http://"+addrs[i])
 		}
 		for i := range addrs {
 			var peers []string
@@ -181,7 +183,7 @@ func StartBridge(ctx context.Context, cfg BridgeConfig) (br *Bridge, err error) 
 			}
 		}
 	}
-	return br, start("watcher", "watcher", agent.Config{Watcher: agent.WatcherConfig{Key: "watcher.hex"}})
+	return br, start("watcher", "watcher", agent.Config{Watcher: agent.WatcherConfig{Key: "watcher.hex", Updaters: exchanges}})
 }
 
 func freeLoopback() (string, error) {
