@@ -4,7 +4,6 @@ import (
 	"encoding/base64"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/mr-tron/base58"
 
@@ -127,7 +126,7 @@ func pubkeyArg(p params, i int, what string) (sol.Pubkey, *Error) {
 	return k, nil
 }
 
-// commitmentSlotMethod answers getSlot-like methods taking [config].
+// commitmentConfig reads the options object at position i and its commitment.
 func commitmentConfig(p params, i int) (*config, Commitment, *Error) {
 	c, err := p.configAt(i)
 	if err != nil {
@@ -409,12 +408,19 @@ func wireTransaction(p params) ([]byte, *config, *Error) {
 		return nil, nil, invalidParams("Invalid params: unsupported encoding: %s. Supported encodings: base58, base64", c.Encoding)
 	}
 	if derr != nil {
-		return nil, nil, invalidParams("Invalid params: invalid %s encoding: %v", strings.TrimSpace(c.Encoding+" transaction"), derr)
+		return nil, nil, invalidParams("Invalid params: the transaction is not valid %s: %v", encodingName(c.Encoding), derr)
 	}
 	if len(raw) > sol.MaxTransactionSize {
 		return nil, nil, invalidParams("Invalid params: transaction too large: %d bytes (max: %d bytes)", len(raw), sol.MaxTransactionSize)
 	}
 	return raw, c, nil
+}
+
+func encodingName(e string) string {
+	if e == "" {
+		return "base58"
+	}
+	return e
 }
 
 // simulationValue is RpcSimulateTransactionResult.

@@ -253,7 +253,6 @@ func (c *wsConn) handle(r *Request) (resp *Response) {
 // parseSubscription reads a *Subscribe request.
 func parseSubscription(method string, p params) (*subscription, *Error) {
 	sub := &subscription{}
-	cfgAt := 1
 	switch method {
 	case "accountSubscribe", "programSubscribe":
 		k, err := pubkeyArg(p, 0, "address")
@@ -309,7 +308,7 @@ func parseSubscription(method string, p params) (*subscription, *Error) {
 	default:
 		return nil, &Error{Code: CodeMethodNotFound, Message: "Method not found"}
 	}
-	c, err := p.configAt(cfgAt)
+	c, err := p.configAt(1)
 	if err != nil {
 		return nil, err
 	}
