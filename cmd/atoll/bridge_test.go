@@ -10,7 +10,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atoll-dev/atoll/bridge/agent"
 	"github.com/atoll-dev/atoll/bridge/agent/localnet"
+	"github.com/atoll-dev/atoll/bridge/update"
 	"github.com/atoll-dev/atoll/client"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
@@ -87,5 +89,23 @@ func TestBridgeDemo(t *testing.T) {
 	}
 	if len(res.Latency) != 2 {
 		t.Fatalf("latencies measured: %v", res.Latency)
+	}
+}
+
+func TestAgentKeygen(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "updater.hex")
+	addr := strings.TrimSpace(mustAtoll(t, "agent", "keygen", p))
+	k, err := agent.ReadSecpKey(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := update.AddressOf(k.PubKey()).String(); got != addr {
+		t.Fatalf("keygen printed %s, key file holds %s", addr, got)
+	}
+	if _, err := atoll(t, "agent", "keygen", p); err == nil || !strings.Contains(err.Error(), "--force") {
+		t.Fatalf("overwriting without --force: %v", err)
+	}
+	if _, err := atoll(t, "agent", "relayer"); err == nil || !strings.Contains(err.Error(), "--config") {
+		t.Fatalf("agent without --config: %v", err)
 	}
 }
