@@ -106,18 +106,16 @@ func setCommitment(kv state.KV, id registry.RuntimeID, sc *api.SignedCommitment)
 	kv.Set(key(prefixCommit, id[:], sc.Node[:]), codec.Marshal(sc))
 }
 
-// clearRound deletes the pending round and its commitments.
+// clearRound deletes the pending round and its commitments. It deletes
+// the commitments by the round's votes rather than by iterating their
+// prefix, which every round fills with deletion tombstones.
 func clearRound(kv state.KV, id registry.RuntimeID) {
-	kv.Delete(key(prefixRound, id[:]))
-	deletePrefix(kv, key(prefixCommit, id[:]))
-}
-
-func deletePrefix(kv state.KV, prefix []byte) {
-	var keys [][]byte
-	kv.Iterate(prefix, func(k, _ []byte) bool { keys = append(keys, append([]byte{}, k...)); return true })
-	for _, k := range keys {
-		kv.Delete(k)
+	if r, ok := getRound(kv, id); ok {
+		for _, v := range r.Votes {
+			kv.Delete(key(prefixCommit, id[:], v.Node[:]))
+		}
 	}
+	kv.Delete(key(prefixRound, id[:]))
 }
 
 func getBlock(kv state.KV, id registry.RuntimeID, round uint64) (*blockRecord, bool) {
