@@ -52,6 +52,12 @@ func TestClientVerbs_TransferAccountConfirm(t *testing.T) {
 	if got := mustAtoll(t, "confirm", sig, "-u", n.url); got != "Confirmed\n" && got != "Finalized\n" {
 		t.Fatalf("confirm: %q", got)
 	}
+	verbose := mustAtoll(t, "confirm", sig, "-v", "-u", n.url)
+	for _, want := range []string{"Fee: 0.000005 SOL", "Program 11111111111111111111111111111111 invoke [1]", "Compute Units Consumed: 150"} {
+		if !strings.Contains(verbose, want) {
+			t.Errorf("confirm -v lacks %q:\n%s", want, verbose)
+		}
+	}
 	if got := mustAtoll(t, "balance", bAddr, "-u", n.url, "--lamports"); got != "1250000000 lamports\n" {
 		t.Fatalf("balance: %q", got)
 	}

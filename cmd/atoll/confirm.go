@@ -1,8 +1,12 @@
 package main
 
 import (
+	"encoding/json"
+	"time"
+
 	"github.com/spf13/cobra"
 
+	"github.com/atoll-dev/atoll/client"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
@@ -10,6 +14,7 @@ func init() { subcommands = append(subcommands, newConfirmCommand) }
 
 func newConfirmCommand() *cobra.Command {
 	var f clientFlags
+	var verbose bool
 	cmd := &cobra.Command{
 		Use:   "confirm SIGNATURE",
 		Short: "Print a transaction's confirmation status",
@@ -28,6 +33,11 @@ func newConfirmCommand() *cobra.Command {
 				return err
 			}
 			out := cmd.OutOrStdout()
+			if verbose && st != nil {
+				if err := printTransaction(cmd, c, sig, f.commitment); err != nil {
+					return err
+				}
+			}
 			switch {
 			case st == nil:
 				printf(out, "Not found\n")
@@ -40,5 +50,39 @@ func newConfirmCommand() *cobra.Command {
 		},
 	}
 	f.register(cmd)
+	cmd.Flags().BoolVarP(&verbose, "verbose", "v", false, "also print the transaction's slot, fee, units and logs")
 	return cmd
+}
+
+// printTransaction prints what `solana confirm -v` shows of a transaction.
+func printTransaction(cmd *cobra.Command, c *client.Client, sig sol.Signature, commitment string) error {
+	if commitment == client.Processed {
+		commitment = client.Confirmed // getTransaction refuses processed
+	}
+	var tx *struct {
+		Slot      uint64 `json:"slot"`
+		BlockTime int64  `json:"blockTime"`
+		Meta      struct {
+			Err                  json.RawMessage `json:"err"`
+			Fee                  uint64          `json:"fee"`
+			ComputeUnitsConsumed uint64          `json:"computeUnitsConsumed"`
+			LogMessages          []string        `json:"logMessages"`
+		} `json:"meta"`
+	}
+	err := c.Call(cmd.Context(), "getTransaction", []any{sig.String(),
+		map[string]any{"commitment": commitment, "maxSupportedTransactionVersion": 0, "encoding": "json"}}, &tx)
+	if err != nil {
+		return err
+	}
+	out := cmd.OutOrStdout()
+	if tx == nil {
+		printf(out, "Transaction not yet %s\n", commitment)
+		return nil
+	}
+	printf(out, "Slot: %d\nBlock Time: %s\nFee: %s\nCompute Units Consumed: %d\nLog Messages:\n",
+		tx.Slot, time.Unix(tx.BlockTime, 0).UTC().Format(time.RFC3339), formatSOL(tx.Meta.Fee), tx.Meta.ComputeUnitsConsumed)
+	for _, l := range tx.Meta.LogMessages {
+		printf(out, "  %s\n", l)
+	}
+	return nil
 }
