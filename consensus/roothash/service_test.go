@@ -322,3 +322,49 @@ func contains(list []string, s string) bool {
 	}
 	return false
 }
+
+func TestService_IncomingLimits(t *testing.T) {
+	ctx, _, _ := memNet(t)
+	svc := roothash.New()
+	id := genesis.SVMRuntimeID
+	p := roothash.DefaultParams()
+	p.MaxIncomingQueue, p.MaxIncomingPerRound = 2, 1
+	if err := svc.ChangeParameters(ctx.KV, codec.Marshal(&p), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := svc.EndBlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	ctx.Signer, ctx.Mode = seeded(1, 0).Public(), service.ModeDeliver
+	deposit := func(amount uint64) error {
+		return svc.ExecTx(ctx, "SubmitIncoming", codec.Marshal(api.SubmitIncomingBody{Runtime: id, Amount: amount}))
+	}
+	if err := deposit(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := deposit(2); err != nil {
+		t.Fatal(err)
+	}
+	if err := deposit(3); !errors.Is(err, roothash.ErrQueueFull) {
+		t.Fatalf("third deposit: %v", err)
+	}
+	if err := deposit(1 << 62); !errors.Is(err, roothash.ErrQueueFull) {
+		t.Fatalf("deposit beyond the queue: %v", err)
+	}
+	if err := svc.ExecTx(ctx, "SubmitIncoming", codec.Marshal(api.SubmitIncomingBody{Runtime: registry.RuntimeID{1}, Amount: 1})); !errors.Is(err, roothash.ErrNoRuntime) {
+		t.Fatalf("deposit to no runtime: %v", err)
+	}
+	// The round open before the deposits processes none; the next, after
+	// round 1 fails at its deadline, processes one (the per-round cap).
+	ctx.Mode = service.ModeSystem
+	for ctx.Height = 2; ctx.Height <= 11; ctx.Height++ {
+		if err := svc.EndBlock(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	v := query[api.RoundView](t, svc, ctx.KV, "round", api.RuntimeQueryData(id))
+	q := query[[]api.IncomingMessage](t, svc, ctx.KV, "incoming", api.RuntimeQueryData(id))
+	if v.Round.Round != 2 || v.Round.IncomingUpTo != 1 || len(q) != 2 || len(v.Round.IncomingFor(q)) != 1 || v.Round.IncomingFor(q)[0].Amount != 1 {
+		t.Fatalf("round %+v, queue %+v", v.Round, q)
+	}
+}
