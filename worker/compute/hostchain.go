@@ -29,7 +29,7 @@ type HostChain struct {
 }
 
 // NewHostChain returns a Chain over h.
-func NewHostChain(h node.Host) *HostChain { return &HostChain{h: h, poll: 50 * time.Millisecond} }
+func NewHostChain(h node.Host) *HostChain { return &HostChain{h: h, poll: 10 * time.Millisecond} }
 
 // ChainContext implements Chain.
 func (c *HostChain) ChainContext() []byte { return c.h.ChainContext() }

@@ -6,7 +6,9 @@ import (
 	"crypto/ed25519"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net"
+	"os"
 	"strings"
 	"sync"
 	"testing"
@@ -40,7 +42,7 @@ import (
 // proposer), and serves it to the workers as a node.Host, so the workers
 // use HostChain exactly as in a node.
 type chainNet struct {
-	t     *testing.T
+	t     testing.TB
 	app   *app.App
 	store *state.Store
 	cc    []byte
@@ -166,6 +168,8 @@ type netOpts struct {
 	// onFetchFailure hears of every storage peer that failed a member's fetch.
 	onFetchFailure func(reporter *member, p p2p.Peer)
 	onCommit       func(*rhapi.SignedCommitment)
+	// payers are funded at genesis besides the default payer.
+	payers []ed25519.PrivateKey
 }
 
 var payer = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{42}, 32))
@@ -180,7 +184,7 @@ type testNet struct {
 	wg      sync.WaitGroup
 }
 
-func startNet(t *testing.T, o netOpts) *testNet {
+func startNet(t testing.TB, o netOpts) *testNet {
 	t.Helper()
 	val := cmted.GenPrivKeyFromSecret([]byte("worker-validator"))
 	var cons signature.PublicKey
@@ -199,7 +203,11 @@ func startNet(t *testing.T, o netOpts) *testNet {
 	}
 	doc := genesis.Build(genesis.NetworkSpec{ChainID: "worker-test", EpochInterval: 100_000, Nodes: specs, SVM: true,
 		GroupSize: o.workers, BackupSize: o.backups, StorageSize: o.storage})
-	genesisLog, genesisRoot, err := wrt.Genesis(hosted.Config{}, []svm.AccountWrite{{Key: payerPub(), Account: sol.Account{Lamports: 1e15, Owner: svm.SystemProgramID}}})
+	funded := []svm.AccountWrite{{Key: payerPub(), Account: sol.Account{Lamports: 1e15, Owner: svm.SystemProgramID}}}
+	for _, k := range o.payers {
+		funded = append(funded, svm.AccountWrite{Key: sol.Pubkey(k.Public().(ed25519.PublicKey)), Account: sol.Account{Lamports: 1e15, Owner: svm.SystemProgramID}})
+	}
+	genesisLog, genesisRoot, err := wrt.Genesis(hosted.Config{}, funded)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -240,7 +248,7 @@ func startNet(t *testing.T, o netOpts) *testNet {
 		client := p2p.NewClient(m.p2p)
 		m.worker = New(Config{Runtime: genesis.SVMRuntimeID, Identity: m.id, Chain: NewHostChain(tn.chain), Replica: m.replica,
 			Exec: exec, Pool: txpool.New(txpool.Config{}, exec), P2P: client, Faults: o.faults[i], PollInterval: 20 * time.Millisecond,
-			OnCommit: o.onCommit,
+			OnCommit: o.onCommit, Logger: testLogger(),
 			OnFetchFailure: func(p p2p.Peer, _ uint64, _ error) {
 				if o.onFetchFailure != nil {
 					o.onFetchFailure(m, p)
@@ -293,15 +301,20 @@ func (tn *testNet) stop() {
 
 // transfer is a signed SVM transfer from the payer, valid after the
 // finalized header with hash recent.
-func transfer(t *testing.T, to byte, lamports uint64, recent [32]byte) []byte {
+func transfer(t testing.TB, to byte, lamports uint64, recent [32]byte) []byte {
+	return transferFrom(t, payer, to, lamports, recent)
+}
+
+func transferFrom(t testing.TB, from ed25519.PrivateKey, to byte, lamports uint64, recent [32]byte) []byte {
 	t.Helper()
+	src := sol.Pubkey(from.Public().(ed25519.PublicKey))
 	dst := sol.Pubkey(ed25519.NewKeyFromSeed(bytes.Repeat([]byte{to}, 32)).Public().(ed25519.PublicKey))
-	m, err := sol.NewLegacyMessage(payerPub(), sol.Hash(recent), svm.Transfer(payerPub(), dst, lamports))
+	m, err := sol.NewLegacyMessage(src, sol.Hash(recent), svm.Transfer(src, dst, lamports))
 	if err != nil {
 		t.Fatal(err)
 	}
 	x := &sol.Transaction{Message: m}
-	if err := x.Sign(payer); err != nil {
+	if err := x.Sign(from); err != nil {
 		t.Fatal(err)
 	}
 	raw, err := x.MarshalBinary()
@@ -312,7 +325,7 @@ func transfer(t *testing.T, to byte, lamports uint64, recent [32]byte) []byte {
 }
 
 // latest returns the latest finalized header hash of the runtime.
-func (tn *testNet) latest(t *testing.T) ([32]byte, uint64) {
+func (tn *testNet) latest(t testing.TB) ([32]byte, uint64) {
 	t.Helper()
 	v, err := NewHostChain(tn.chain).View(context.Background(), genesis.SVMRuntimeID)
 	if err != nil {
@@ -322,7 +335,7 @@ func (tn *testNet) latest(t *testing.T) ([32]byte, uint64) {
 }
 
 // waitRound waits until the runtime has finalized round r.
-func (tn *testNet) waitRound(t *testing.T, r uint64) {
+func (tn *testNet) waitRound(t testing.TB, r uint64) {
 	t.Helper()
 	deadline := time.Now().Add(60 * time.Second)
 	for time.Now().Before(deadline) {
@@ -333,4 +346,12 @@ func (tn *testNet) waitRound(t *testing.T, r uint64) {
 		time.Sleep(20 * time.Millisecond)
 	}
 	t.Fatalf("round %d not finalized; events %v", r, tn.chain.eventTypes(tn.names))
+}
+
+// testLogger logs to stderr at debug level when ATOLL_WORKER_DEBUG is set.
+func testLogger() *slog.Logger {
+	if os.Getenv("ATOLL_WORKER_DEBUG") == "" {
+		return nil
+	}
+	return slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
 }

@@ -62,13 +62,25 @@ func (w *Worker) P2PHandler() p2p.ComputeHandler { return p2pHandler{w} }
 
 type p2pHandler struct{ w *Worker }
 
-// SubmitTx admits a transaction gossiped by a peer (without gossiping it
-// further).
+// SubmitTx admits transactions gossiped by a peer (without gossiping them
+// further). Transactions the runtime refuses are dropped silently: the
+// sender's pool admitted them against its own view, which may differ.
 func (h p2pHandler) SubmitTx(ctx context.Context, _ signature.PublicKey, m *p2p.TxMsg) error {
 	if m.Runtime != h.w.cfg.Runtime {
 		return fmt.Errorf("compute: runtime %s is not %s", m.Runtime, h.w.cfg.Runtime)
 	}
-	return h.w.admit(ctx, m.Tx, false)
+	errs := make([]chan error, len(m.Txs))
+	for i, tx := range m.Txs {
+		errs[i] = h.w.enqueue(tx, false)
+	}
+	for _, ch := range errs {
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }
 
 // Propose delivers a proposal and its batch.
@@ -76,47 +88,114 @@ func (h p2pHandler) Propose(_ context.Context, _ signature.PublicKey, m *p2p.Pro
 	return h.w.addProposal(m)
 }
 
-// admit checks tx into the pool against the latest finalized state and,
-// when gossip is set, sends it to the other workers of the committee.
+// admission is one transaction waiting to be checked into the pool.
+type admission struct {
+	tx     []byte
+	gossip bool
+	done   chan error
+}
+
+// maxAdmitBatch bounds how many queued transactions one CheckTx call takes.
+const maxAdmitBatch = 1024
+
+// admit checks tx into the pool (and, with gossip, sends it to the other
+// workers of the committee), batched with whatever else is waiting.
 func (w *Worker) admit(ctx context.Context, tx []byte, gossip bool) error {
+	select {
+	case err := <-w.enqueue(tx, gossip):
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (w *Worker) enqueue(tx []byte, gossip bool) chan error {
+	w.admitOnce.Do(func() {
+		w.admitQ = make(chan admission, maxAdmitBatch)
+		go w.admitter()
+	})
+	done := make(chan error, 1)
+	w.admitQ <- admission{tx: tx, gossip: gossip, done: done}
+	return done
+}
+
+// admitter drains the admission queue: every transaction waiting when it
+// wakes goes into one CheckTx call (one proof of all fee payers, one batch
+// signature verification) and one gossip message per peer.
+func (w *Worker) admitter() {
+	for first := range w.admitQ {
+		batch := []admission{first}
+	drain:
+		for len(batch) < maxAdmitBatch {
+			select {
+			case a := <-w.admitQ:
+				batch = append(batch, a)
+			default:
+				break drain
+			}
+		}
+		w.admitBatch(batch)
+	}
+}
+
+func (w *Worker) admitBatch(batch []admission) {
+	fail := func(err error) {
+		for _, a := range batch {
+			a.done <- err
+		}
+	}
 	w.mu.Lock()
 	v := w.view
 	w.mu.Unlock()
 	if v == nil {
-		return errors.New("compute: worker has not seen the chain yet")
+		fail(errors.New("compute: worker has not seen the chain yet"))
+		return
 	}
 	_, root, ok := w.cfg.Replica.Round()
 	if !ok {
-		return errors.New("compute: worker holds no state yet")
+		fail(errors.New("compute: worker holds no state yet"))
+		return
 	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
 	bc, err := w.blockContext(ctx, v)
 	if err != nil {
-		return err
+		fail(err)
+		return
 	}
-	errs, err := w.cfg.Pool.Add(ctx, rhp.Root{Version: root.Version, Hash: rhp.Hash(root.Hash)}, bc, [][]byte{tx})
+	txs := make([][]byte, len(batch))
+	for i := range batch {
+		txs[i] = batch[i].tx
+	}
+	errs, err := w.cfg.Pool.Add(ctx, rhp.Root{Version: root.Version, Hash: rhp.Hash(root.Hash)}, bc, txs)
 	if err != nil {
-		return err
+		fail(err)
+		return
 	}
-	if errs[0] != nil {
-		return errs[0]
+	var gossip [][]byte
+	for i, a := range batch {
+		if errs[i] == nil && a.gossip {
+			gossip = append(gossip, a.tx)
+		}
+		a.done <- errs[i]
 	}
-	if gossip {
-		for _, id := range v.Workers {
-			if id == w.me() {
-				continue
-			}
-			if p, ok := v.peer(id); ok {
-				go func(p p2p.Peer) {
-					cctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-					defer cancel()
-					if err := w.cfg.P2P.SubmitTx(cctx, p, &p2p.TxMsg{Runtime: w.cfg.Runtime, Tx: tx}); err != nil {
-						w.log.Debug("gossip failed", "peer", p.Addr, "err", err)
-					}
-				}(p)
-			}
+	if len(gossip) == 0 {
+		return
+	}
+	for _, id := range v.Workers {
+		if id == w.me() {
+			continue
+		}
+		if p, ok := v.peer(id); ok {
+			go func(p p2p.Peer) {
+				cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+				defer cancel()
+				if err := w.cfg.P2P.SubmitTx(cctx, p, &p2p.TxMsg{Runtime: w.cfg.Runtime, Txs: gossip}); err != nil {
+					w.log.Debug("gossip failed", "peer", p.Addr, "err", err)
+				}
+			}(p)
 		}
 	}
-	return nil
 }
 
 // finalized reads round's transactions and results from the committed IO

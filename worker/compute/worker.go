@@ -41,6 +41,8 @@ type Worker struct {
 	waiters   map[txpool.Hash][]chan *TxResult
 	runaways  uint64
 	faultsNow Faults
+	admitOnce sync.Once
+	admitQ    chan admission
 	kick      chan struct{}
 }
 

@@ -32,7 +32,7 @@ func fuzzDecode[T any](f *testing.F, seed T) {
 }
 
 func FuzzTxMsg(f *testing.F) {
-	fuzzDecode(f, TxMsg{Runtime: registry.RuntimeID{1}, Tx: []byte{1}})
+	fuzzDecode(f, TxMsg{Runtime: registry.RuntimeID{1}, Txs: [][]byte{{1}}})
 }
 
 func FuzzProposalMsg(f *testing.F) {

@@ -8,13 +8,16 @@ import (
 // Every message is the canonical CBOR map of its struct tags, decoded
 // strictly (unknown fields, duplicate keys and trailing bytes are errors).
 
-// TxMsg gossips one runtime transaction.
+// TxMsg gossips runtime transactions (at most MaxGossipTxs).
 //
-//	{ "runtime": bstr .size 32, "tx": bstr }
+//	{ "runtime": bstr .size 32, "txs": [* bstr] }
 type TxMsg struct {
 	Runtime registry.RuntimeID `cbor:"runtime"`
-	Tx      []byte             `cbor:"tx"`
+	Txs     [][]byte           `cbor:"txs"`
 }
+
+// MaxGossipTxs bounds the transactions of one TxMsg.
+const MaxGossipTxs = 4096
 
 // ProposalMsg delivers a scheduler's proposal with the batch it binds.
 //

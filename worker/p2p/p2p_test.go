@@ -35,9 +35,9 @@ func (r *recorder) SubmitTx(_ context.Context, from signature.PublicKey, m *TxMs
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.from = append(r.from, from)
-	r.txs = append(r.txs, m.Tx)
-	if len(m.Tx) == 0 {
-		return errors.New("empty transaction")
+	r.txs = append(r.txs, m.Txs...)
+	if len(m.Txs) == 0 {
+		return errors.New("no transactions")
 	}
 	return nil
 }
@@ -94,13 +94,13 @@ func TestServer_AuthenticatedCalls(t *testing.T) {
 	c := NewClient(cliKey)
 	defer c.Close()
 	p := Peer{Key: srvKey.Public(), Addr: addr}
-	if err := c.SubmitTx(ctx(t), p, &TxMsg{Runtime: registry.RuntimeID{1}, Tx: []byte("tx")}); err != nil {
+	if err := c.SubmitTx(ctx(t), p, &TxMsg{Runtime: registry.RuntimeID{1}, Txs: [][]byte{[]byte("tx")}}); err != nil {
 		t.Fatal(err)
 	}
 	if len(rec.from) != 1 || rec.from[0] != cliKey.Public() || string(rec.txs[0]) != "tx" {
 		t.Fatalf("handler saw %v %q", rec.from, rec.txs)
 	}
-	if err := c.SubmitTx(ctx(t), p, &TxMsg{Runtime: registry.RuntimeID{1}}); err == nil || !strings.Contains(err.Error(), "empty transaction") {
+	if err := c.SubmitTx(ctx(t), p, &TxMsg{Runtime: registry.RuntimeID{1}}); err == nil || !strings.Contains(err.Error(), "no transactions") {
 		t.Fatalf("handler error not carried: %v", err)
 	}
 	r, err := c.StorageApply(ctx(t), p, &ApplyRequest{Runtime: registry.RuntimeID{1}, Round: 4, StateRoot: roothash.Hash{3}})
@@ -116,8 +116,11 @@ func TestServer_AuthenticatedCalls(t *testing.T) {
 	if err := c.Propose(ctx(t), p, &ProposalMsg{Proposal: roothash.SignedProposal{Proposal: roothash.Proposal{Namespace: registry.RuntimeID{1}}}}); err == nil || !strings.Contains(err.Error(), "panicked") {
 		t.Fatalf("panic not contained: %v", err)
 	}
-	if err := c.SubmitTx(ctx(t), p, &TxMsg{Runtime: registry.RuntimeID{2}, Tx: []byte("x")}); err == nil || !strings.Contains(err.Error(), "not served") {
+	if err := c.SubmitTx(ctx(t), p, &TxMsg{Runtime: registry.RuntimeID{2}, Txs: [][]byte{[]byte("x")}}); err == nil || !strings.Contains(err.Error(), "not served") {
 		t.Fatalf("unserved runtime: %v", err)
+	}
+	if err := c.SubmitTx(ctx(t), p, &TxMsg{Runtime: registry.RuntimeID{1}, Txs: make([][]byte, MaxGossipTxs+1)}); err == nil || !strings.Contains(err.Error(), "limit") {
+		t.Fatalf("oversized gossip: %v", err)
 	}
 }
 
@@ -128,7 +131,7 @@ func TestServer_RejectsUnregisteredPeer(t *testing.T) {
 	defer c.Close()
 	c2, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if err := c.SubmitTx(c2, Peer{Key: srvKey.Public(), Addr: addr}, &TxMsg{Runtime: registry.RuntimeID{1}, Tx: []byte("x")}); err == nil {
+	if err := c.SubmitTx(c2, Peer{Key: srvKey.Public(), Addr: addr}, &TxMsg{Runtime: registry.RuntimeID{1}, Txs: [][]byte{[]byte("x")}}); err == nil {
 		t.Fatal("unregistered peer accepted")
 	}
 	if len(rec.txs) != 0 {
@@ -143,7 +146,7 @@ func TestClient_RejectsWrongServerKey(t *testing.T) {
 	defer c.Close()
 	c2, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	if err := c.SubmitTx(c2, Peer{Key: signer(t, 9).Public(), Addr: addr}, &TxMsg{Runtime: registry.RuntimeID{1}, Tx: []byte("x")}); err == nil {
+	if err := c.SubmitTx(c2, Peer{Key: signer(t, 9).Public(), Addr: addr}, &TxMsg{Runtime: registry.RuntimeID{1}, Txs: [][]byte{[]byte("x")}}); err == nil {
 		t.Fatal("impostor server accepted")
 	}
 }
@@ -168,7 +171,7 @@ func TestPeerKey_RoundTrip(t *testing.T) {
 func TestMessages_RoundTrip(t *testing.T) {
 	s := signer(t, 1)
 	for _, m := range []any{
-		&TxMsg{Runtime: registry.RuntimeID{1}, Tx: []byte{1, 2}},
+		&TxMsg{Runtime: registry.RuntimeID{1}, Txs: [][]byte{{1, 2}}},
 		&ProposalMsg{Proposal: roothash.SignProposal(s, nil, roothash.Proposal{Round: 2}), Txs: [][]byte{{1}, {}}},
 		&ApplyRequest{Runtime: registry.RuntimeID{1}, Round: 3, StateRoot: roothash.Hash{1}, StateLog: []byte{1}, IOLog: []byte{}},
 		&DiffRequest{Round: 7}, &DiffResponse{StateRoot: roothash.Hash{2}, StateLog: []byte{}, IOLog: []byte{}},

@@ -27,7 +27,7 @@ var ErrNotServed = errors.New("p2p: not served by this node")
 
 // ComputeHandler serves the messages addressed to an executor.
 type ComputeHandler interface {
-	// SubmitTx admits a gossiped transaction to the pool.
+	// SubmitTx admits gossiped transactions to the pool.
 	SubmitTx(ctx context.Context, from signature.PublicKey, m *TxMsg) error
 	// Propose delivers a proposal and its batch.
 	Propose(ctx context.Context, from signature.PublicKey, m *ProposalMsg) error
@@ -175,6 +175,9 @@ var serviceDesc = grpc.ServiceDesc{
 	HandlerType: (*any)(nil),
 	Methods: []grpc.MethodDesc{
 		unary("SubmitTx", func(s *Server, ctx context.Context, from signature.PublicKey, m *TxMsg) (any, error) {
+			if len(m.Txs) > MaxGossipTxs {
+				return nil, status.Errorf(codes.InvalidArgument, "p2p: %d transactions in one message (limit %d)", len(m.Txs), MaxGossipTxs)
+			}
 			h, err := s.computeFor(m.Runtime)
 			if err != nil {
 				return nil, err
