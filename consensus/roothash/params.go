@@ -11,10 +11,15 @@ import (
 // Params are the roothash parameters, changeable by governance. A chain
 // whose genesis predates them uses DefaultParams until a change is applied.
 type Params struct {
-	// MaxLivenessFaults is how many decided rounds a node may miss in an
-	// epoch before it is frozen (and slashed the runtime's liveness amount)
-	// at the epoch's end; 0 disables the check.
-	MaxLivenessFaults uint64 `cbor:"max_liveness_faults" json:"max_liveness_faults"`
+	// MinLiveRoundsPercent is the share of an epoch's decided rounds a
+	// worker must have helped decide (a vote for the decided result);
+	// below it the node is frozen, and slashed the runtime's liveness
+	// amount, at the epoch's end. 0 disables the check.
+	MinLiveRoundsPercent uint64 `cbor:"min_live_rounds_percent" json:"min_live_rounds_percent"`
+	// MinLiveRoundsForEvaluation is how many decided rounds a worker must
+	// have been in during an epoch before its share is judged, so a short
+	// epoch or a brief restart does not freeze a node.
+	MinLiveRoundsForEvaluation uint64 `cbor:"min_live_rounds_eval" json:"min_live_rounds_eval"`
 	// BlockHistory is how many recent blocks per runtime stay queryable
 	// (and challengeable); at least 1.
 	BlockHistory uint64 `cbor:"block_history" json:"block_history"`
@@ -35,7 +40,7 @@ type Params struct {
 // DefaultParams are the parameters of a chain that never set them.
 func DefaultParams() Params {
 	return Params{
-		MaxLivenessFaults: 2, BlockHistory: 256, MaxMessages: 256,
+		MinLiveRoundsPercent: 50, MinLiveRoundsForEvaluation: 4, BlockHistory: 256, MaxMessages: 256,
 		MaxIncomingPerRound: 64, MaxIncomingQueue: 4096,
 		ChallengeWindow: 20, ChallengeBond: 1000,
 	}
@@ -48,6 +53,8 @@ func (p *Params) Validate() error {
 		return fmt.Errorf("roothash: block_history must be at least 1")
 	case p.ChallengeWindow == 0 || p.ChallengeWindow > 1<<32:
 		return fmt.Errorf("roothash: challenge_window must be in 1..2^32 blocks")
+	case p.MinLiveRoundsPercent > 100:
+		return fmt.Errorf("roothash: min_live_rounds_percent must be at most 100")
 	case p.MaxIncomingPerRound == 0:
 		return fmt.Errorf("roothash: max_incoming_per_round must be at least 1")
 	}

@@ -2,6 +2,7 @@ package roothash
 
 import (
 	"fmt"
+	"slices"
 
 	"github.com/atoll-dev/atoll/consensus/registry"
 	"github.com/atoll-dev/atoll/consensus/roothash/api"
@@ -157,10 +158,15 @@ func finalize(ctx *service.Context, rt *registry.Runtime, st *runtimeState, r *a
 			slashNode(ctx, rt, h.Round, v.Node, staking.SlashIncorrectResults)
 		}
 	}
-	for _, n := range append(notLive, r.Stragglers...) {
-		f := getLiveness(ctx.KV, rt.ID, n) + 1
-		setLiveness(ctx.KV, rt.ID, n, f)
-		ctx.Emit(api.EventLivenessFault, "runtime", rt.ID.String(), "round", fmt.Sprint(h.Round), "node", n.String(), "faults", fmt.Sprint(f))
+	notLive = append(notLive, r.Stragglers...)
+	for _, w := range r.Committee.Workers {
+		s := getLiveness(ctx.KV, rt.ID, w)
+		s.Rounds++
+		if slices.Contains(notLive, w) {
+			s.Faults++
+			ctx.Emit(api.EventLivenessFault, "runtime", rt.ID.String(), "round", fmt.Sprint(h.Round), "node", w.String(), "faults", fmt.Sprint(s.Faults))
+		}
+		setLiveness(ctx.KV, rt.ID, w, s)
 	}
 	setRuntimeState(ctx.KV, rt.ID, st)
 	openRound(ctx, rt, st, ctx.Height)
@@ -196,39 +202,40 @@ func slashNode(ctx *service.Context, rt *registry.Runtime, round uint64, node si
 }
 
 // processLiveness freezes (and slashes the runtime's liveness amount from)
-// every node with too many liveness faults this epoch, then resets the
-// counters. It runs at the end of an epoch's last block, so the freeze
-// already keeps the node out of the next election.
+// every worker that, over enough decided rounds this epoch, helped decide
+// too few, then resets the counters. It runs at the end of an epoch's last
+// block, so the freeze already keeps the node out of the next election.
 func processLiveness(ctx *service.Context) {
-	type fault struct {
-		rt    registry.RuntimeID
-		node  signature.PublicKey
-		count uint64
+	type entry struct {
+		rt   registry.RuntimeID
+		node signature.PublicKey
+		s    livenessStats
 	}
-	var faults []fault
+	var all []entry
 	ctx.KV.Iterate(prefixLiveness, func(k, v []byte) bool {
-		var f fault
+		var e entry
 		rest := k[len(prefixLiveness):]
-		copy(f.rt[:], rest[:32])
-		copy(f.node[:], rest[32:])
-		mustDecode(v, &f.count)
-		faults = append(faults, f)
+		copy(e.rt[:], rest[:32])
+		copy(e.node[:], rest[32:])
+		mustDecode(v, &e.s)
+		all = append(all, e)
 		return true
 	})
-	limit := GetParams(ctx.KV).MaxLivenessFaults
-	for _, f := range faults {
-		ctx.KV.Delete(key(prefixLiveness, f.rt[:], f.node[:]))
-		if limit == 0 || f.count < limit {
+	p := GetParams(ctx.KV)
+	for _, e := range all {
+		ctx.KV.Delete(key(prefixLiveness, e.rt[:], e.node[:]))
+		live := e.s.Rounds - min(e.s.Faults, e.s.Rounds)
+		if p.MinLiveRoundsPercent == 0 || e.s.Rounds < max(p.MinLiveRoundsForEvaluation, 1) || live*100 >= e.s.Rounds*p.MinLiveRoundsPercent {
 			continue
 		}
-		rt, ok := registry.GetRuntime(ctx.KV, f.rt)
+		rt, ok := registry.GetRuntime(ctx.KV, e.rt)
 		if !ok {
 			continue
 		}
 		var round uint64
-		if st, ok := getRuntimeState(ctx.KV, f.rt); ok {
+		if st, ok := getRuntimeState(ctx.KV, e.rt); ok {
 			round = st.Latest.Round
 		}
-		slashNode(ctx, rt, round, f.node, staking.SlashLiveness)
+		slashNode(ctx, rt, round, e.node, staking.SlashLiveness)
 	}
 }

@@ -276,11 +276,12 @@ func (*Service) Query(kv state.KV, _ uint64, path string, data []byte) (any, err
 		if err != nil {
 			return nil, err
 		}
-		out := []api.LivenessFaults{}
+		out := []api.LivenessStats{}
 		kv.Iterate(key(prefixLiveness, id[:]), func(k, v []byte) bool {
-			var f api.LivenessFaults
+			var s livenessStats
+			mustDecode(v, &s)
+			f := api.LivenessStats{Rounds: s.Rounds, Faults: s.Faults}
 			copy(f.Node[:], k[len(prefixLiveness)+len(id):])
-			mustDecode(v, &f.Faults)
 			out = append(out, f)
 			return true
 		})

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
+	"strings"
 	"testing"
 
 	"github.com/atoll-dev/atoll/consensus/app"
@@ -240,15 +241,16 @@ func query[T any](t *testing.T, svc *roothash.Service, kv state.KV, path string,
 
 func TestService_LivenessFreeze(t *testing.T) {
 	cfg := defaultNet()
-	cfg.Stragglers, cfg.Spare, cfg.EpochInterval = 1, 1, 25
+	cfg.Stragglers, cfg.Spare, cfg.EpochInterval = 1, 1, 45
 	h := newHarness(t, cfg)
 	rc := h.pendingRound()
 	lazy := rc.scheduler(2)
 	h.names[lazy.Public()] = "lazy"
 	ent := staking.NewAddress(h.entity[lazy.Public()])
 	before := staking.EscrowBalance(h.kv(), ent)
-	// Two rounds in epoch 0 finalize at their deadlines without it.
-	for r := uint64(1); r <= 2; r++ {
+	// Four rounds in epoch 0 (the evaluation minimum) finalize at their
+	// deadlines without it: it helped decide none.
+	for r := uint64(1); r <= 4; r++ {
 		rc := h.pendingRound()
 		p := rc.propose(rc.scheduler(0), [][]byte{{byte(r)}})
 		for _, w := range rc.c.Workers {
@@ -260,15 +262,24 @@ func TestService_LivenessFreeze(t *testing.T) {
 		want := []string{"finalized round=" + itoa(r) + " messages=0", "liveness_fault round=" + itoa(r) + " node=lazy faults=" + itoa(r)}
 		equalLines(t, "straggling", h.until(h.round().Round.Deadline), want)
 	}
-	lf := query[[]api.LivenessFaults](t, nil, h.kv(), "liveness", api.RuntimeQueryData(h.rt))
-	if len(lf) != 1 || lf[0] != (api.LivenessFaults{Node: lazy.Public(), Faults: 2}) {
-		t.Fatalf("liveness before the epoch ends: %+v", lf)
+	stats := query[[]api.LivenessStats](t, nil, h.kv(), "liveness", api.RuntimeQueryData(h.rt))
+	if len(stats) != 3 {
+		t.Fatalf("liveness of %d workers: %+v", len(stats), stats)
 	}
-	equalLines(t, "epoch end", h.until(25), []string{"slashed round=2 node=lazy reason=liveness amount=100", "epoch_transition round=3"})
+	for _, s := range stats {
+		want := api.LivenessStats{Node: s.Node, Rounds: 4}
+		if s.Node == lazy.Public() {
+			want.Faults = 4
+		}
+		if s != want {
+			t.Fatalf("liveness %+v, want %+v", s, want)
+		}
+	}
+	equalLines(t, "epoch end", h.until(45), []string{"slashed round=4 node=lazy reason=liveness amount=100", "epoch_transition round=5"})
 	if got := before - staking.EscrowBalance(h.kv(), ent); got != 100 {
 		t.Fatalf("liveness slash took %d, want 100", got)
 	}
-	if lf := query[[]api.LivenessFaults](t, nil, h.kv(), "liveness", api.RuntimeQueryData(h.rt)); len(lf) != 0 {
+	if lf := query[[]api.LivenessStats](t, nil, h.kv(), "liveness", api.RuntimeQueryData(h.rt)); len(lf) != 0 {
 		t.Fatalf("liveness counters survived the epoch: %+v", lf)
 	}
 	if st := registry.GetNodeStatus(h.kv(), lazy.Public()); !st.IsFrozen(1) {
@@ -276,6 +287,36 @@ func TestService_LivenessFreeze(t *testing.T) {
 	}
 	if c := h.round().Round.Committee; c.WorkerIndex(lazy.Public()) >= 0 || c.IsBackup(lazy.Public()) {
 		t.Fatal("frozen node elected in the next epoch")
+	}
+}
+
+// TestService_LivenessTolerance: a node that missed rounds but fewer than
+// the evaluation minimum, or helped decide enough, is not frozen.
+func TestService_LivenessTolerance(t *testing.T) {
+	cfg := defaultNet()
+	cfg.Stragglers, cfg.EpochInterval = 1, 25
+	h := newHarness(t, cfg)
+	rc := h.pendingRound()
+	lazy := rc.scheduler(1)
+	for r := uint64(1); r <= 2; r++ {
+		rc := h.pendingRound()
+		p := rc.propose(rc.scheduler(0), [][]byte{{byte(r)}})
+		for _, w := range rc.c.Workers {
+			if w != lazy.Public() {
+				h.submit(rc.commitment(h.signers[w], p, results(r, nil), nil))
+			}
+		}
+		h.block()
+		h.until(h.round().Round.Deadline)
+	}
+	evs := h.until(25)
+	for _, e := range evs {
+		if strings.HasPrefix(e, "slashed") {
+			t.Fatalf("slashed after 2 evaluated rounds: %v", evs)
+		}
+	}
+	if st := registry.GetNodeStatus(h.kv(), lazy.Public()); st.IsFrozen(1) {
+		t.Fatal("node frozen below the evaluation minimum")
 	}
 }
 

@@ -19,7 +19,7 @@ import (
 //	roothash/commit/<runtime 32><node 32>            api.SignedCommitment of the pending round
 //	roothash/block/<runtime 32><round u64be>         blockRecord, the last BlockHistory rounds
 //	roothash/incoming/<runtime 32><id u64be>         api.IncomingMessage
-//	roothash/liveness/<runtime 32><node 32>          u64 faults this epoch
+//	roothash/liveness/<runtime 32><node 32>          livenessStats this epoch
 //	roothash/challenge/<id u64be>                    api.Challenge
 //	roothash/challenge_due/<deadline u64be><id u64be> (empty)
 //	roothash/challenge_open/<digest 32>              u64 id
@@ -132,14 +132,21 @@ func putBlock(kv state.KV, id registry.RuntimeID, b *blockRecord, history uint64
 	}
 }
 
-func getLiveness(kv state.KV, id registry.RuntimeID, node signature.PublicKey) uint64 {
-	var n uint64
-	get(kv, key(prefixLiveness, id[:], node[:]), &n)
-	return n
+// livenessStats counts, for one worker of a runtime in the current epoch,
+// the decided rounds it was a worker in and those it did not help decide.
+type livenessStats struct {
+	Rounds uint64 `cbor:"rounds"`
+	Faults uint64 `cbor:"faults"`
 }
 
-func setLiveness(kv state.KV, id registry.RuntimeID, node signature.PublicKey, n uint64) {
-	kv.Set(key(prefixLiveness, id[:], node[:]), codec.Marshal(n))
+func getLiveness(kv state.KV, id registry.RuntimeID, node signature.PublicKey) livenessStats {
+	var s livenessStats
+	get(kv, key(prefixLiveness, id[:], node[:]), &s)
+	return s
+}
+
+func setLiveness(kv state.KV, id registry.RuntimeID, node signature.PublicKey, s livenessStats) {
+	kv.Set(key(prefixLiveness, id[:], node[:]), codec.Marshal(&s))
 }
 
 func blockView(b *blockRecord) api.BlockView {

@@ -19,12 +19,14 @@ const (
 	QueryRound      = "roothash/round"      // → RoundView
 	QueryIncoming   = "roothash/incoming"   // → []IncomingMessage, queue order
 	QueryChallenges = "roothash/challenges" // no data → []Challenge, id order
-	QueryLiveness   = "roothash/liveness"   // → []LivenessFaults this epoch, node order
+	QueryLiveness   = "roothash/liveness"   // → []LivenessStats this epoch, node order
 )
 
-// LivenessFaults counts the decided rounds a node missed this epoch.
-type LivenessFaults struct {
+// LivenessStats counts, for a worker this epoch, the decided rounds it was
+// a worker in and those it did not help decide (missing or failure vote).
+type LivenessStats struct {
 	Node   signature.PublicKey `json:"node"`
+	Rounds uint64              `json:"rounds"`
 	Faults uint64              `json:"faults"`
 }
 
