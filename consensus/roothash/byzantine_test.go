@@ -6,8 +6,12 @@ import (
 	"testing"
 
 	"github.com/atoll-dev/atoll/consensus/app"
+	"github.com/atoll-dev/atoll/consensus/codec"
+	"github.com/atoll-dev/atoll/consensus/roothash"
 	"github.com/atoll-dev/atoll/consensus/roothash/api"
+	"github.com/atoll-dev/atoll/consensus/service"
 	"github.com/atoll-dev/atoll/consensus/signature"
+	"github.com/atoll-dev/atoll/consensus/state"
 )
 
 // scene is one Byzantine scenario run: the faulty worker holds scheduler
@@ -260,5 +264,26 @@ func TestByzantine_DishonestBackup(t *testing.T) {
 	}
 	if l := s.latest(); l.Header.StateRoot != s.good.StateRoot {
 		t.Fatal("the wrong state was finalized")
+	}
+}
+
+// TestService_ExecutorCommitBatch: commitments relayed together are judged
+// one by one; a rejected one is reported and leaves the others standing.
+func TestService_ExecutorCommitBatch(t *testing.T) {
+	s := newScene(t, defaultNet(), 0)
+	p, _ := s.honestProposal(true)
+	w0 := s.rc.commitment(s.honest[0], p, s.good, nil)
+	mixed := s.submit(w0, w0, s.rc.commitment(s.honest[1], p, s.good, nil))
+	onlyBad := s.submit(w0)
+	empty := s.tx(s.relayer, api.MethodExecutorCommit, api.ExecutorCommitBody{Runtime: s.rt})
+	equalLines(t, "block", s.block(), []string{"commitment round=1 node=w0", "commitment_rejected index=1 node=w0", "commitment round=1 node=w1"})
+	s.wantCode(mixed, app.CodeOK, "")
+	s.wantCode(onlyBad, app.CodeInvalid, "already committed")
+	s.wantCode(empty, app.CodeInvalid, "0 commitments")
+	// More than fit a transaction today, but bounded on their own.
+	ctx := &service.Context{KV: state.NewOverlay(s.kv()), Height: s.height + 1, ChainContext: s.cc, Mode: service.ModeDeliver}
+	body := codec.Marshal(api.ExecutorCommitBody{Runtime: s.rt, Commitments: make([]api.SignedCommitment, api.MaxCommitmentsPerTx+1)})
+	if err := roothash.New().ExecTx(ctx, "ExecutorCommit", body); err == nil || !strings.Contains(err.Error(), "65 commitments") {
+		t.Fatalf("65 commitments: %v", err)
 	}
 }
