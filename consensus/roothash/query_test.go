@@ -30,6 +30,11 @@ func TestService_Query(t *testing.T) {
 	if next.Header.PreviousHash != b.Hash {
 		t.Fatal("block 3 does not chain to block 2")
 	}
+	// Closed rounds leave no commitments behind.
+	h.kv().Iterate([]byte("roothash/commit/"), func(k, _ []byte) bool {
+		t.Fatalf("commitment key %x left after its round closed", k)
+		return false
+	})
 	all := query[[]api.BlockView](t, nil, h.kv(), "blocks", nil)
 	if len(all) != 1 || all[0].Header.Round != 3 {
 		t.Fatalf("blocks %+v", all)

@@ -134,6 +134,7 @@ func commit(ctx *service.Context, rt *registry.Runtime, sc *api.SignedCommitment
 		r.Proposal = &api.LockedProposal{Scheduler: sc.Commitment.Proposal.Scheduler, BatchHash: sc.Commitment.Proposal.Proposal.BatchHash}
 	}
 	r.Votes = append(r.Votes, vote)
+	setRound(ctx.KV, rt.ID, r) // closing the round deletes commitments by the stored votes
 	setCommitment(ctx.KV, rt.ID, sc)
 	ctx.Emit(api.EventCommitment, "runtime", rt.ID.String(), "round", fmt.Sprint(r.Round), "node", sc.Node.String(),
 		"backup", fmt.Sprint(vote.Backup), "failure", fmt.Sprint(uint8(vote.Failure)))
