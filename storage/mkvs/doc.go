@@ -22,12 +22,16 @@
 //
 // Where the bytes are described:
 //
-//	hash.go      node hash preimages
-//	node.go      stored node records
-//	keys.go      the Pebble key layout and root records
-//	writelog.go  the write-log wire format
-//	proof.go     the proof wire format
-//	checkpoint.go checkpoint chunks
+//	hash.go        node hash preimages
+//	node.go        stored node records
+//	keys.go        the Pebble key layout and root records
+//	writelog.go    the write-log wire format
+//	proof.go       the proof wire format
+//	checkpoint.go  checkpoint chunks
+//
+// Proofs serve two readers: Verifier answers lookups against a trusted
+// root, and partial.go turns verified proofs into a tree a sandboxed
+// runtime can change and re-hash.
 //
 // Persistence: a commit writes the new nodes, an index of the nodes it made
 // stale and the root record in one atomic Pebble batch. Stored nodes are
