@@ -201,10 +201,10 @@ func (*Service) EpochTransition(ctx *service.Context) error {
 			if r, ok := getRound(ctx.KV, id); ok && existed && len(r.Committee.Workers) > 0 {
 				h := st.Latest.Empty(api.EpochTransition, blockTime(ctx))
 				appendBlock(ctx, id, st, h)
+				emitBlock(ctx, api.EventEpochTransition, &h, "epoch", fmt.Sprint(ctx.Epoch))
 			}
 		}
 		openRound(ctx, rt, st, start)
-		emitBlock(ctx, api.EventEpochTransition, &st.Latest, "epoch", fmt.Sprint(ctx.Epoch), "next_round", fmt.Sprint(st.Latest.Round+1))
 	}
 	return nil
 }

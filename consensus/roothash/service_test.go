@@ -214,7 +214,7 @@ func TestService_Suspension(t *testing.T) {
 	if err := svc.EndBlock(ctx); err != nil {
 		t.Fatal(err)
 	}
-	equalLines(t, "resume", epoch(3, false), []string{api.EventResumed, api.EventEpochTransition})
+	equalLines(t, "resume", epoch(3, false), []string{api.EventResumed})
 	v = query[api.RoundView](t, svc, ctx.KV, "round", api.RuntimeQueryData(id))
 	if v.Suspended || v.Round == nil || v.Round.Round != 2 || len(v.Round.Committee.Workers) != int(doc.Registry.Runtimes[0].Executor.GroupSize) {
 		t.Fatalf("resumed view %+v", v)
