@@ -95,3 +95,15 @@ func TestCommittee_Rank(t *testing.T) {
 func voteOf(n signature.PublicKey, r api.ComputeResults, backup bool) api.Vote {
 	return api.Vote{Node: n, Results: r, Backup: backup}
 }
+
+func TestJudge_HugeTimeouts(t *testing.T) {
+	// A runtime whose timeouts are near 2^64 blocks: rank 1 never may
+	// propose, and the round's deadline must not wrap into the past.
+	f := newJudgeFixture()
+	f.rt.Executor.ProposerTimeout = 1 << 63
+	f.height = 1 << 40
+	sc := api.SignCommitment(f.rank(0), f.cc, f.body(f.proposal(f.rank(1), 1), nil))
+	if _, err := f.judge().Check(&sc); err == nil {
+		t.Fatal("rank 1 allowed to propose under an endless proposer timeout")
+	}
+}

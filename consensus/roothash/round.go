@@ -2,6 +2,7 @@ package roothash
 
 import (
 	"fmt"
+	"math"
 	"slices"
 
 	"github.com/atoll-dev/atoll/consensus/registry"
@@ -19,6 +20,15 @@ import (
 // api.Header.Timestamp documents. The one place to change when the
 // application passes block time to services.
 func blockTime(ctx *service.Context) int64 { return ctx.Height }
+
+// afterBlocks is height+n, saturating: a registry timeout of 2^63 blocks or
+// more means never, not a negative deadline that fires at once.
+func afterBlocks(height int64, n uint64) int64 {
+	if n > uint64(math.MaxInt64-height) {
+		return math.MaxInt64
+	}
+	return height + int64(n)
+}
 
 // GenesisHeader is the round-0 header of rt: its genesis state root, the
 // empty MKVS root as IO root, no messages. It depends on the descriptor only.
@@ -76,7 +86,7 @@ func openRound(ctx *service.Context, rt *registry.Runtime, st *runtimeState, sta
 	}
 	r := &api.RoundState{
 		Round: st.Latest.Round + 1, Committee: snapshotCommittee(ctx, rt.ID),
-		StartHeight: start, Deadline: start + int64(rt.Executor.RoundTimeout),
+		StartHeight: start, Deadline: afterBlocks(start, rt.Executor.RoundTimeout),
 		Votes: []api.Vote{}, IncomingUpTo: upTo,
 	}
 	setRound(ctx.KV, rt.ID, r)
@@ -110,7 +120,7 @@ func resolve(ctx *service.Context, rt *registry.Runtime, st *runtimeState, r *ap
 			return nil
 		case Discrepancy:
 			r.Discrepancy = true
-			r.Deadline = ctx.Height + int64(rt.Executor.RoundTimeout)
+			r.Deadline = afterBlocks(ctx.Height, rt.Executor.RoundTimeout)
 			timedOut = false
 			ctx.Emit(api.EventDiscrepancy, "runtime", rt.ID.String(), "round", fmt.Sprint(r.Round),
 				"reason", d.Reason, "deadline", fmt.Sprint(r.Deadline))

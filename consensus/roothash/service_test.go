@@ -409,3 +409,24 @@ func TestService_IncomingLimits(t *testing.T) {
 		t.Fatalf("round %+v, queue %+v", v.Round, q)
 	}
 }
+
+func TestService_EndlessRoundTimeout(t *testing.T) {
+	ctx, _, _ := memNet(t)
+	rt, _ := registry.GetRuntime(ctx.KV, genesis.SVMRuntimeID)
+	rt.Executor.RoundTimeout = 1<<64 - 1
+	registry.SetRuntime(ctx.KV, rt)
+	svc := roothash.New()
+	for ctx.Height = 1; ctx.Height <= 3; ctx.Height++ {
+		ctx.Events = nil
+		if err := svc.EndBlock(ctx); err != nil {
+			t.Fatal(err)
+		}
+		if len(ctx.Events) != 0 {
+			t.Fatalf("height %d: %v", ctx.Height, eventTypes(ctx.Events))
+		}
+	}
+	v := query[api.RoundView](t, svc, ctx.KV, "round", api.RuntimeQueryData(genesis.SVMRuntimeID))
+	if v.Round.Deadline != 1<<63-1 {
+		t.Fatalf("deadline %d", v.Round.Deadline)
+	}
+}
