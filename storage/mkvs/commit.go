@@ -129,8 +129,9 @@ func (t *Tree) prepareCommit(b *pebble.Batch, version uint64) (*pendingCommit, e
 	}
 	pc := &pendingCommit{t: t, root: Root{Namespace: s.opts.Namespace, Version: version, Type: typ, Hash: hash}, wl: wl}
 	if t.root.n != nil && !t.root.id.persisted() {
-		var seq uint32
-		pc.written, err = persistNodes(b, t.root.n, nodeID{version: version, typ: typ}, &seq, pc.written)
+		w := nodeWriter{b: b, base: nodeID{version: version, typ: typ}, buf: make([]byte, 0, 256)}
+		err := w.persist(t.root.n)
+		pc.written = w.out
 		if err != nil {
 			return pc, err
 		}
@@ -189,32 +190,42 @@ func (pc *pendingCommit) publish() {
 	s.counters.nodesWritten.Add(uint64(len(pc.written)))
 }
 
-// persistNodes assigns ids in post-order to n and every unpersisted node
-// below it and adds them to the batch. Hashes must be up to date.
-func persistNodes(b *pebble.Batch, n *node, base nodeID, seq *uint32, out []*node) ([]*node, error) {
+// nodeWriter adds nodes to a batch, reusing one buffer for keys and values
+// (Pebble copies them into the batch).
+type nodeWriter struct {
+	b    *pebble.Batch
+	base nodeID
+	seq  uint32
+	buf  []byte
+	out  []*node
+}
+
+// persist assigns ids in post-order to n and every unpersisted node below
+// it and adds them to the batch. Hashes must be up to date.
+func (w *nodeWriter) persist(n *node) error {
 	if !n.leaf {
 		for i := range n.child {
 			c := &n.child[i]
 			if c.n != nil && !c.id.persisted() && !c.n.id.persisted() {
-				var err error
-				if out, err = persistNodes(b, c.n, base, seq, out); err != nil {
-					return out, err
+				if err := w.persist(c.n); err != nil {
+					return err
 				}
 			}
 		}
 	}
-	id := base
-	id.seq = *seq
-	*seq++
+	id := w.base
+	id.seq = w.seq
+	w.seq++
 	n.id = id
-	out = append(out, n)
-	val := make([]byte, 0, 64)
+	w.out = append(w.out, n)
+	buf := id.append(append(w.buf[:0], prefixNode))
 	if n.leaf {
-		val = n.appendStored(val)
+		buf = n.appendStored(buf)
 	} else {
-		val = appendInternalStored(val, n)
+		buf = appendInternalStored(buf, n)
 	}
-	return out, b.Set(nodeKey(id), val, nil)
+	w.buf = buf
+	return w.b.Set(buf[:1+nodeIDSize], buf[1+nodeIDSize:], nil)
 }
 
 // appendInternalStored encodes an internal node whose children may still be
