@@ -127,8 +127,8 @@ func New(cfg Config) (*Bank, error) {
 	return b, nil
 }
 
-func (b *Bank) newExecutor(store svm.AccountsStore, status svm.StatusChecker, parallelism int) *svm.Executor {
-	opts := []svm.Option{svm.WithEpochSchedule(b.schedule)}
+func (b *Bank) newExecutor(store svm.AccountsStore, status svm.StatusChecker, parallelism int, extra ...svm.Option) *svm.Executor {
+	opts := append([]svm.Option{svm.WithEpochSchedule(b.schedule)}, extra...)
 	if status != nil {
 		opts = append(opts, svm.WithStatusChecker(status))
 	}

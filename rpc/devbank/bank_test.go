@@ -424,3 +424,31 @@ func TestBank_Conformance(t *testing.T) {
 		})
 	})
 }
+
+// Wallets simulate unsigned transactions (zeroed signatures) to estimate
+// compute units; with sigVerify false that works, with true it is refused.
+func TestBank_SimulateUnsigned(t *testing.T) {
+	b := newTestBank(t, Config{})
+	produceN(t, b, 1)
+	raw := b.signedTransfer(t, sol.Pubkey{4}, 1_000_000)
+	tx, err := sol.DecodeTransaction(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx.Signatures[0] = sol.Signature{}
+	unsigned, _ := tx.MarshalBinary()
+	sim, err := b.Simulate(unsigned, rpc.SimulateOptions{Commitment: Processed})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sim.Result.Err != nil || sim.Result.UnitsConsumed == 0 {
+		t.Fatalf("unsigned simulation: %v, %d units", sim.Result.Err, sim.Result.UnitsConsumed)
+	}
+	sim, err = b.Simulate(unsigned, rpc.SimulateOptions{SigVerify: true, Commitment: Processed})
+	if err == nil && (sim.Result.Err == nil || sim.Result.Err.Kind != svm.SignatureFailure) {
+		t.Fatalf("sigVerify accepted a zero signature: %+v", sim.Result.Err)
+	}
+	if balanceAt(t, b, sol.Pubkey{4}, Processed) != 0 {
+		t.Fatal("a simulation changed state")
+	}
+}

@@ -71,12 +71,6 @@ func (b *Bank) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOption
 		}
 		res.ReplacementBlockhash = &rpc.BlockhashInfo{Slot: s, Blockhash: hashes[0].Hash, LastValidBlockHeight: hashes[0].Slot + svm.MaxRecentBlockhashes}
 	}
-	// The executor always verifies signatures, so a simulation can only skip
-	// them by refusing transactions whose signatures fail (see
-	// rpc.ErrSigVerifyRequired). A preflight verifies them in execution.
-	if !opts.SigVerify && !signaturesVerify(tx) {
-		return nil, rpc.ErrSigVerifyRequired
-	}
 	var status svm.StatusChecker
 	if preflight {
 		status = b.status
@@ -87,7 +81,13 @@ func (b *Bank) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOption
 	}
 	ctx := &svm.BlockContext{Slot: next, Epoch: next / b.cfg.SlotsPerEpoch, UnixTimestamp: b.cfg.Clock.Now().Unix(),
 		EpochStartTimestamp: epochStart, RecentBlockhashes: hashes, Features: features}
-	out, err := b.newExecutor(view, status, 1).ExecuteBatch(ctx, [][]byte{raw})
+	exec := b.newExecutor(view, status, 1)
+	if !opts.SigVerify {
+		// Unsigned transactions simulate too (wallets estimate compute
+		// units that way); nothing a simulation runs is committed.
+		exec = b.newExecutor(view, status, 1, svm.WithoutSignatureVerification())
+	}
+	out, err := exec.ExecuteBatch(ctx, [][]byte{raw})
 	if err != nil {
 		return nil, err
 	}

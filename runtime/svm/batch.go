@@ -180,7 +180,15 @@ func (e *Executor) prepare(bs *batchState, blk *BlockContext, ledger *statusLedg
 			items = sigverify.TransactionItems(items, prepared[i].tx)
 		}
 	}
-	verdicts := sigverify.VerifyBatch(items)
+	var verdicts []bool
+	if e.skipSigverify {
+		verdicts = make([]bool, len(items))
+		for i := range verdicts {
+			verdicts[i] = true
+		}
+	} else {
+		verdicts = sigverify.VerifyBatch(items)
+	}
 	seen := make(map[sol.Hash]struct{}, len(raw))
 	next := 0
 	for i := range prepared {

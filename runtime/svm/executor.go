@@ -17,6 +17,7 @@ type Executor struct {
 	epochSchedule EpochSchedule
 	status        StatusChecker
 	parallelism   int
+	skipSigverify bool
 }
 
 // Option configures an Executor.
@@ -33,6 +34,11 @@ func WithStatusChecker(s StatusChecker) Option { return func(e *Executor) { e.st
 // WithParallelism sets how many goroutines execute non-conflicting
 // transactions; 1 executes serially in batch order. Default: GOMAXPROCS.
 func WithParallelism(n int) Option { return func(e *Executor) { e.parallelism = max(1, n) } }
+
+// WithoutSignatureVerification makes the executor treat every signature as
+// valid. It exists for RPC simulation with sigVerify false, which must run
+// unsigned transactions; an executor that commits state must never use it.
+func WithoutSignatureVerification() Option { return func(e *Executor) { e.skipSigverify = true } }
 
 // WithBudget replaces the compute budget table.
 func WithBudget(b ComputeBudget) Option { return func(e *Executor) { e.budget = b } }
