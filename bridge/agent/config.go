@@ -47,7 +47,8 @@ const (
 // Environment variables override the file: ATOLL_AGENT_DB, ATOLL_AGENT_METRICS,
 // ATOLL_AGENT_HOME, ATOLL_AGENT_<AGENT>_INTERVAL (UPDATER, RELAYER, PROCESSOR,
 // WATCHER) and ATOLL_AGENT_CHAIN_<NAME>_RPC (the chain name in upper case).
-// Relative key and keypair paths are read relative to the file's directory.
+// Relative paths (database, keys, keypairs) are relative to the file's
+// directory.
 type Config struct {
 	DB        string          `json:"db"`
 	Metrics   string          `json:"metrics,omitempty"`
@@ -72,7 +73,7 @@ type ChainConfig struct {
 
 // UpdaterConfig is the updater's section.
 type UpdaterConfig struct {
-	Interval Duration `json:"interval"`
+	Interval Duration `json:"interval,omitempty"`
 	// Key is a file holding the updater's secp256k1 private key in hex.
 	Key string `json:"key"`
 	// Listen is where the updater serves its signatures to peers.
@@ -86,21 +87,21 @@ type UpdaterConfig struct {
 
 // RelayerConfig is the relayer's section.
 type RelayerConfig struct {
-	Interval Duration `json:"interval"`
+	Interval Duration `json:"interval,omitempty"`
 }
 
 // ProcessorConfig is the processor's section. Allow, when not empty, lists
 // the only recipients served; Deny lists recipients never served. Both take
 // base58 program ids or 0x-hex bytes32.
 type ProcessorConfig struct {
-	Interval Duration `json:"interval"`
+	Interval Duration `json:"interval,omitempty"`
 	Allow    []string `json:"allow"`
 	Deny     []string `json:"deny"`
 }
 
 // WatcherConfig is the watcher's section.
 type WatcherConfig struct {
-	Interval Duration `json:"interval"`
+	Interval Duration `json:"interval,omitempty"`
 	// Key is a file holding the watcher's secp256k1 key in hex; it signs
 	// failure notifications.
 	Key string `json:"key"`
@@ -109,7 +110,8 @@ type WatcherConfig struct {
 	Updaters []string `json:"updaters,omitempty"`
 }
 
-// Duration is a time.Duration written as "5s" in JSON.
+// Duration is a time.Duration written as "5s" in JSON; zero means the
+// default.
 type Duration time.Duration
 
 // UnmarshalJSON reads a Go duration string.
@@ -119,7 +121,7 @@ func (d *Duration) UnmarshalJSON(b []byte) error {
 		return fmt.Errorf("%w: duration must be a string such as \"5s\"", ErrConfig)
 	}
 	v, err := time.ParseDuration(s)
-	if err != nil || v <= 0 {
+	if err != nil || v < 0 {
 		return fmt.Errorf("%w: bad duration %q", ErrConfig, s)
 	}
 	*d = Duration(v)
@@ -149,6 +151,9 @@ func ParseConfig(b []byte, dir string, env func(string) string) (*Config, error)
 	dec := json.NewDecoder(bytes.NewReader(b))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&c); err != nil {
+		if errors.Is(err, ErrConfig) {
+			return nil, err
+		}
 		return nil, fmt.Errorf("%w: %v", ErrConfig, err)
 	}
 	if dec.More() {

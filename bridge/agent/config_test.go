@@ -45,6 +45,8 @@ func TestConfig_Load(t *testing.T) {
 		{name: "duplicate domain", body: `{"db": "x", "chains": [{"name": "a", "domain": 1, "rpc": "http://x"}, {"name": "b", "domain": 1, "rpc": "http://y"}]}`, err: true},
 		{name: "unknown home", body: `{"db": "x", "home": "c", "chains": [{"name": "a", "domain": 1, "rpc": "http://x"}]}`, err: true},
 		{name: "negative interval", body: `{"db": "x", "chains": [{"name": "a", "domain": 1, "rpc": "http://x"}], "updater": {"interval": "-1s"}}`, err: true},
+		{name: "zero interval means the default", body: `{"db": "x", "chains": [{"name": "a", "domain": 1, "rpc": "http://x"}], "updater": {"interval": "0s"}}`,
+			want: func(c *agent.Config) bool { return time.Duration(c.Updater.Interval) == agent.DefaultUpdaterInterval }},
 		{name: "trailing data", body: minimalConfig + "{}", err: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

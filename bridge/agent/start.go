@@ -79,7 +79,7 @@ func Start(role string, cfg *Config, log *slog.Logger) (r *Running, err error) {
 	if role != "watcher" && home == nil {
 		return nil, fmt.Errorf("%w: the %s needs \"home\"", ErrConfig, role)
 	}
-	db, err := OpenDB(cfg.DB)
+	db, err := OpenDB(cfg.Path(cfg.DB))
 	if err != nil {
 		return nil, err
 	}

@@ -70,7 +70,7 @@ func newAgentRoleCommand(role string) *cobra.Command {
 			}
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
-			return agent.Run(ctx, role, cfg, slog.New(h).With("agent", role))
+			return agent.Run(ctx, role, cfg, slog.New(h))
 		},
 	}
 	f := cmd.Flags()

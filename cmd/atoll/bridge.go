@@ -9,6 +9,8 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"sort"
+	"strings"
 	"syscall"
 	"time"
 
@@ -35,7 +37,7 @@ func newBridgeCommand() *cobra.Command {
 	}
 	token := &cobra.Command{Use: "token", Short: "Token bridge: lock lamports here, mint wrapped balances there, burn to return"}
 	token.AddCommand(newBridgeTokenSendCommand())
-	cmd.AddCommand(newBridgeDemoCommand(), newBridgeSendCommand(), newBridgeStatusCommand(), token)
+	cmd.AddCommand(newBridgeDemoCommand(), newBridgeLocalnetCommand(), newBridgeSendCommand(), newBridgeStatusCommand(), token)
 	return cmd
 }
 
@@ -269,6 +271,75 @@ func newBridgeDemoCommand() *cobra.Command {
 	f.DurationVar(&slotTime, "slot-time", 200*time.Millisecond, "time between slots on both networks")
 	f.StringVar(&dir, "dir", "", "directory for agent configs, keys and databases (default: a temporary one)")
 	f.BoolVar(&keep, "keep", false, "keep the temporary directory")
+	f.BoolVarP(&verbose, "verbose", "v", false, "print the agents' logs to stderr")
+	return cmd
+}
+
+func newBridgeLocalnetCommand() *cobra.Command {
+	var (
+		dir, addrA, addrB string
+		optimistic        uint64
+		slotTime          time.Duration
+		agents, verbose   bool
+		fund              []string
+	)
+	cmd := &cobra.Command{
+		Use:   "localnet",
+		Short: "Serve two bridged networks (domains 1000 and 2000) and write every agent's config; run the agents here or as processes",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
+			defer stop()
+			var funded []sol.Pubkey
+			for _, f := range fund {
+				k, err := resolveAddress(f)
+				if err != nil {
+					return fmt.Errorf("--fund: %w", err)
+				}
+				funded = append(funded, k)
+			}
+			if err := os.MkdirAll(dir, 0o700); err != nil {
+				return err
+			}
+			log := slog.New(slog.NewTextHandler(io.Discard, nil))
+			if verbose {
+				log = slog.New(slog.NewTextHandler(os.Stderr, nil))
+			}
+			br, err := localnet.StartBridge(ctx, localnet.BridgeConfig{Dir: dir, OptimisticSeconds: optimistic, SlotDuration: slotTime,
+				Funded: funded, FundLamports: 1_000 * 1_000_000_000, Log: log, AddrA: addrA, AddrB: addrB, NoAgents: !agents})
+			if err != nil {
+				return err
+			}
+			defer br.Close()
+			w := cmd.OutOrStdout()
+			fmt.Fprintf(w, "alpha (domain %d) JSON RPC URL: %s\nbeta  (domain %d) JSON RPC URL: %s\noptimistic period %ds\n",
+				localnet.DomainA, br.A.URL, localnet.DomainB, br.B.URL, optimistic)
+			names := make([]string, 0, len(br.Configs))
+			for n := range br.Configs {
+				names = append(names, n)
+			}
+			sort.Strings(names)
+			if agents {
+				fmt.Fprintf(w, "agents running here; their configs are in %s\n", dir)
+			} else {
+				fmt.Fprintln(w, "run the agents:")
+				for _, n := range names {
+					role, _, _ := strings.Cut(n, "-")
+					fmt.Fprintf(w, "  atoll agent %s --config %s\n", role, br.Configs[n])
+				}
+			}
+			<-ctx.Done()
+			return nil
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&dir, "dir", ".atoll/bridge", "directory for the agents' configs, keys and databases")
+	f.StringVar(&addrA, "alpha-rpc", "127.0.0.1:8899", "JSON-RPC address of alpha (websocket on port+1)")
+	f.StringVar(&addrB, "beta-rpc", "127.0.0.1:8999", "JSON-RPC address of beta (websocket on port+1)")
+	f.Uint64Var(&optimistic, "optimistic", 30, "optimistic period of the Replicas, in seconds")
+	f.DurationVar(&slotTime, "slot-time", 400*time.Millisecond, "time between slots")
+	f.BoolVar(&agents, "agents", true, "run every agent in this process (false: only write their configs)")
+	f.StringSliceVar(&fund, "fund", nil, "addresses or keypair files to fund with 1000 SOL on both networks")
 	f.BoolVarP(&verbose, "verbose", "v", false, "print the agents' logs to stderr")
 	return cmd
 }

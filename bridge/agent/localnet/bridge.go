@@ -44,6 +44,12 @@ type BridgeConfig struct {
 	Funded       []sol.Pubkey
 	FundLamports uint64
 	Log          *slog.Logger
+	// AddrA and AddrB are the networks' JSON-RPC listen addresses
+	// (default: any free loopback port).
+	AddrA, AddrB string
+	// NoAgents writes the agents' configuration files without starting the
+	// agents, for an operator who runs them as processes.
+	NoAgents bool
 }
 
 // Bridge is two running networks, alpha (DomainA) and beta (DomainB), with
@@ -52,6 +58,9 @@ type BridgeConfig struct {
 type Bridge struct {
 	A, B   *Net
 	Agents map[string]*agent.Running // by configuration file name
+	// Configs are the agents' configuration files, by name; the role is
+	// the name's first word (updater-alpha-0, relayer-beta, watcher).
+	Configs map[string]string
 
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
@@ -109,17 +118,19 @@ func StartBridge(ctx context.Context, cfg BridgeConfig) (br *Bridge, err error) 
 			Watchers: []update.Address{update.AddressOf(wkey.PubKey())}, OptimisticSeconds: cfg.OptimisticSeconds,
 			Funded: funded, FundLamports: fund, SlotDuration: cfg.SlotDuration}
 	}
-	br = &Bridge{Agents: map[string]*agent.Running{}}
+	br = &Bridge{Agents: map[string]*agent.Running{}, Configs: map[string]string{}}
 	defer func() {
 		if err != nil {
 			br.Close()
 			br = nil
 		}
 	}()
-	if br.A, err = Start(ctx, "alpha", netCfg(DomainA, DomainB)); err != nil {
+	ca, cb := netCfg(DomainA, DomainB), netCfg(DomainB, DomainA)
+	ca.Addr, cb.Addr = cfg.AddrA, cfg.AddrB
+	if br.A, err = Start(ctx, "alpha", ca); err != nil {
 		return br, err
 	}
-	if br.B, err = Start(ctx, "beta", netCfg(DomainB, DomainA)); err != nil {
+	if br.B, err = Start(ctx, "beta", cb); err != nil {
 		return br, err
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
@@ -141,6 +152,10 @@ func StartBridge(ctx context.Context, cfg BridgeConfig) (br *Bridge, err error) 
 		path := filepath.Join(cfg.Dir, name+".json")
 		if err := os.WriteFile(path, b, 0o600); err != nil {
 			return err
+		}
+		br.Configs[name] = path
+		if cfg.NoAgents {
+			return nil
 		}
 		loaded, err := agent.LoadConfig(path, nil)
 		if err != nil {
