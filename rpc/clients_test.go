@@ -14,7 +14,7 @@ import (
 // runNodeScript runs one of tests/clients' scripts against n with the npm
 // packages installed there. A missing node or missing packages fail the
 // test with the command that fixes it.
-func runNodeScript(t *testing.T, n *testNode, script string) {
+func runNodeScript(t *testing.T, n *testNode, script string, args ...string) {
 	t.Helper()
 	node, err := exec.LookPath("node")
 	if err != nil {
@@ -28,7 +28,7 @@ func runNodeScript(t *testing.T, n *testNode, script string) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, script, n.url, n.wsURL)
+	cmd := exec.CommandContext(ctx, node, append([]string{script, n.url, n.wsURL}, args...)...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	t.Logf("%s:\n%s", script, out)
