@@ -18,6 +18,7 @@ import (
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/rpc/devbank"
 	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/loader"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
@@ -35,20 +36,29 @@ func newRPCDevbankCommand() *cobra.Command {
 		airdropSOL    uint64
 		accounts      []string
 		metricsAddr   string
+		bpfPrograms   []string
 	)
 	cmd := &cobra.Command{
-		Use:   "rpc-devbank",
+		Use:   "rpc-devbank [--bpf-program ADDRESS FILE]...",
 		Short: "Serve Solana JSON-RPC from a single-process in-memory bank (temporary; atoll devnet replaces it)",
-		Args:  cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+		Args:  cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
 			genesis, err := loadAccountFlags(accounts)
+			if err != nil {
+				return err
+			}
+			rt, err := loader.New()
+			if err != nil {
+				return err
+			}
+			programs, err := genesisPrograms(rt, bpfPrograms, args)
 			if err != nil {
 				return err
 			}
 			bank, err := devbank.New(devbank.Config{
 				SlotDuration: slotTime, SlotsPerEpoch: slotsPerEpoch, ConfirmedDepth: 1, FinalizedDepth: 2,
 				FaucetLamports: faucetSOL * devbank.LamportsPerSOL, AirdropLimit: airdropSOL * devbank.LamportsPerSOL,
-				GenesisAccounts: genesis,
+				GenesisAccounts: append(genesis, programs...), ExecutorOptions: rt.Options(),
 			})
 			if err != nil {
 				return err
@@ -88,6 +98,7 @@ func newRPCDevbankCommand() *cobra.Command {
 	f.Uint64Var(&faucetSOL, "faucet-sol", 500_000_000, "SOL in the faucet at genesis")
 	f.Uint64Var(&airdropSOL, "airdrop-limit-sol", 1_000, "largest airdrop one request may ask for, in SOL")
 	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus metrics at this address (e.g. 127.0.0.1:9100)")
+	f.StringArrayVar(&bpfPrograms, "bpf-program", nil, "ADDRESS_OR_KEYPAIR FILE.so: load a program at genesis (BPFLoader2, like solana-test-validator); repeatable")
 	f.StringArrayVar(&accounts, "account", nil, "ADDRESS=FILE.json: load an account at genesis from `solana account --output json` format (ADDRESS may be '-' to use the file's pubkey); repeatable")
 	return cmd
 }
