@@ -15,6 +15,7 @@ import (
 	"github.com/atoll-dev/atoll/client"
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/rpc/devbank"
+	"github.com/atoll-dev/atoll/runtime/svm/loader"
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
@@ -30,7 +31,11 @@ type cliNode struct {
 
 func startCLINode(t *testing.T, slotsPerEpoch uint64) *cliNode {
 	t.Helper()
-	bank, err := devbank.New(devbank.Config{SlotsPerEpoch: slotsPerEpoch, ConfirmedDepth: 1, FinalizedDepth: 2})
+	rt, err := loader.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	bank, err := devbank.New(devbank.Config{SlotsPerEpoch: slotsPerEpoch, ConfirmedDepth: 1, FinalizedDepth: 2, ExecutorOptions: rt.Options()})
 	if err != nil {
 		t.Fatal(err)
 	}
