@@ -15,8 +15,8 @@ import (
 	"github.com/atoll-dev/atoll/client"
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/rpc/devbank"
-	"github.com/atoll-dev/atoll/runtime/svm/loader"
 	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/loader"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 

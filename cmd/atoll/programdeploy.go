@@ -16,7 +16,9 @@ import (
 	"github.com/atoll-dev/atoll/vm/sbpf/elf"
 )
 
-func init() { programSubcommands = append(programSubcommands, newProgramDeployCommand, newProgramShowCommand) }
+func init() {
+	programSubcommands = append(programSubcommands, newProgramDeployCommand, newProgramShowCommand)
+}
 
 // deployChunk is how many program bytes one Write transaction carries: a
 // 1232-byte transaction less signatures, keys and instruction framing.
