@@ -82,7 +82,10 @@ type App struct {
 
 	block      *state.Block // between FinalizeBlock and Commit
 	blockEpoch bool         // block changed the epoch
-	check      *state.Overlay
+	// blockTime is the consensus time of the block being finalized, or of
+	// the last one for CheckTx (zero before the first block of a process).
+	blockTime int64
+	check     *state.Overlay
 }
 
 // New returns an App over store.
@@ -273,6 +276,7 @@ func (a *App) FinalizeBlock(_ context.Context, req *abci.RequestFinalizeBlock) (
 	if err != nil {
 		return nil, err
 	}
+	a.blockTime = req.Time.Unix()
 	epoch := epochtime.Get(blk).Epoch
 	resp := &abci.ResponseFinalizeBlock{TxResults: make([]*abci.ExecTxResult, len(req.Txs))}
 	decoded := tx.DecodeBatch(req.Txs, a.meta.MaxTxSize, a.meta.ChainContext)
@@ -324,7 +328,7 @@ func (a *App) runHooks(blk *state.Block, height int64, epoch uint64, kind string
 	var events []abci.Event
 	for _, s := range a.services {
 		sub := state.NewOverlay(blk)
-		ctx := &service.Context{KV: sub, Height: height, Epoch: epoch, ChainContext: a.meta.ChainContext, Mode: service.ModeSystem}
+		ctx := &service.Context{KV: sub, Height: height, Time: a.blockTime, Epoch: epoch, ChainContext: a.meta.ChainContext, Mode: service.ModeSystem}
 		ran := false
 		err := recoverCall(a.log, func() error {
 			var err error
@@ -438,7 +442,7 @@ func (a *App) runDecoded(kv state.KV, d tx.Decoded, height int64, epoch uint64, 
 	}
 	feeKV.Commit()
 	sub := state.NewOverlay(kv)
-	ctx := &service.Context{KV: sub, Height: height, Epoch: epoch, ChainContext: a.meta.ChainContext, Signer: st.Signer, Mode: mode}
+	ctx := &service.Context{KV: sub, Height: height, Time: a.blockTime, Epoch: epoch, ChainContext: a.meta.ChainContext, Signer: st.Signer, Mode: mode}
 	_, method, _ := strings.Cut(t.Method, ".")
 	if err := recoverCall(a.log, func() error { return svc.ExecTx(ctx, method, t.Body) }); err != nil {
 		return fail(fmt.Errorf("%s: %w", t.Method, err), t.Fee.Gas)

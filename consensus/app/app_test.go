@@ -3,10 +3,12 @@ package app
 import (
 	"bytes"
 	"context"
+	"encoding/binary"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
+	"time"
 
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmted "github.com/cometbft/cometbft/crypto/ed25519"
@@ -73,6 +75,7 @@ func (panicService) EpochTransition(ctx *service.Context) error {
 func (panicService) EndBlock(ctx *service.Context) error {
 	n := ctx.KV.Get([]byte("boom/blocks"))
 	ctx.KV.Set([]byte("boom/blocks"), append(n, 1))
+	ctx.KV.Set([]byte("boom/time"), binary.BigEndian.AppendUint64(nil, uint64(ctx.Time)))
 	return nil
 }
 func (panicService) Query(state.KV, uint64, string, []byte) (any, error) {
@@ -134,6 +137,22 @@ func runBlock(t *testing.T, a *App, h int64, txs [][]byte) *abci.ResponseFinaliz
 		t.Fatal(err)
 	}
 	return res
+}
+
+// Services see the block's consensus time, not a local clock.
+func TestApp_BlockTimeReachesServices(t *testing.T) {
+	n := newTestNet()
+	a := newApp(t, n, nil)
+	when := time.Unix(1_800_000_123, 0)
+	if _, err := a.FinalizeBlock(context.Background(), &abci.RequestFinalizeBlock{Height: 1, Time: when}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := a.Commit(context.Background(), &abci.RequestCommit{}); err != nil {
+		t.Fatal(err)
+	}
+	if got := binary.BigEndian.Uint64(a.store.Committed().Get([]byte("boom/time"))); got != uint64(when.Unix()) {
+		t.Fatalf("service saw time %d, want %d", got, when.Unix())
+	}
 }
 
 func TestApp_Determinism(t *testing.T) {

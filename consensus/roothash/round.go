@@ -14,12 +14,9 @@ import (
 	"github.com/atoll-dev/atoll/storage/mkvs"
 )
 
-// blockTime is the timestamp written into runtime headers. The service
-// context carries no consensus block time yet, so it is the consensus
-// height: deterministic and monotonic, but not unix seconds as
-// api.Header.Timestamp documents. The one place to change when the
-// application passes block time to services.
-func blockTime(ctx *service.Context) int64 { return ctx.Height }
+// blockTime is the consensus time of the block (unix seconds), which
+// api.Header.Timestamp records.
+func blockTime(ctx *service.Context) int64 { return ctx.Time }
 
 // afterBlocks is height+n, saturating: a registry timeout of 2^63 blocks or
 // more means never, not a negative deadline that fires at once.

@@ -45,8 +45,11 @@ type Event struct {
 // Context is the environment of one transaction or hook. KV writes are
 // buffered by the application and discarded if the call fails.
 type Context struct {
-	KV           state.KV
-	Height       int64
+	KV     state.KV
+	Height int64
+	// Time is the consensus time of the block (BFT time, unix seconds): the
+	// same on every node, never a local clock. CheckTx sees the last block's.
+	Time         int64
 	Epoch        uint64
 	ChainContext []byte
 	Signer       signature.PublicKey
