@@ -67,7 +67,8 @@ func (t *Tree) Prove(keys ...[]byte) ([]byte, error) {
 		}
 	}
 	hashRef(&t.root)
-	out := []byte{proofVersion}
+	out := make([]byte, 1, 1024)
+	out[0] = proofVersion
 	if t.root.empty() {
 		return append(out, byte(ProofEmpty)), nil
 	}
@@ -113,13 +114,22 @@ func (t *Tree) proveRef(out []byte, r *ref, keys [][]byte) ([]byte, error) {
 	}
 	out = append(out, byte(ProofInternal))
 	out = binary.BigEndian.AppendUint32(out, n.bit)
-	// Partition keys by the node's bit, keeping the zeros first.
+	// Partition keys by the node's bit (a single key, the common case,
+	// needs no new slice).
 	var left, right [][]byte
-	for _, k := range keys {
-		if bitAt(k, n.bit) == 0 {
-			left = append(left, k)
+	if len(keys) == 1 {
+		if bitAt(keys[0], n.bit) == 0 {
+			left = keys
 		} else {
-			right = append(right, k)
+			right = keys
+		}
+	} else {
+		for _, k := range keys {
+			if bitAt(k, n.bit) == 0 {
+				left = append(left, k)
+			} else {
+				right = append(right, k)
+			}
 		}
 	}
 	if out, err = t.proveRef(out, &n.child[0], left); err != nil {
@@ -157,6 +167,17 @@ type proofDecoder struct {
 	b        []byte
 	off      int
 	maxDepth int
+	slab     []ProofNode // nodes are carved from here, a few allocations per proof
+}
+
+func (d *proofDecoder) newNode(kind ProofNodeKind) *ProofNode {
+	if len(d.slab) == 0 {
+		d.slab = make([]ProofNode, 32)
+	}
+	n := &d.slab[0]
+	d.slab = d.slab[1:]
+	n.Kind = kind
+	return n
 }
 
 func (d *proofDecoder) take(n int, what string) ([]byte, error) {
@@ -195,7 +216,7 @@ func (d *proofDecoder) node(depth int, minBit uint64) (*ProofNode, error) {
 	if err != nil {
 		return nil, err
 	}
-	n := &ProofNode{Kind: ProofNodeKind(tag[0])}
+	n := d.newNode(ProofNodeKind(tag[0]))
 	switch n.Kind {
 	case ProofStub:
 		h, err := d.take(HashSize, "stub hash")
