@@ -27,6 +27,8 @@ import (
 
 	"github.com/atoll-dev/atoll/consensus/app"
 	"github.com/atoll-dev/atoll/consensus/genesis"
+	"github.com/atoll-dev/atoll/consensus/roothash"
+	"github.com/atoll-dev/atoll/consensus/service"
 	"github.com/atoll-dev/atoll/consensus/staking"
 	"github.com/atoll-dev/atoll/consensus/state"
 )
@@ -142,7 +144,8 @@ func Start(opts Options) (*Node, error) {
 		return nil, err
 	}
 	sig := newEpochSignal()
-	appOpts := app.Options{Logger: opts.Logger.With("module", "app"), OnEpoch: func(s app.EpochSummary) {
+	// The roothash runs after the built-in services; the order is consensus.
+	appOpts := app.Options{Logger: opts.Logger.With("module", "app"), Extra: []service.Service{roothash.New()}, OnEpoch: func(s app.EpochSummary) {
 		sig.fire()
 		if opts.OnEpoch != nil {
 			opts.OnEpoch(s)
