@@ -47,6 +47,7 @@ type chainNet struct {
 	store *state.Store
 	cc    []byte
 
+	blockMu sync.Mutex // held while a block is made; Submit waits for it
 	mu      sync.Mutex
 	height  int64
 	pending [][]byte
@@ -70,6 +71,8 @@ func (n *chainNet) Query(ctx context.Context, path string, data []byte, out any)
 }
 
 func (n *chainNet) Submit(ctx context.Context, s *signature.Signer, method string, body any) error {
+	n.blockMu.Lock()
+	defer n.blockMu.Unlock()
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	nonce, ok := n.nonces[s.Public()]
@@ -92,6 +95,8 @@ func (n *chainNet) Submit(ctx context.Context, s *signature.Signer, method strin
 func (n *chainNet) EpochChanged() <-chan struct{} { return n.epoch }
 
 func (n *chainNet) block() {
+	n.blockMu.Lock()
+	defer n.blockMu.Unlock()
 	n.mu.Lock()
 	n.height++
 	txs := n.pending

@@ -200,8 +200,10 @@ func (w *Worker) admitBatch(batch []admission) {
 
 // finalized reads round's transactions and results from the committed IO
 // tree (the SVM runtime's layout: hosted.TxKey/ResultKey, values
-// hosted.Result): it drops them from the pool and answers the clients
-// waiting for them. Replays are refused by the runtime itself, from state.
+// hosted.Result): it drops them from the pool, then answers the clients
+// waiting for them (in that order, so that a client resubmitting on an
+// answer is not taken for a duplicate of the pooled copy). Replays are
+// refused by the runtime itself, from state.
 func (w *Worker) finalized(round uint64) error {
 	kv := w.cfg.Replica.KV
 	root, ok, err := kv.RootAt(mkvs.RootIO, round)
@@ -213,6 +215,7 @@ func (w *Worker) finalized(round uint64) error {
 		return err
 	}
 	var txs [][]byte
+	var results []*TxResult
 	for i := 0; ; i++ {
 		tx, err := t.Get(hosted.TxKey(i))
 		if errors.Is(err, mkvs.ErrNotFound) {
@@ -229,7 +232,6 @@ func (w *Worker) finalized(round uint64) error {
 		if err := rhp.Unmarshal(raw, &r); err != nil {
 			return fmt.Errorf("compute: result %d of round %d: %w", i, round, err)
 		}
-		txs = append(txs, tx)
 		res := &TxResult{Round: round, Code: hosted.CodeOK, Units: r.UnitsConsumed, Logs: r.Logs, Data: r.ReturnData}
 		switch {
 		case !r.Processed:
@@ -240,15 +242,19 @@ func (w *Worker) finalized(round uint64) error {
 		if r.Err != nil {
 			res.Error = r.TxResult().Err.Error()
 		}
-		w.mu.Lock()
+		txs = append(txs, tx)
+		results = append(results, res)
+	}
+	w.cfg.Pool.Remove(txs)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i, tx := range txs {
 		for _, ch := range w.waiters[txpool.HashOf(tx)] {
 			select {
-			case ch <- res:
+			case ch <- results[i]:
 			default:
 			}
 		}
-		w.mu.Unlock()
 	}
-	w.cfg.Pool.Remove(txs)
 	return nil
 }
