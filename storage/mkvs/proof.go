@@ -72,7 +72,7 @@ func (t *Tree) Prove(keys ...[]byte) ([]byte, error) {
 	if t.root.empty() {
 		return append(out, byte(ProofEmpty)), nil
 	}
-	return t.proveRef(out, &t.root, keys)
+	return t.proveRef(out, nil, 0, &t.root, keys)
 }
 
 func refHash(r *ref) *Hash {
@@ -82,12 +82,20 @@ func refHash(r *ref) *Hash {
 	return &r.n.hash
 }
 
-func (t *Tree) proveRef(out []byte, r *ref, keys [][]byte) ([]byte, error) {
+// proveRef appends the proof of the subtree r, which is child dir of parent
+// (nil for the root).
+func (t *Tree) proveRef(out []byte, parent *node, dir uint8, r *ref, keys [][]byte) ([]byte, error) {
 	if len(keys) == 0 {
 		out = append(out, byte(ProofStub))
 		return append(out, refHash(r)[:]...), nil
 	}
-	n, err := t.resolve(r)
+	var n *node
+	var err error
+	if parent != nil {
+		n, err = t.child(parent, dir)
+	} else {
+		n, err = t.resolve(r)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -132,10 +140,10 @@ func (t *Tree) proveRef(out []byte, r *ref, keys [][]byte) ([]byte, error) {
 			}
 		}
 	}
-	if out, err = t.proveRef(out, &n.child[0], left); err != nil {
+	if out, err = t.proveRef(out, n, 0, &n.child[0], left); err != nil {
 		return nil, err
 	}
-	return t.proveRef(out, &n.child[1], right)
+	return t.proveRef(out, n, 1, &n.child[1], right)
 }
 
 // DecodeProof parses an encoded proof, rejecting malformed encodings, paths

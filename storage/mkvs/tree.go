@@ -104,29 +104,32 @@ func (t *Tree) findLeaf(key []byte) (*node, error) {
 		return nil, err
 	}
 	for !n.leaf {
-		dir := bitAt(key, n.bit)
-		r := &n.child[dir]
-		// This loop is the whole cost of a read: follow a resident pointer
-		// or a cache hint when there is one (one memory access per level),
-		// and link what had to be looked up.
-		if r.n != nil {
-			n = r.n
-			continue
-		}
-		if h := n.hints[dir].Load(); h != nil {
-			n = h
-			continue
-		}
-		c, err := t.resolve(r)
-		if err != nil {
+		if n, err = t.child(n, bitAt(key, n.bit)); err != nil {
 			return nil, err
 		}
-		if n.id.persisted() {
-			t.store.cache.link(n, dir, c)
-		}
-		n = c
 	}
 	return n, nil
+}
+
+// child returns child dir of the internal node n. A read walk spends its
+// time here: it follows a resident pointer or a cache hint when there is
+// one (one memory access per level), and links what it had to look up.
+func (t *Tree) child(n *node, dir uint8) (*node, error) {
+	r := &n.child[dir]
+	if r.n != nil {
+		return r.n, nil
+	}
+	if h := n.hints[dir].Load(); h != nil {
+		return h, nil
+	}
+	c, err := t.resolve(r)
+	if err != nil {
+		return nil, err
+	}
+	if c != nil && n.id.persisted() && t.store != nil {
+		t.store.cache.link(n, dir, c)
+	}
+	return c, nil
 }
 
 // Get returns the value stored at key, or ErrNotFound. The returned slice
