@@ -167,7 +167,10 @@ func TestAgents_CrashRestart(t *testing.T) {
 	tb := newTestBridge(t, bridgeOpts{optimistic: 2})
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	upaths := tb.updaterConfigs("alpha")
+	upaths, ls := tb.updaterConfigs("alpha")
+	for _, l := range ls {
+		l.Close() // the child processes bind them
+	}
 	var ups []*proc
 	var urls []string
 	for _, p := range upaths {

@@ -150,13 +150,13 @@ func payers(role string) func(*agent.Config) {
 }
 
 // start runs the agent of role from the config at path in this process.
-func (tb *testBridge) start(role, path string) *agent.Running {
+func (tb *testBridge) start(role, path string, opts ...agent.Option) *agent.Running {
 	tb.t.Helper()
 	cfg, err := agent.LoadConfig(path, func(string) string { return "" })
 	if err != nil {
 		tb.t.Fatal(err)
 	}
-	r, err := agent.Start(role, cfg, tb.log.With("config", filepath.Base(path)))
+	r, err := agent.Start(role, cfg, tb.log.With("config", filepath.Base(path)), opts...)
 	if err != nil {
 		tb.t.Fatal(err)
 	}
@@ -180,30 +180,35 @@ func (tb *testBridge) stopAll() {
 }
 
 // updaterConfigs writes the configs of every updater of home, wired to
-// one another, and returns their paths; the first is the proposer.
-func (tb *testBridge) updaterConfigs(home string) []string {
+// one another, and returns their paths and their exchange listeners (bound
+// here; pass them to in-process updaters, close them for child processes);
+// the first is the proposer.
+func (tb *testBridge) updaterConfigs(home string) ([]string, []net.Listener) {
 	tb.t.Helper()
-	ports := make([]string, len(tb.updaters))
-	for i := range ports {
-		ports[i] = freeAddr(tb.t)
+	ls := make([]net.Listener, len(tb.updaters))
+	for i := range ls {
+		var err error
+		if ls[i], err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
+			tb.t.Fatal(err)
+		}
 	}
 	var paths []string
 	for i, u := range tb.updaters {
 		var peers []string
-		for j := range ports {
+		for j := range ls {
 			if j != i {
-				peers = append(peers, "http://"+ports[j])
+				peers = append(peers, "http://"+ls[j].Addr().String())
 			}
 		}
 		paths = append(paths, tb.config(fmt.Sprintf("updater-%s-%d", home, u), home, func(c *agent.Config) {
 			payers("updater")(c)
 			c.Updater.Key = fmt.Sprintf("secp-%d.hex", u)
-			c.Updater.Listen = ports[i]
+			c.Updater.Listen = ls[i].Addr().String()
 			c.Updater.Peers = peers
 			c.Updater.Proposer = i == 0
 		}))
 	}
-	return paths
+	return paths, ls
 }
 
 // startAgents starts every agent serving home in this process.
@@ -212,8 +217,9 @@ func (tb *testBridge) startAgents(home string, roles ...string) {
 	for _, role := range roles {
 		switch role {
 		case "updater":
-			for _, p := range tb.updaterConfigs(home) {
-				tb.start("updater", p)
+			paths, ls := tb.updaterConfigs(home)
+			for i, p := range paths {
+				tb.start("updater", p, agent.WithExchangeListener(ls[i]))
 			}
 		case "watcher":
 			tb.start("watcher", tb.config("watcher", "", func(c *agent.Config) {
@@ -275,15 +281,4 @@ func (tb *testBridge) eventually(what string, cond func() bool) {
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
-}
-
-func freeAddr(t *testing.T) string {
-	t.Helper()
-	ls, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ls.Addr().String()
-	ls.Close()
-	return addr
 }

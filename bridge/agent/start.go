@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"time"
 
@@ -42,10 +43,34 @@ func (r *Running) Close() error {
 	return errors.Join(append(errs, r.db.Close())...)
 }
 
+// Option adjusts Start.
+type Option func(*options)
+
+type options struct {
+	exchange net.Listener
+}
+
+// WithExchangeListener makes an updater serve its signatures on ls, bound
+// by the caller, instead of binding cfg.Updater.Listen; Start takes
+// ownership of ls. In-process callers use it so that no other process can
+// take the port between choosing it and binding it.
+func WithExchangeListener(ls net.Listener) Option {
+	return func(o *options) { o.exchange = ls }
+}
+
 // Start builds the agent of role from cfg: opens its database, reads its
 // keys, serves its metrics (and, for an updater, its signature exchange).
 // The caller runs r.Loop.Run.
-func Start(role string, cfg *Config, log *slog.Logger) (r *Running, err error) {
+func Start(role string, cfg *Config, log *slog.Logger, opts ...Option) (r *Running, err error) {
+	var o options
+	for _, f := range opts {
+		f(&o)
+	}
+	defer func() {
+		if o.exchange != nil { // not handed to a server: an error, or not an updater
+			o.exchange.Close()
+		}
+	}()
 	chains := make([]*Chain, len(cfg.Chains))
 	payers := map[uint32]ed25519.PrivateKey{}
 	var home *Chain
@@ -102,7 +127,11 @@ func Start(role string, cfg *Config, log *slog.Logger) (r *Running, err error) {
 		}
 		u := &Updater{Home: home, Key: key, Payer: payers[home.Domain], DB: db, Peers: cfg.Updater.Peers,
 			Proposer: cfg.Updater.Proposer, Log: log, Metrics: r.Metrics}
-		if cfg.Updater.Listen != "" {
+		if o.exchange != nil {
+			r.servers = append(r.servers, u.ServeExchangeOn(o.exchange))
+			r.ExchangeAddr = o.exchange.Addr().String()
+			o.exchange = nil
+		} else if cfg.Updater.Listen != "" {
 			srv, addr, err := u.ServeExchange(cfg.Updater.Listen)
 			if err != nil {
 				return r, fmt.Errorf("agent: serving signatures on %s: %w", cfg.Updater.Listen, err)

@@ -304,7 +304,13 @@ func (u *Updater) ServeExchange(addr string) (*http.Server, net.Addr, error) {
 	if err != nil {
 		return nil, nil, err
 	}
+	return u.ServeExchangeOn(ls), ls.Addr(), nil
+}
+
+// ServeExchangeOn serves the updater's signatures on ls, which the returned
+// server owns.
+func (u *Updater) ServeExchangeOn(ls net.Listener) *http.Server {
 	srv := &http.Server{Handler: u, ReadHeaderTimeout: 5 * time.Second}
 	go func() { _ = srv.Serve(ls) }()
-	return srv, ls.Addr(), nil
+	return srv
 }

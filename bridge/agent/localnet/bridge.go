@@ -135,7 +135,7 @@ func StartBridge(ctx context.Context, cfg BridgeConfig) (br *Bridge, err error) 
 	}
 	runCtx, cancel := context.WithCancel(context.Background())
 	br.cancel = cancel
-	start := func(name, role string, c agent.Config) error {
+	start := func(name, role string, c agent.Config, opts ...agent.Option) error {
 		c.DB = filepath.Join(cfg.Dir, "db", name)
 		c.Chains = []agent.ChainConfig{
 			{Name: "alpha", Domain: DomainA, RPC: br.A.URL, Payer: role + "-payer.json"},
@@ -161,7 +161,7 @@ func StartBridge(ctx context.Context, cfg BridgeConfig) (br *Bridge, err error) 
 		if err != nil {
 			return err
 		}
-		r, err := agent.Start(role, loaded, cfg.Log.With("agent_config", name))
+		r, err := agent.Start(role, loaded, cfg.Log.With("agent_config", name), opts...)
 		if err != nil {
 			return err
 		}
@@ -172,23 +172,34 @@ func StartBridge(ctx context.Context, cfg BridgeConfig) (br *Bridge, err error) 
 	}
 	var exchanges []string
 	for _, home := range []string{"alpha", "beta"} {
-		addrs := make([]string, cfg.Updaters)
-		for i := range addrs {
-			if addrs[i], err = freeLoopback(); err != nil {
+		// Bound now and handed to the in-process updaters, so no other
+		// process can take a port between choosing and binding it.
+		ls := make([]net.Listener, cfg.Updaters)
+		for i := range ls {
+			if ls[i], err = net.Listen("tcp", "127.0.0.1:0"); err != nil {
 				return br, err
 			}
-			exchanges = append(exchanges, "http://"+addrs[i])
+			exchanges = append(exchanges, "http://"+ls[i].Addr().String())
 		}
-		for i := range addrs {
+		for i := range ls {
 			var peers []string
-			for j, a := range addrs {
+			for j, l := range ls {
 				if j != i {
-					peers = append(peers, "http://"+a)
+					peers = append(peers, "http://"+l.Addr().String())
 				}
 			}
 			c := agent.Config{Home: home, Updater: agent.UpdaterConfig{Key: fmt.Sprintf("updater-%d.hex", i),
-				Listen: addrs[i], Peers: peers, Proposer: i == 0}}
-			if err := start(fmt.Sprintf("updater-%s-%d", home, i), "updater", c); err != nil {
+				Listen: ls[i].Addr().String(), Peers: peers, Proposer: i == 0}}
+			var opts []agent.Option
+			if cfg.NoAgents {
+				ls[i].Close() // the operator's updater process binds it
+			} else {
+				opts = append(opts, agent.WithExchangeListener(ls[i]))
+			}
+			if err := start(fmt.Sprintf("updater-%s-%d", home, i), "updater", c, opts...); err != nil {
+				for _, l := range ls[i+1:] {
+					l.Close()
+				}
 				return br, err
 			}
 		}
@@ -199,15 +210,6 @@ func StartBridge(ctx context.Context, cfg BridgeConfig) (br *Bridge, err error) 
 		}
 	}
 	return br, start("watcher", "watcher", agent.Config{Watcher: agent.WatcherConfig{Key: "watcher.hex", Updaters: exchanges}})
-}
-
-func freeLoopback() (string, error) {
-	ls, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		return "", err
-	}
-	defer ls.Close()
-	return ls.Addr().String(), nil
 }
 
 // Close stops the agents and both networks.
