@@ -19,6 +19,7 @@ import (
 	"github.com/atoll-dev/atoll/bridge/agent"
 	"github.com/atoll-dev/atoll/bridge/agent/localnet"
 	"github.com/atoll-dev/atoll/bridge/keccak"
+	"github.com/atoll-dev/atoll/bridge/programs/tokenbridge"
 	breplica "github.com/atoll-dev/atoll/bridge/replica"
 	"github.com/atoll-dev/atoll/bridge/update"
 )
@@ -160,8 +161,8 @@ func (w *signingWatch) poll(ctx context.Context, urls []string, olds func() []ke
 // binary and kills the proposing updater with SIGKILL right after it signs,
 // while messages keep arriving, and the processor in the middle of
 // delivering; both restart from their databases. No updater signs two roots
-// for one old root, the watcher finds no fraud, and every message is
-// processed exactly once.
+// for one old root, the watcher finds no fraud, every message is processed,
+// and the token transfer among them is minted exactly once.
 func TestAgents_CrashRestart(t *testing.T) {
 	t.Parallel()
 	tb := newTestBridge(t, bridgeOpts{optimistic: 2})
@@ -231,7 +232,10 @@ func TestAgents_CrashRestart(t *testing.T) {
 	ups[0] = tb.spawn("updater", upaths[0])
 
 	tb.eventually("the first message processed", func() bool { return tb.status(msgs[0]) == breplica.Processed })
-	send(3)
+	send(2)
+	const amount = 4_000_000_000
+	recipient := agent.PubkeyOf(key("recipient"))
+	msgs = append(msgs, tb.sendDispatch(tokenbridge.SendInstruction(domainA, agent.PubkeyOf(tb.user), domainB, recipient, amount, domainA)))
 	// Crash the processor while it works through the new messages.
 	tb.eventually("a root covering every message relayed", func() bool {
 		st, err := agent.ReplicaState(ctx, tb.b.Chain, domainA)
@@ -256,6 +260,18 @@ func TestAgents_CrashRestart(t *testing.T) {
 		return true
 	})
 	cancel()
+	// The transfer was minted once, and the escrow holds exactly its amount
+	// above the rent minimum.
+	if got := tb.wrapped(recipient); got != amount {
+		t.Fatalf("wrapped balance on B = %d, want %d", got, amount)
+	}
+	rent, err := tb.a.Chain.RPC.GetMinimumBalanceForRentExemption(context.Background(), 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := tb.escrowed(); got != rent+amount {
+		t.Fatalf("escrow on A = %d, want %d (rent) + %d", got, rent, amount)
+	}
 	watch.mu.Lock()
 	defer watch.mu.Unlock()
 	if len(watch.twice) > 0 {
