@@ -286,3 +286,12 @@ func TestAgents_CrashRestart(t *testing.T) {
 }
 
 func hexDecode(s string) ([]byte, error) { return hex.DecodeString(s) }
+
+// TestMain removes the atoll binary the crash test built.
+func TestMain(m *testing.M) {
+	code := m.Run()
+	if atollBin != "" {
+		os.RemoveAll(filepath.Dir(atollBin))
+	}
+	os.Exit(code)
+}
