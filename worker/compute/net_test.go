@@ -163,6 +163,10 @@ type member struct {
 	srv     *p2p.Server
 	worker  *Worker
 	store   *storage.Node
+	dir     string
+	addr    string
+	cancel  context.CancelFunc
+	done    sync.WaitGroup
 }
 
 type netOpts struct {
@@ -173,6 +177,8 @@ type netOpts struct {
 	// onFetchFailure hears of every storage peer that failed a member's fetch.
 	onFetchFailure func(reporter *member, p p2p.Peer)
 	onCommit       func(*rhapi.SignedCommitment)
+	// minWrite, when set, overrides MinWriteReplication (StorageSize).
+	minWrite uint16
 	// payers are funded at genesis besides the default payer.
 	payers []ed25519.PrivateKey
 }
@@ -182,6 +188,12 @@ var payer = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{42}, 32))
 func payerPub() sol.Pubkey { return sol.Pubkey(payer.Public().(ed25519.PublicKey)) }
 
 type testNet struct {
+	t           testing.TB
+	opts        netOpts
+	registered  map[signature.PublicKey]bool
+	genesisLog  mkvs.WriteLog
+	genesisRoot mkvs.Hash
+
 	chain   *chainNet
 	members []*member
 	names   map[signature.PublicKey]string
@@ -202,7 +214,7 @@ func startNet(t testing.TB, o netOpts) *testNet {
 		if err != nil {
 			t.Fatal(err)
 		}
-		m := &member{name: fmt.Sprintf("n%d", i), id: seeded(2, i), p2p: seeded(4, i), l: l}
+		m := &member{name: fmt.Sprintf("n%d", i), id: seeded(2, i), p2p: seeded(4, i), l: l, addr: l.Addr().String()}
 		tn.members = append(tn.members, m)
 		tn.names[m.id.Public()] = m.name
 	}
@@ -219,6 +231,9 @@ func startNet(t testing.TB, o netOpts) *testNet {
 	rt := doc.Registry.Runtimes[0]
 	rt.GenesisStateRoot = genesisRoot
 	rt.Executor.RoundTimeout, rt.Executor.ProposerTimeout, rt.Executor.BatchFlushTimeout = 30, 10, 30
+	if o.minWrite != 0 {
+		rt.Storage.MinWriteReplication = o.minWrite
+	}
 	for i, m := range tn.members {
 		doc.Registry.Nodes[i+1].P2P = registry.P2PInfo{ID: m.p2p.Public(), Addresses: []string{m.l.Addr().String()}}
 	}
@@ -239,42 +254,10 @@ func startNet(t testing.TB, o netOpts) *testNet {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	tn.cancel = cancel
+	tn.t, tn.opts, tn.registered, tn.genesisLog, tn.genesisRoot = t, o, registered, genesisLog, genesisRoot
 	for i, m := range tn.members {
-		if m.replica, err = storage.OpenReplica(t.TempDir(), mkvs.Namespace(genesis.SVMRuntimeID), true); err != nil {
-			t.Fatal(err)
-		}
-		if err := wrt.SeedGenesis(m.replica.KV, genesisLog, genesisRoot); err != nil {
-			t.Fatal(err)
-		}
-		exec, err := wrt.NewInProcess(m.replica.KV, nil)
-		if err != nil {
-			t.Fatal(err)
-		}
-		client := p2p.NewClient(m.p2p)
-		m.worker = New(Config{Runtime: genesis.SVMRuntimeID, Identity: m.id, Chain: NewHostChain(tn.chain), Replica: m.replica,
-			Exec: exec, Pool: txpool.New(txpool.Config{}, exec), P2P: client, Faults: o.faults[i], PollInterval: 20 * time.Millisecond,
-			OnCommit: o.onCommit, Logger: testLogger(),
-			OnFetchFailure: func(p p2p.Peer, _ uint64, _ error) {
-				if o.onFetchFailure != nil {
-					o.onFetchFailure(m, p)
-				}
-			}})
-		m.store = &storage.Node{Runtime: genesis.SVMRuntimeID, Signer: m.id, ChainContext: tn.chain.cc, Replica: m.replica, Faults: o.storageFaults[i]}
-		if m.srv, err = p2p.NewServer(m.p2p, func(k signature.PublicKey) bool { return registered[k] }); err != nil {
-			t.Fatal(err)
-		}
-		m.srv.HandleCompute(genesis.SVMRuntimeID, m.worker.P2PHandler())
-		m.srv.HandleStorage(genesis.SVMRuntimeID, m.store)
-		go m.srv.Serve(m.l)
-		tn.wg.Add(2)
-		go func(m *member) {
-			defer tn.wg.Done()
-			m.worker.Run(ctx, tn.chain)
-		}(m)
-		go func(m *member) {
-			defer tn.wg.Done()
-			(&storage.Answerer{Node: m.store, Poll: 20 * time.Millisecond}).Run(ctx, tn.chain)
-		}(m)
+		m.dir = t.TempDir()
+		tn.startMember(ctx, i)
 	}
 	tn.wg.Add(1)
 	go func() {
@@ -294,13 +277,76 @@ func startNet(t testing.TB, o netOpts) *testNet {
 	return tn
 }
 
+// startMember opens member i's stores in its directory (seeding genesis
+// the first time) and starts its P2P server, worker and challenge answerer.
+func (tn *testNet) startMember(parent context.Context, i int) {
+	t, o, m := tn.t, tn.opts, tn.members[i]
+	var err error
+	if m.replica, err = storage.OpenReplica(m.dir, mkvs.Namespace(genesis.SVMRuntimeID), true); err != nil {
+		t.Fatal(err)
+	}
+	if err := wrt.SeedGenesis(m.replica.KV, tn.genesisLog, tn.genesisRoot); err != nil {
+		t.Fatal(err)
+	}
+	exec, err := wrt.NewInProcess(m.replica.KV, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := p2p.NewClient(m.p2p)
+	m.worker = New(Config{Runtime: genesis.SVMRuntimeID, Identity: m.id, Chain: NewHostChain(tn.chain), Replica: m.replica,
+		Exec: exec, Pool: txpool.New(txpool.Config{}, exec), P2P: client, Faults: o.faults[i], PollInterval: 20 * time.Millisecond,
+		OnCommit: o.onCommit, Logger: testLogger(),
+		OnFetchFailure: func(p p2p.Peer, _ uint64, _ error) {
+			if o.onFetchFailure != nil {
+				o.onFetchFailure(m, p)
+			}
+		}})
+	m.store = &storage.Node{Runtime: genesis.SVMRuntimeID, Signer: m.id, ChainContext: tn.chain.cc, Replica: m.replica, Faults: o.storageFaults[i]}
+	if m.srv, err = p2p.NewServer(m.p2p, func(k signature.PublicKey) bool { return tn.registered[k] }); err != nil {
+		t.Fatal(err)
+	}
+	m.srv.HandleCompute(genesis.SVMRuntimeID, m.worker.P2PHandler())
+	m.srv.HandleStorage(genesis.SVMRuntimeID, m.store)
+	if m.l == nil {
+		if m.l, err = net.Listen("tcp", m.addr); err != nil {
+			t.Fatal(err)
+		}
+	}
+	m.addr = m.l.Addr().String()
+	go m.srv.Serve(m.l)
+	ctx, cancel := context.WithCancel(parent)
+	m.cancel = cancel
+	m.done.Add(2)
+	go func() {
+		defer m.done.Done()
+		m.worker.Run(ctx, tn.chain)
+	}()
+	go func() {
+		defer m.done.Done()
+		(&storage.Answerer{Node: m.store, Poll: 20 * time.Millisecond}).Run(ctx, tn.chain)
+	}()
+}
+
+// killMember stops member i as abruptly as the process allows: its worker
+// and server stop mid-whatever, its stores close.
+func (tn *testNet) killMember(i int) {
+	m := tn.members[i]
+	if m.cancel == nil {
+		return
+	}
+	m.cancel()
+	m.srv.Stop()
+	m.done.Wait()
+	m.worker.cfg.P2P.Close()
+	m.replica.Close()
+	m.cancel, m.l = nil, nil
+}
+
 func (tn *testNet) stop() {
 	tn.cancel()
 	tn.wg.Wait()
-	for _, m := range tn.members {
-		m.srv.Stop()
-		m.worker.cfg.P2P.Close()
-		m.replica.Close()
+	for i := range tn.members {
+		tn.killMember(i)
 	}
 }
 

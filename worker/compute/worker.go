@@ -90,9 +90,17 @@ func (w *Worker) Run(ctx context.Context, h node.Host) error {
 		}
 		w.cfg.Chain = NewHostChain(h)
 	}
+	var lastErr string
 	for {
+		// A failing step is retried at every poll; its error is logged
+		// when it changes, not every few milliseconds.
 		if err := w.step(ctx); err != nil && ctx.Err() == nil {
-			w.log.Warn("round step failed", "err", err)
+			if err.Error() != lastErr {
+				w.log.Warn("round step failed", "err", err)
+			}
+			lastErr = err.Error()
+		} else {
+			lastErr = ""
 		}
 		select {
 		case <-ctx.Done():

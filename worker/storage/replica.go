@@ -40,7 +40,7 @@ type Replica struct {
 // dir/candidates. noSync trades durability for speed (tests, benchmarks);
 // a storage node that signs receipts must sync.
 func OpenReplica(dir string, ns mkvs.Namespace, noSync bool) (*Replica, error) {
-	kv, err := mkvs.Open(filepath.Join(dir, "mkvs"), mkvs.Options{Namespace: ns, NoSync: noSync, KeepVersions: 1000})
+	kv, err := mkvs.Open(filepath.Join(dir, "mkvs"), mkvs.Options{Namespace: ns, NoSync: noSync, KeepVersions: 1000, Logger: quietLogger{}})
 	if err != nil {
 		return nil, fmt.Errorf("storage: %w", err)
 	}
