@@ -57,7 +57,11 @@ func (r *recorder) GetCheckpoint(context.Context, signature.PublicKey, *Checkpoi
 	return nil, nil
 }
 
-func serve(t *testing.T, key *signature.Signer, allowed ...signature.PublicKey) (*Server, *recorder, string) {
+func serveB(b *testing.B, key, client *signature.Signer) (*Server, *recorder, string) {
+	return serve(b, key, client.Public())
+}
+
+func serve(t testing.TB, key *signature.Signer, allowed ...signature.PublicKey) (*Server, *recorder, string) {
 	t.Helper()
 	srv, err := NewServer(key, func(k signature.PublicKey) bool {
 		for _, a := range allowed {

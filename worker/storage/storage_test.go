@@ -46,7 +46,7 @@ type fixture struct {
 	results     []*rhp.ExecuteTxBatchResponse
 }
 
-func newReplica(t *testing.T, f *fixture, seed bool) *Replica {
+func newReplica(t testing.TB, f *fixture, seed bool) *Replica {
 	t.Helper()
 	r, err := OpenReplica(t.TempDir(), mkvs.Namespace(rtID), true)
 	if err != nil {
@@ -61,7 +61,7 @@ func newReplica(t *testing.T, f *fixture, seed bool) *Replica {
 	return r
 }
 
-func buildFixture(t *testing.T, rounds int) *fixture {
+func buildFixture(t testing.TB, rounds int) *fixture {
 	t.Helper()
 	f := &fixture{}
 	var err error
