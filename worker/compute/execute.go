@@ -16,6 +16,10 @@ import (
 	wrt "github.com/atoll-dev/atoll/worker/runtime"
 )
 
+// maxCommitAttempts bounds how often a worker submits its commitment for a
+// round whose submission failed.
+const maxCommitAttempts = 3
+
 // dishonestKey is the key a WrongState worker adds: above every 32-byte
 // account key, so the write log stays sorted when it is appended.
 var dishonestKey = bytes.Repeat([]byte{0xff}, 33)
@@ -62,6 +66,15 @@ func (w *Worker) executeAndCommit(ctx context.Context, v *View, round uint64, m 
 	}
 	w.log.Debug("committing", "round", round, "failure", c.Failure, "state_root", fmt.Sprintf("%x", c.Results.StateRoot[:4]))
 	if err := w.cfg.Chain.SubmitCommitment(ctx, w.cfg.Identity, &sc); err != nil {
+		if !w.faults().BogusCommitment {
+			// Retried at the next steps, a few times (a nonce race or a
+			// full mempool is transient; a rejection would only repeat).
+			w.mu.Lock()
+			if w.attempts[round]++; w.attempts[round] < maxCommitAttempts {
+				delete(w.done, round)
+			}
+			w.mu.Unlock()
+		}
 		return fmt.Errorf("compute: committing round %d: %w", round, err)
 	}
 	if w.cfg.OnCommit != nil {

@@ -35,6 +35,7 @@ type Worker struct {
 	proposals map[uint64][]*p2p.ProposalMsg
 	proposed  map[uint64]bool
 	done      map[uint64]bool // committed (or deliberately not) as worker/backup
+	attempts  map[uint64]int  // failed commitment submissions per round
 	execs     map[uint64]*execution
 	recent    map[uint64]roothash.Hash // finalized header hashes by round
 	latest    *roothash.Header
@@ -70,7 +71,7 @@ func New(cfg Config) *Worker {
 	}
 	w := &Worker{
 		cfg: cfg, log: log.With("runtime", cfg.Runtime.String()[:8], "node", cfg.Identity.Public().String()[:8]),
-		proposals: map[uint64][]*p2p.ProposalMsg{}, proposed: map[uint64]bool{}, done: map[uint64]bool{},
+		proposals: map[uint64][]*p2p.ProposalMsg{}, proposed: map[uint64]bool{}, done: map[uint64]bool{}, attempts: map[uint64]int{},
 		execs: map[uint64]*execution{}, recent: map[uint64]roothash.Hash{}, waiters: map[txpool.Hash][]chan *TxResult{},
 		kick: make(chan struct{}, 1),
 	}
@@ -166,6 +167,11 @@ func (w *Worker) step(ctx context.Context) error {
 		for r := range w.execs {
 			if r < round {
 				delete(w.execs, r)
+			}
+		}
+		for r := range w.attempts {
+			if r < round {
+				delete(w.attempts, r)
 			}
 		}
 	}
