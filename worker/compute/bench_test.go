@@ -16,9 +16,14 @@ import (
 // through the whole pipeline on one machine: three nodes (2 workers, 1
 // backup, 2 storage), the real consensus application and roothash (blocks
 // every 15 ms, no CometBFT), P2P over loopback mTLS, the SVM runtime in
-// process. Each iteration submits 1,000 transfers from 250 payers to one
+// process; and the same with a committee of one node. Each iteration submits 1,000 transfers from 250 payers to one
 // node and waits until every one is finalized.
 func BenchmarkPipeline_Transfers(b *testing.B) {
+	b.Run("committee=2+1", func(b *testing.B) { benchPipeline(b, netOpts{workers: 2, backups: 1, storage: 2, nodes: 3}) })
+	b.Run("committee=1", func(b *testing.B) { benchPipeline(b, netOpts{workers: 1, backups: 0, storage: 1, nodes: 1}) })
+}
+
+func benchPipeline(b *testing.B, o netOpts) {
 	const perIter, payers = 1000, 250
 	keys := make([]ed25519.PrivateKey, payers)
 	for i := range keys {
@@ -26,7 +31,8 @@ func BenchmarkPipeline_Transfers(b *testing.B) {
 		binary.BigEndian.PutUint32(seed, uint32(i))
 		keys[i] = ed25519.NewKeyFromSeed(seed)
 	}
-	tn := startNet(b, netOpts{workers: 2, backups: 1, storage: 2, nodes: 3, payers: keys})
+	o.payers = keys
+	tn := startNet(b, o)
 	tn.waitRound(b, 1)
 	for tn.members[0].worker.LatestHeader() == nil {
 		time.Sleep(10 * time.Millisecond)
