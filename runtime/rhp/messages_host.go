@@ -128,13 +128,26 @@ type Prefetch struct {
 // response on every node.
 //
 //	{ "round": uint, "context": BlockContext, "prev_roots": Roots,
-//	  "txs": [* bstr], "prefetch": Prefetch }
+//	  "txs": [* bstr], "prefetch": Prefetch, ? "deposits": [* Deposit] }
 type ExecuteTxBatch struct {
 	Round     uint64       `cbor:"round"`
 	Context   BlockContext `cbor:"context"`
 	PrevRoots Roots        `cbor:"prev_roots"`
 	Txs       [][]byte     `cbor:"txs"`
 	Prefetch  Prefetch     `cbor:"prefetch"`
+	// Deposits are the consensus layer's incoming messages the round must
+	// credit, in order, before its transactions.
+	Deposits []Deposit `cbor:"deposits,omitempty"`
+}
+
+// Deposit is value the consensus layer moved into the runtime's account, to
+// be credited inside the runtime to Recipient.
+//
+//	{ "id": uint, "recipient": bstr .size 32, "amount": uint }
+type Deposit struct {
+	ID        uint64 `cbor:"id"`
+	Recipient Hash   `cbor:"recipient"`
+	Amount    uint64 `cbor:"amount"`
 }
 
 // TxResult is the outcome of one executed transaction.

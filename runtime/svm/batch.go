@@ -25,6 +25,8 @@ type TxResult struct {
 	UnitsConsumed uint64
 	Logs          []string
 	ReturnData    *ReturnData
+	// Messages are the runtime messages a successful transaction emitted.
+	Messages [][]byte
 	// Keys, PreBalances and PostBalances are per account of the transaction
 	// (static keys, then loaded writable, then loaded read-only); empty when
 	// the transaction could not be decoded.
@@ -44,6 +46,9 @@ type ReturnData struct {
 type BatchResult struct {
 	Results []TxResult
 	Writes  []AccountWrite
+	// Burned is what the incinerator held at the end of the batch and no
+	// longer exists.
+	Burned uint64
 }
 
 // preparedTx is a transaction after the stateless checks.
@@ -125,7 +130,11 @@ func (e *Executor) ExecuteBatch(block *BlockContext, txs [][]byte) (*BatchResult
 		return nil, err
 	}
 	ledger.record(bs, e.rent, prepared, results, &blk)
-	return &BatchResult{Results: results, Writes: bs.collectWrites()}, nil
+	burned, err := burnIncinerator(bs)
+	if err != nil {
+		return nil, err
+	}
+	return &BatchResult{Results: results, Writes: bs.collectWrites(), Burned: burned}, nil
 }
 
 // beginBlock activates pending features at an epoch boundary and updates the
@@ -156,9 +165,40 @@ func (e *Executor) beginBlock(bs *batchState, blk *BlockContext) (Clock, error) 
 		return Clock{}, err
 	}
 	bs.write(bs.slotOf(SysvarClockID), sysvarAccount(e.rent, clock.Encode()))
+	if err := creditDeposits(bs, blk.Deposits); err != nil {
+		return Clock{}, err
+	}
 	bs.write(bs.slotOf(SysvarRecentBlockhashID), sysvarAccount(e.rent, encodeRecentBlockhashes(blk.RecentBlockhashes)))
 	bs.write(bs.slotOf(SysvarSlotHashesID), sysvarAccount(e.rent, encodeSlotHashes(blk.RecentBlockhashes)))
 	return clock, nil
+}
+
+// creditDeposits mints the consensus layer's deposits into their recipients.
+// A deposit to an account that does not exist creates a system account.
+func creditDeposits(bs *batchState, deposits []Deposit) error {
+	for _, d := range deposits {
+		a, _, err := bs.read(d.Recipient)
+		if err != nil {
+			return err
+		}
+		a = a.Clone()
+		if a.Lamports+d.Lamports < a.Lamports {
+			continue // cannot happen with a real supply; refuse to wrap
+		}
+		a.Lamports += d.Lamports
+		bs.write(bs.slotOf(d.Recipient), a)
+	}
+	return nil
+}
+
+// burnIncinerator deletes the incinerator's lamports after all transactions.
+func burnIncinerator(bs *batchState) (uint64, error) {
+	a, ok, err := bs.read(IncineratorID)
+	if err != nil || !ok {
+		return 0, err
+	}
+	bs.write(bs.slotOf(IncineratorID), sol.Account{})
+	return a.Lamports, nil
 }
 
 // prepare decodes, sanitizes and verifies signatures of every transaction

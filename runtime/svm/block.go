@@ -29,6 +29,15 @@ type BlockContext struct {
 	RecentBlockhashes []BlockhashEntry
 	// Features are the features active at Slot (see LoadFeatureSet).
 	Features FeatureSet
+	// Deposits are value the consensus layer moved into the runtime, credited
+	// in order before the batch's transactions.
+	Deposits []Deposit
+}
+
+// Deposit credits Lamports to Recipient, creating a system account if needed.
+type Deposit struct {
+	Recipient sol.Pubkey
+	Lamports  uint64
 }
 
 // blockhashRecent reports whether h is one of the recent blockhashes.

@@ -19,6 +19,9 @@ var (
 	SysvarRecentBlockhashID = sol.MustPubkey("SysvarRecentB1ockHashes11111111111111111111")
 	SysvarSlotHashesID      = sol.MustPubkey("SysvarS1otHashes111111111111111111111111111")
 	SysvarInstructionsID    = sol.MustPubkey("Sysvar1nstructions1111111111111111111111111")
+	// IncineratorID burns: whatever lamports it holds at the end of a batch
+	// leave the runtime's supply (Solana's incinerator address).
+	IncineratorID = sol.MustPubkey("1nc1nerator11111111111111111111111111111111")
 )
 
 // isReservedKey reports whether a key may never be written by a transaction:

@@ -26,6 +26,7 @@ type txContext struct {
 
 	returnProgram sol.Pubkey
 	returnData    []byte
+	messages      [][]byte
 }
 
 // resolveProgram finds the code that runs for program id: a builtin, or the

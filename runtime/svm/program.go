@@ -97,6 +97,13 @@ func (c *InvokeContext) SetReturnData(data []byte) {
 	c.tx.returnData = append(c.tx.returnData[:0], data...)
 }
 
+// EmitMessage records a runtime message: an action the consensus layer
+// carries out once the batch's block is finalized (a staking transfer out of
+// the runtime's account, say). Messages of a failed transaction are dropped.
+func (c *InvokeContext) EmitMessage(msg []byte) {
+	c.tx.messages = append(c.tx.messages, append([]byte(nil), msg...))
+}
+
 // ReturnData is the last data any program in the transaction returned.
 func (c *InvokeContext) ReturnData() (sol.Pubkey, []byte) { return c.tx.returnProgram, c.tx.returnData }
 

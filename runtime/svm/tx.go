@@ -72,6 +72,9 @@ func (e *Executor) executeTx(bs *batchState, blk *BlockContext, clock Clock, p *
 		res.Err = e.checkRentStates(t, loaded, payer)
 	}
 	res.Logs = t.logs.lines
+	if res.Err == nil {
+		res.Messages = t.messages
+	}
 	if len(t.returnData) > 0 {
 		res.ReturnData = &ReturnData{ProgramID: t.returnProgram, Data: t.returnData}
 	}

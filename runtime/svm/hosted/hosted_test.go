@@ -7,8 +7,10 @@ import (
 	"errors"
 	"testing"
 
+	"github.com/atoll-dev/atoll/consensus/staking"
 	"github.com/atoll-dev/atoll/runtime/rhp"
 	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/crosslayer"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 	"github.com/atoll-dev/atoll/storage/mkvs"
 	"github.com/atoll-dev/atoll/storage/mkvs/accounts"
@@ -243,5 +245,32 @@ func TestCheckTxBatch(t *testing.T) {
 	}
 	if resp.Results[0].Priority != svm.LamportsPerSignature {
 		t.Fatal("priority")
+	}
+}
+
+// Deposits reach the runtime through the batch, and withdrawals leave it as
+// runtime messages in the response.
+func TestExecuteTxBatch_DepositsAndMessages(t *testing.T) {
+	genesis, _ := GenesisAccounts(Config{})
+	payerKey, payer := key("payer")
+	genesis = append(genesis, svm.AccountWrite{Key: payer, Account: sol.Account{Lamports: 10_000_000_000}})
+	h := newHost(t, genesis)
+	rt, _ := New(h.fetch)
+	bh := rhp.Hash{1}
+	withdraw := signed(t, sol.Hash(bh), payerKey, crosslayer.Withdraw(payer, staking.Address{9}, 1_000_000))
+	_, recipient := key("depositor")
+	resp, err := rt.ExecuteTxBatch(context.Background(), &rhp.ExecuteTxBatch{
+		Round: 1, Context: rhp.BlockContext{Slot: 1, RecentBlockhashes: []rhp.Hash{bh}}, PrevRoots: rhp.Roots{State: h.root()},
+		Txs: [][]byte{withdraw}, Deposits: []rhp.Deposit{{ID: 0, Recipient: rhp.Hash(recipient), Amount: 7_000_000}},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(resp.Messages) != 1 || string(resp.Messages[0]) != string(crosslayer.Message(staking.Address{9}, 1_000_000)) {
+		t.Fatalf("messages %x", resp.Messages)
+	}
+	h.apply(1, resp)
+	if a, ok, _ := h.state.Account(recipient); !ok || a.Lamports != 7_000_000 {
+		t.Fatalf("deposit: %+v", a)
 	}
 }

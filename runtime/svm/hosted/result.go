@@ -35,6 +35,7 @@ type Result struct {
 	Keys          []sol.Pubkey  `cbor:"keys"`
 	PreBalances   []uint64      `cbor:"pre_balances"`
 	PostBalances  []uint64      `cbor:"post_balances"`
+	Messages      [][]byte      `cbor:"messages,omitempty"`
 }
 
 // ResultError is svm.TransactionError as plain data.
@@ -51,6 +52,7 @@ func NewResult(r *svm.TxResult) Result {
 	out := Result{
 		Signature: r.Signature, MessageHash: r.MessageHash, Processed: r.Processed, Fee: r.Fee,
 		UnitsConsumed: r.UnitsConsumed, Logs: r.Logs, Keys: r.Keys, PreBalances: r.PreBalances, PostBalances: r.PostBalances,
+		Messages: r.Messages,
 	}
 	if r.Err != nil {
 		out.Err = &ResultError{Kind: uint8(r.Err.Kind), Index: r.Err.Index, InstrKind: uint8(r.Err.Instr.Kind), InstrCode: r.Err.Instr.Code, Detail: r.Err.Detail}
@@ -67,6 +69,7 @@ func (r *Result) TxResult() svm.TxResult {
 	out := svm.TxResult{
 		Signature: r.Signature, MessageHash: r.MessageHash, Processed: r.Processed, Fee: r.Fee,
 		UnitsConsumed: r.UnitsConsumed, Logs: r.Logs, Keys: r.Keys, PreBalances: r.PreBalances, PostBalances: r.PostBalances,
+		Messages: r.Messages,
 	}
 	if r.Err != nil {
 		out.Err = &svm.TransactionError{Kind: svm.TxErrKind(r.Err.Kind), Index: r.Err.Index,

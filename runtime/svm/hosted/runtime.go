@@ -10,6 +10,7 @@ import (
 	"github.com/atoll-dev/atoll/bridge/programs"
 	"github.com/atoll-dev/atoll/runtime/rhp"
 	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/crosslayer"
 	"github.com/atoll-dev/atoll/runtime/svm/loader"
 	"github.com/atoll-dev/atoll/runtime/svm/sigverify"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
@@ -60,6 +61,7 @@ func (r *Runtime) options() []svm.Option {
 	if cfg.SlotsPerEpoch > 0 {
 		opts = append(opts, svm.WithEpochSchedule(svm.EpochSchedule{SlotsPerEpoch: cfg.SlotsPerEpoch, LeaderScheduleSlotOffset: cfg.SlotsPerEpoch}))
 	}
+	opts = append(opts, crosslayer.Option())
 	return append(opts, programs.Options(programs.Config{LocalDomain: cfg.BridgeDomain, Admin: cfg.BridgeAdmin})...)
 }
 
@@ -115,6 +117,9 @@ func (r *Runtime) ExecuteTxBatch(ctx context.Context, req *rhp.ExecuteTxBatch) (
 	if err != nil {
 		return nil, err
 	}
+	for _, d := range req.Deposits {
+		blk.Deposits = append(blk.Deposits, svm.Deposit{Recipient: sol.Pubkey(d.Recipient), Lamports: d.Amount})
+	}
 	res, err := svm.NewExecutor(store, r.options()...).ExecuteBatch(&blk, req.Txs)
 	if err != nil {
 		return nil, fmt.Errorf("hosted: executing round %d: %w", req.Round, err)
@@ -131,6 +136,7 @@ func (r *Runtime) ExecuteTxBatch(ctx context.Context, req *rhp.ExecuteTxBatch) (
 			return nil, err
 		}
 		out.Results = append(out.Results, rhp.TxResult{Code: code(&res.Results[i]), Units: res.Results[i].UnitsConsumed, Data: enc})
+		out.Messages = append(out.Messages, res.Results[i].Messages...)
 	}
 	for i := range res.Writes {
 		w := &res.Writes[i]
