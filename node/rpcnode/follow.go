@@ -1,0 +1,264 @@
+package rpcnode
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	roothash "github.com/atoll-dev/atoll/consensus/roothash/api"
+	"github.com/atoll-dev/atoll/node"
+	"github.com/atoll-dev/atoll/rpc"
+	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/hosted"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
+	"github.com/atoll-dev/atoll/storage/mkvs"
+	"github.com/atoll-dev/atoll/storage/mkvs/accounts"
+	"github.com/atoll-dev/atoll/worker/compute"
+)
+
+var _ node.Component = (*Backend)(nil)
+
+// Name implements node.Component.
+func (b *Backend) Name() string { return "rpc-" + b.cfg.Runtime.String()[:8] }
+
+// Run implements node.Component: it indexes every round the replica
+// finalizes until ctx ends. h may be nil when Config.Chain is set.
+func (b *Backend) Run(ctx context.Context, h node.Host) error {
+	chain := b.cfg.Chain
+	if chain == nil {
+		if h == nil {
+			return errors.New("rpcnode: no chain and no node host")
+		}
+		chain = compute.NewHostChain(h)
+	}
+	f := &follower{b: b, chain: chain}
+	var lastErr string
+	for {
+		if err := f.step(ctx); err != nil && ctx.Err() == nil {
+			if err.Error() != lastErr {
+				b.cfg.Logger.Warn("indexing rounds", "err", err)
+			}
+			lastErr = err.Error()
+		} else {
+			lastErr = ""
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-chain.Changed():
+		case <-time.After(b.cfg.PollInterval):
+		}
+	}
+}
+
+// Start runs the backend on its own goroutine until ctx ends (for a
+// Backend with Config.Chain set, outside a node's components).
+func (b *Backend) Start(ctx context.Context) {
+	go b.Run(ctx, nil)
+}
+
+// follower is Run's state: the next round to index.
+type follower struct {
+	b         *Backend
+	chain     compute.Chain
+	started   bool
+	next      uint64
+	lastEpoch time.Time
+}
+
+// epochRefresh is how often the consensus epoch (which the runtime's block
+// context carries, and so simulations) is read.
+const epochRefresh = time.Second
+
+func (f *follower) step(ctx context.Context) error {
+	b := f.b
+	latest, _, ok := b.cfg.Replica.Round()
+	if !ok {
+		return nil
+	}
+	if !f.started {
+		if err := f.start(ctx, latest); err != nil {
+			return err
+		}
+	}
+	if time.Since(f.lastEpoch) > epochRefresh {
+		if v, err := f.chain.View(ctx, b.cfg.Runtime); err == nil {
+			b.mu.Lock()
+			b.epoch = v.Epoch
+			b.mu.Unlock()
+			f.lastEpoch = time.Now()
+		}
+	}
+	for ; f.next <= latest; f.next++ {
+		if err := f.index(ctx, f.next); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// start picks the first round to index: genesis when the replica still
+// holds it, else the newest round (a node restored from a checkpoint has
+// no older history). The headers of the blockhash window before it are
+// read so that clients' blockhashes are judged as the runtime judges them.
+func (f *follower) start(ctx context.Context, latest uint64) error {
+	b := f.b
+	g, err := f.chain.Header(ctx, b.cfg.Runtime, 0)
+	if err != nil {
+		return fmt.Errorf("rpcnode: genesis header: %w", err)
+	}
+	first := latest
+	if _, ok, err := b.kv.RootAt(mkvs.RootState, 0); err == nil && ok {
+		first = 0
+	}
+	for r := first - min(first, svm.MaxRecentBlockhashes); r < first; r++ {
+		h, err := f.chain.Header(ctx, b.cfg.Runtime, r)
+		if err != nil {
+			return fmt.Errorf("rpcnode: header of round %d: %w", r, err)
+		}
+		b.mu.Lock()
+		b.noteHash(r, h.Hash())
+		b.mu.Unlock()
+	}
+	b.mu.Lock()
+	b.genesis = sol.Hash(g.Hash())
+	b.mu.Unlock()
+	f.started, f.next = true, first
+	return nil
+}
+
+// noteHash records round r's header hash, forgetting hashes beyond the
+// kept window. Called with mu held.
+func (b *Backend) noteHash(r uint64, h roothash.Hash) {
+	b.hashes[r] = sol.Hash(h)
+	b.rounds[sol.Hash(h)] = r
+	if r >= keptBlockhashes {
+		old := r - keptBlockhashes
+		if oh, ok := b.hashes[old]; ok {
+			delete(b.hashes, old)
+			delete(b.rounds, oh)
+		}
+	}
+}
+
+// index reads round r from the replica, appends its block and publishes
+// it.
+func (f *follower) index(ctx context.Context, r uint64) error {
+	b := f.b
+	h := b.latestHeader(r)
+	if h == nil {
+		var err error
+		if h, err = f.chain.Header(ctx, b.cfg.Runtime, r); err != nil {
+			return fmt.Errorf("rpcnode: header of round %d: %w", r, err)
+		}
+	}
+	stateRoot, ok, err := b.kv.RootAt(mkvs.RootState, r)
+	if err != nil || !ok {
+		return fmt.Errorf("rpcnode: state of round %d: found=%v %v", r, ok, err)
+	}
+	if stateRoot.Hash != mkvs.Hash(h.StateRoot) {
+		return fmt.Errorf("rpcnode: replica holds state %s for round %d, the header says %x", stateRoot.Hash, r, h.StateRoot)
+	}
+	state, err := accounts.OpenAt(b.kv, stateRoot)
+	if err != nil {
+		return err
+	}
+	blk := &rpc.Block{Slot: r, ParentSlot: r - min(r, 1), BlockHeight: r, BlockTime: h.Timestamp,
+		Blockhash: sol.Hash(h.Hash()), PreviousBlockhash: sol.Hash(h.PreviousHash)}
+	var writes []svm.AccountWrite
+	if h.Type == roothash.Normal && r > 0 {
+		if blk.Transactions, err = b.transactions(r, h.Timestamp); err != nil {
+			return err
+		}
+		if writes, err = b.writes(h); err != nil {
+			return err
+		}
+	}
+	if err := b.ledger.Append(blk); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	b.ready, b.slot, b.root, b.state, b.time = true, r, stateRoot, state, h.Timestamp
+	b.txCount += uint64(len(blk.Transactions))
+	b.noteHash(r, h.Hash())
+	b.mu.Unlock()
+	if r > 0 {
+		b.feed.Publish(&rpc.SlotEvent{Slot: r, Parent: r - 1, Root: r})
+	}
+	for _, c := range []rpc.Commitment{rpc.Processed, rpc.Confirmed, rpc.Finalized} {
+		b.feed.Publish(&rpc.CommitEvent{Commitment: c, Slot: r, Block: blk, Writes: writes})
+	}
+	return nil
+}
+
+// latestHeader is the compute worker's latest header when it is of round
+// r, saving a consensus query per round.
+func (b *Backend) latestHeader(r uint64) *roothash.Header {
+	if b.cfg.Compute == nil {
+		return nil
+	}
+	if h := b.cfg.Compute.LatestHeader(); h != nil && h.Round == r {
+		return h
+	}
+	return nil
+}
+
+// transactions reads round r's IO tree: the batch in order, each with its
+// result. Transactions the runtime refused (not processed) are in the
+// batch but not in the block, as in Solana.
+func (b *Backend) transactions(r uint64, blockTime int64) ([]rpc.TransactionRecord, error) {
+	root, ok, err := b.kv.RootAt(mkvs.RootIO, r)
+	if err != nil || !ok {
+		return nil, fmt.Errorf("rpcnode: io tree of round %d: found=%v %v", r, ok, err)
+	}
+	t, err := b.kv.Tree(root)
+	if err != nil {
+		return nil, err
+	}
+	var out []rpc.TransactionRecord
+	for i := 0; ; i++ {
+		raw, err := t.Get(hosted.TxKey(i))
+		if errors.Is(err, mkvs.ErrNotFound) {
+			return out, nil
+		}
+		if err != nil {
+			return nil, err
+		}
+		enc, err := t.Get(hosted.ResultKey(i))
+		if err != nil {
+			return nil, fmt.Errorf("rpcnode: result %d of round %d: %w", i, r, err)
+		}
+		res, err := hosted.DecodeResult(enc)
+		if err != nil {
+			return nil, fmt.Errorf("rpcnode: result %d of round %d: %w", i, r, err)
+		}
+		if !res.Processed {
+			continue
+		}
+		out = append(out, rpc.TransactionRecord{Slot: r, BlockTime: blockTime, Raw: append([]byte(nil), raw...), Result: res.TxResult()})
+	}
+}
+
+// writes are the final states of the accounts round h changed, from its
+// state write log (sorted by key, as CommitEvent wants).
+func (b *Backend) writes(h *roothash.Header) ([]svm.AccountWrite, error) {
+	wl, _, err := b.cfg.Replica.Diff(h.Round, h.StateRoot, h.IORoot)
+	if err != nil {
+		return nil, fmt.Errorf("rpcnode: state diff of round %d: %w", h.Round, err)
+	}
+	out := make([]svm.AccountWrite, 0, len(wl))
+	for _, e := range wl {
+		if len(e.Key) != sol.PubkeySize {
+			continue
+		}
+		w := svm.AccountWrite{Key: sol.Pubkey(e.Key)}
+		if !e.Deleted {
+			if err := w.Account.UnmarshalBinary(e.Value); err != nil {
+				return nil, fmt.Errorf("%w: %x: %w", accounts.ErrCorruptAccount, e.Key, err)
+			}
+		}
+		out = append(out, w)
+	}
+	return out, nil
+}
