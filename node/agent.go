@@ -63,10 +63,21 @@ func (a *Agent) epoch(ctx context.Context, h Host) error {
 			view.Node.Expiration = 0
 		}
 		n := view.Node
-		if n.Expiration <= clock.Epoch+1 {
+		// A worker's registered P2P endpoint must be where it listens: a
+		// home written before the P2P key existed, or a changed address,
+		// registers again now rather than at expiry.
+		p2pStale := id.P2P != nil && (n.P2P.ID != id.P2P.Public() || len(n.P2P.Addresses) == 0 ||
+			(id.Descriptor != nil && !slices.Equal(n.P2P.Addresses, id.Descriptor.P2P.Addresses)))
+		if n.Expiration <= clock.Epoch+1 || p2pStale {
 			renewed := *n
 			renewed.Runtimes = slices.Clone(n.Runtimes)
 			renewed.Expiration = clock.Epoch + params.MaxNodeExpiration
+			if p2pStale {
+				renewed.P2P = registry.P2PInfo{ID: id.P2P.Public(), Addresses: []string{id.P2PAddr}}
+				if id.Descriptor != nil && id.Descriptor.P2P.ID == id.P2P.Public() {
+					renewed.P2P.Addresses = slices.Clone(id.Descriptor.P2P.Addresses)
+				}
+			}
 			body := registry.SignNode(id.Node, h.ChainContext(), &renewed)
 			if err := h.Submit(ctx, id.Entity, "registry.RegisterNode", body); err != nil {
 				errs = append(errs, err)

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -19,6 +18,7 @@ import (
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
 	"github.com/atoll-dev/atoll/consensus/app"
+	"github.com/atoll-dev/atoll/node"
 )
 
 // proc is one `atoll node` process.
@@ -57,36 +57,10 @@ func (p *proc) appStatus(ctx context.Context) (app.Status, error) {
 	return st, json.Unmarshal(res.Response.Value, &st)
 }
 
-// freeBase finds a base port whose 4 node port pairs are free on loopback.
-func freeBase(t *testing.T) int {
-	for attempt := 0; attempt < 50; attempt++ {
-		l, err := net.Listen("tcp", "127.0.0.1:0")
-		if err != nil {
-			t.Fatal(err)
-		}
-		base := l.Addr().(*net.TCPAddr).Port
-		l.Close()
-		if base > 65000 {
-			continue
-		}
-		ok := true
-		for i := 0; i < 4 && ok; i++ {
-			for _, port := range []int{base + 10*i, base + 10*i + 1} {
-				l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
-				if err != nil {
-					ok = false
-					break
-				}
-				l.Close()
-			}
-		}
-		if ok {
-			return base
-		}
-	}
-	t.Fatal("no free port range")
-	return 0
-}
+// freeBase finds a base port from which 50 ports (4 validators' port
+// pairs, then the compute nodes' worker and submission ports) are free on
+// loopback.
+func freeBase(t *testing.T) int { return node.FreePortRange(t, 50) }
 
 // TestNetwork_FourProcesses runs four validators as separate atoll
 // processes, checks that they compute identical app hashes across epochs,

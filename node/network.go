@@ -1,10 +1,13 @@
 package node
 
 import (
+	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
+	"net"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
 
@@ -13,6 +16,7 @@ import (
 	"github.com/cometbft/cometbft/privval"
 	cmttypes "github.com/cometbft/cometbft/types"
 
+	"github.com/atoll-dev/atoll/client"
 	"github.com/atoll-dev/atoll/consensus/genesis"
 	"github.com/atoll-dev/atoll/consensus/registry"
 	"github.com/atoll-dev/atoll/consensus/signature"
@@ -33,11 +37,43 @@ type NetworkOptions struct {
 	ListenHost string
 	// Hosts, if set, are the addresses peers use to reach validator i.
 	Hosts []string
+	// Workers and Backups size the SVM runtime's executor committee
+	// (defaults: min(3, Compute-1) workers and 1 backup if a node is left).
+	Workers, Backups int
+	// FaucetFile, if set, receives the keypair (solana-keygen format) of
+	// the account the runtime's genesis funds.
+	FaucetFile string
 }
 
 // PortsOf returns validator i's p2p and RPC ports.
 func (o *NetworkOptions) PortsOf(i int) (p2pPort, rpcPort int) {
 	return o.BasePort + 10*i, o.BasePort + 10*i + 1
+}
+
+// ComputePortsOf returns compute node j's worker P2P and submission API
+// ports: they follow the validators' port range.
+func (o *NetworkOptions) ComputePortsOf(j int) (p2pPort, submitPort int) {
+	base := o.BasePort + 10*len(o.Homes) + 2*j
+	return base, base + 1
+}
+
+// committee returns the executor and storage committee sizes and the
+// receipts a commitment needs.
+func (o *NetworkOptions) committee() (workers, backups, storage, minWrite uint16, err error) {
+	w, b := o.Workers, o.Backups
+	if w == 0 {
+		w = max(1, min(3, o.Compute-1))
+		if b == 0 && o.Compute > w {
+			b = 1
+		}
+	}
+	if o.Compute > 0 && (w < 1 || b < 0 || w+b > o.Compute) {
+		return 0, 0, 0, 0, fmt.Errorf("node: a committee of %d workers and %d backups needs as many compute nodes (have %d)", w, b, o.Compute)
+	}
+	s := max(1, min(3, o.Compute))
+	// One storage node down must not stop the runtime.
+	mw := max(1, s-1)
+	return uint16(w), uint16(b), uint16(s), uint16(mw), nil
 }
 
 // InitNetwork generates keys, the genesis document and CometBFT
@@ -81,17 +117,33 @@ func InitNetwork(o NetworkOptions) error {
 		vals = append(vals, cmttypes.GenesisValidator{Address: pub.Address(), PubKey: pub, Power: 1, Name: id.Name})
 	}
 	for j := 0; j < o.Compute; j++ {
-		id := Identity{Name: fmt.Sprintf("compute-%d", j), Entity: newKey(), Node: newKey(), VRF: newKey()}
+		host := o.ListenHost
+		if len(o.Hosts) == nv {
+			host = o.Hosts[j%nv]
+		}
+		p2pPort, submitPort := o.ComputePortsOf(j)
+		id := Identity{Name: fmt.Sprintf("compute-%d", j), Entity: newKey(), Node: newKey(), VRF: newKey(), P2P: newKey(),
+			P2PAddr:    net.JoinHostPort(o.ListenHost, strconv.Itoa(p2pPort)),
+			SubmitAddr: net.JoinHostPort(o.ListenHost, strconv.Itoa(submitPort))}
 		hosted[j%nv] = append(hosted[j%nv], id)
-		specs = append(specs, genesis.NodeSpec{Entity: id.Entity, Node: id.Node, VRF: id.VRF, Roles: []registry.Role{registry.RoleCompute, registry.RoleStorage}})
+		specs = append(specs, genesis.NodeSpec{Entity: id.Entity, Node: id.Node, VRF: id.VRF, P2P: id.P2P,
+			P2PAddresses: []string{net.JoinHostPort(host, strconv.Itoa(p2pPort))}, Roles: []registry.Role{registry.RoleCompute, registry.RoleStorage}})
 	}
-	group := uint16(max(1, min(3, o.Compute-1)))
-	backup := uint16(0)
-	if o.Compute > int(group) {
-		backup = 1
+	group, backup, storageSize, minWrite, err := o.committee()
+	if err != nil {
+		return err
+	}
+	_, faucet, err := ed25519.GenerateKey(rand.Reader)
+	if err != nil {
+		return fmt.Errorf("node: %w", err)
+	}
+	svmGen := &SVMGenesis{SlotsPerEpoch: 432_000, Faucet: client.PubkeyOf(faucet), FaucetLamports: DefaultFaucetLamports}
+	_, svmRoot, err := svmGen.State()
+	if err != nil {
+		return err
 	}
 	doc := genesis.Build(genesis.NetworkSpec{ChainID: o.ChainID, EpochInterval: o.EpochInterval, Nodes: specs, SVM: true,
-		GroupSize: group, BackupSize: backup, StorageSize: uint16(max(1, min(2, o.Compute)))})
+		GroupSize: group, BackupSize: backup, StorageSize: storageSize, MinWriteReplication: minWrite, SVMStateRoot: svmRoot})
 	descriptors := map[signature.PublicKey]*registry.Node{}
 	for _, n := range doc.Registry.Nodes {
 		descriptors[n.ID] = n
@@ -150,6 +202,14 @@ func InitNetwork(o NetworkOptions) error {
 		}
 		if err := WriteIdentities(home, hosted[i]); err != nil {
 			return fmt.Errorf("node: %w", err)
+		}
+		if err := WriteSVMGenesis(home, svmGen); err != nil {
+			return fmt.Errorf("node: %w", err)
+		}
+	}
+	if o.FaucetFile != "" {
+		if err := client.WriteKeypair(o.FaucetFile, faucet, true); err != nil {
+			return fmt.Errorf("node: faucet keypair: %w", err)
 		}
 	}
 	return nil

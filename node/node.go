@@ -55,6 +55,11 @@ type Options struct {
 	Components []Component
 	// OnEpoch is called after each committed epoch transition.
 	OnEpoch func(app.EpochSummary)
+	// OnEvents, if set, is called once per committed block, in height
+	// order, with the block's events: those of its transactions in block
+	// order (successful ones only), then the block's own. It runs on its
+	// own goroutine and must not block for long.
+	OnEvents func(height int64, events []abci.Event)
 }
 
 // Node is a running node. Stop it with Stop; it is safe to call once.
@@ -185,6 +190,12 @@ func Start(opts Options) (*Node, error) {
 	ctx, cancel := context.WithCancel(context.Background())
 	n := &Node{cfg: cfg, comet: comet, rpc: rpclocal.New(comet), store: store, app: a, log: opts.Logger, cancel: cancel, stopping: clog.stopping, dbs: dbs}
 	host := &rpcHost{n: n, sig: sig, cc: genesisContext(gdoc), nonce: map[staking.Address]uint64{}}
+	if opts.OnEvents != nil {
+		if err := n.followEvents(ctx, opts.OnEvents); err != nil {
+			n.Stop()
+			return nil, err
+		}
+	}
 	comps := append([]Component(nil), opts.Components...)
 	if len(ids) > 0 {
 		comps = append(comps, &Agent{Identities: ids, Log: opts.Logger.With("module", "agent")})

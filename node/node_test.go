@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"os"
 	"path/filepath"
@@ -23,19 +24,34 @@ import (
 	"github.com/atoll-dev/atoll/consensus/state"
 )
 
-func freePort(t *testing.T) int {
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
+// FreePortRange returns a base port from which n ports are free on
+// loopback. It searches below the kernel's ephemeral range (32768 up), where
+// the outgoing connections of a busy machine cannot take a port between
+// the check and the bind.
+func FreePortRange(t testing.TB, n int) int {
+	for attempt := 0; attempt < 200; attempt++ {
+		base := 20000 + rand.IntN(12000-n)
+		ok := true
+		for port := base; port < base+n && ok; port++ {
+			l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+			if err != nil {
+				ok = false
+				break
+			}
+			l.Close()
+		}
+		if ok {
+			return base
+		}
 	}
-	defer l.Close()
-	return l.Addr().(*net.TCPAddr).Port
+	t.Fatal("no free port range")
+	return 0
 }
 
 func devnetHome(t *testing.T) string {
 	t.Helper()
 	home := filepath.Join(t.TempDir(), "devnet")
-	base := freePort(t)
+	base := FreePortRange(t, 20)
 	if err := InitNetwork(NetworkOptions{Homes: []string{home}, ChainID: "atoll-unit", Compute: 4, EpochInterval: 3,
 		BlockTime: 30 * time.Millisecond, BasePort: base, ListenHost: "127.0.0.1"}); err != nil {
 		t.Fatal(err)

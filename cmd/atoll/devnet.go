@@ -6,6 +6,7 @@ import (
 	"path/filepath"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -27,7 +28,10 @@ func newDevnetCommand() *cobra.Command {
 		epoch     uint64
 		blockTime time.Duration
 		basePort  int
+		workers   int
+		backups   int
 		flags     nodeFlags
+		wf        workerFlags
 	)
 	c := &cobra.Command{
 		Use:   "devnet",
@@ -35,7 +39,13 @@ func newDevnetCommand() *cobra.Command {
 		Long: `Run a one-process development network.
 
 The first start creates a chain in --dir (default ./.atoll/devnet); later
-starts resume it from disk. --reset wipes the directory and starts a new chain.`,
+starts resume it from disk. --reset wipes the directory and starts a new chain.
+
+Every compute node runs the SVM runtime's compute and storage roles, the
+runtime sandboxed under bubblewrap. The devnet prints one line per finalized
+runtime round and per discrepancy, failed round or suspension, and the
+submission API URLs (POST /v1/runtime/ID/submit, answered once finalized).
+DIR/faucet.json is a keypair funded inside the runtime.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			log, comet, err := flags.logger()
@@ -55,26 +65,43 @@ starts resume it from disk. --reset wipes the directory and starts a new chain.`
 				if compute < 0 {
 					return fmt.Errorf("--compute must not be negative")
 				}
-				fmt.Fprintf(out, "creating devnet in %s: 1 validator, %d compute nodes, %d blocks per epoch\n", dir, compute, epoch)
+				if compute > 0 && (workers < 1 || backups < 0 || workers+backups > compute) {
+					return fmt.Errorf("--workers %d and --backups %d need at least as many --compute nodes (have %d)", workers, backups, compute)
+				}
+				fmt.Fprintf(out, "creating devnet in %s: 1 validator, %d compute nodes (committee of %d workers, %d backups), %d blocks per epoch\n",
+					dir, compute, workers, backups, epoch)
 				err := node.InitNetwork(node.NetworkOptions{Homes: []string{dir}, ChainID: "atoll-devnet", Compute: compute,
-					EpochInterval: epoch, BlockTime: blockTime, BasePort: basePort, ListenHost: "127.0.0.1"})
+					EpochInterval: epoch, BlockTime: blockTime, BasePort: basePort, ListenHost: "127.0.0.1",
+					Workers: workers, Backups: backups, FaucetFile: filepath.Join(dir, "faucet.json")})
 				if err != nil {
 					return err
 				}
 			}
 			fmt.Fprintln(out, "starting CometBFT and the consensus application")
+			var mu sync.Mutex
+			say := func(line string) {
+				mu.Lock()
+				defer mu.Unlock()
+				fmt.Fprintln(out, line)
+			}
 			return runNode(cmd, node.Options{Home: dir, Logger: log, CometLevel: comet, MetricsAddr: flags.metrics,
-				OnEpoch: func(s app.EpochSummary) { fmt.Fprintln(out, epochLine(s)) }}, nil)
+				OnEpoch:  func(s app.EpochSummary) { say(epochLine(s)) },
+				OnEvents: printRuntimeEvents(say)}, wf, func(*node.Node) {
+				say("faucet keypair: " + filepath.Join(dir, "faucet.json"))
+			})
 		},
 	}
 	c.Flags().StringVar(&dir, "dir", filepath.Join(".atoll", "devnet"), "data directory")
 	c.Flags().StringVar(&dir, "ledger", filepath.Join(".atoll", "devnet"), "alias of --dir, as in solana-test-validator")
 	c.Flags().BoolVar(&reset, "reset", false, "wipe the data directory and start a new chain")
-	c.Flags().IntVar(&compute, "compute", 4, "compute/storage nodes in a new devnet")
+	c.Flags().IntVar(&compute, "compute", 3, "compute/storage nodes in a new devnet")
+	c.Flags().IntVar(&workers, "workers", 2, "executor committee size of a new devnet")
+	c.Flags().IntVar(&backups, "backups", 1, "backup workers of a new devnet")
 	c.Flags().Uint64Var(&epoch, "epoch-blocks", 10, "blocks per epoch in a new devnet")
 	c.Flags().DurationVar(&blockTime, "block-time", 500*time.Millisecond, "target block time (CometBFT timeout_commit) of a new devnet")
 	c.Flags().IntVar(&basePort, "base-port", 26656, "p2p port of a new devnet; RPC listens on the next port")
 	flags.register(c)
+	wf.register(c)
 	return c
 }
 

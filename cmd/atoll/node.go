@@ -60,6 +60,7 @@ func (f *nodeFlags) logger() (*slog.Logger, slog.Level, error) {
 func newNodeCommand() *cobra.Command {
 	var home string
 	var flags nodeFlags
+	var wf workerFlags
 	c := &cobra.Command{
 		Use:   "node",
 		Short: "Run one node of a network written by atoll init",
@@ -70,18 +71,29 @@ func newNodeCommand() *cobra.Command {
 				return err
 			}
 			return runNode(cmd, node.Options{Home: home, Logger: log, CometLevel: comet, MetricsAddr: flags.metrics,
-				OnEpoch: func(s app.EpochSummary) { log.Info("epoch", epochAttrs(s)...) }}, nil)
+				OnEpoch:  func(s app.EpochSummary) { log.Info("epoch", epochAttrs(s)...) },
+				OnEvents: printRuntimeEvents(func(line string) { log.Info(line) })}, wf, nil)
 		},
 	}
 	c.Flags().StringVar(&home, "home", "", "node home directory (from atoll init)")
 	c.MarkFlagRequired("home")
 	flags.register(c)
+	wf.register(c)
 	return c
 }
 
-// runNode starts a node, reports its addresses, and stops it cleanly on
-// SIGINT or SIGTERM.
-func runNode(cmd *cobra.Command, opts node.Options, started func(*node.Node)) error {
+// runNode starts the workers of the home's compute nodes and the node,
+// reports their addresses, and stops both cleanly on SIGINT or SIGTERM.
+func runNode(cmd *cobra.Command, opts node.Options, wf workerFlags, started func(*node.Node)) error {
+	if !node.HomeExists(opts.Home) {
+		return fmt.Errorf("%w: %s", node.ErrNoHome, opts.Home)
+	}
+	workers, err := startHomeWorkers(opts.Home, wf, opts.Logger)
+	if err != nil {
+		return err
+	}
+	defer workers.Close()
+	opts.Components = append(opts.Components, workers.Components()...)
 	n, err := node.Start(opts)
 	if err != nil {
 		return err
@@ -96,6 +108,16 @@ func runNode(cmd *cobra.Command, opts node.Options, started func(*node.Node)) er
 	if st, err := n.Status(); err == nil {
 		fmt.Fprintf(out, "chain %s at height %d, epoch %d\n", st.ChainID, st.Height, st.Epoch)
 	}
+	if len(workers.all) > 0 {
+		mode := "sandboxed (bubblewrap)"
+		if wf.unsafeNoSandbox {
+			mode = "in-process (UNSAFE: no sandbox)"
+		}
+		fmt.Fprintf(out, "workers: %s, SVM runtime %s\n", strings.Join(workers.names, ", "), mode)
+		for _, u := range workers.SubmitURLs() {
+			fmt.Fprintf(out, "submission API: %s\n", u)
+		}
+	}
 	if started != nil {
 		started(n)
 	}
@@ -106,6 +128,9 @@ func runNode(cmd *cobra.Command, opts node.Options, started func(*node.Node)) er
 	fmt.Fprintln(out, "stopping")
 	if err := n.Stop(); err != nil {
 		return fmt.Errorf("stopping node: %w", err)
+	}
+	if err := workers.Close(); err != nil {
+		return fmt.Errorf("stopping workers: %w", err)
 	}
 	fmt.Fprintln(out, "stopped at height", n.Height())
 	return nil

@@ -77,3 +77,35 @@ func FuzzParse(f *testing.F) {
 		}
 	})
 }
+
+func TestBuild_WorkerNetwork(t *testing.T) {
+	specs := []NodeSpec{{Entity: key(1, 0), Node: key(2, 0), VRF: key(3, 0), Consensus: key(4, 0).Public(), Roles: []registry.Role{registry.RoleValidator}}}
+	for i := 1; i <= 3; i++ {
+		specs = append(specs, NodeSpec{Entity: key(1, i), Node: key(2, i), VRF: key(3, i), P2P: key(5, i),
+			P2PAddresses: []string{"127.0.0.1:2670" + string(rune('0'+i))}, Roles: []registry.Role{registry.RoleCompute, registry.RoleStorage}})
+	}
+	root := [32]byte{7}
+	d := Build(NetworkSpec{ChainID: "workers", EpochInterval: 4, Nodes: specs, SVM: true, GroupSize: 2, BackupSize: 1, StorageSize: 3,
+		MinWriteReplication: 2, SVMStateRoot: root})
+	got, err := Parse(d.Marshal())
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := got.Registry.Runtimes[0]
+	if rt.GenesisStateRoot != root || rt.Storage.GroupSize != 3 || rt.Storage.MinWriteReplication != 2 {
+		t.Fatalf("runtime %+v", rt)
+	}
+	for i, n := range got.Registry.Nodes[1:] {
+		if n.P2P.ID != key(5, i+1).Public() || len(n.P2P.Addresses) != 1 || n.P2P.Addresses[0] != specs[i+1].P2PAddresses[0] {
+			t.Fatalf("node %d p2p %+v", i, n.P2P)
+		}
+	}
+	if !got.Registry.Nodes[0].P2P.ID.IsZero() {
+		t.Fatal("validator got a p2p key")
+	}
+	// Without MinWriteReplication every storage member must receipt.
+	d = Build(NetworkSpec{ChainID: "workers", EpochInterval: 4, Nodes: specs, SVM: true, GroupSize: 2, BackupSize: 1, StorageSize: 3})
+	if d.Registry.Runtimes[0].Storage.MinWriteReplication != 3 {
+		t.Fatal("default MinWriteReplication is not the storage committee")
+	}
+}

@@ -22,6 +22,10 @@ type NodeSpec struct {
 	// Consensus is the CometBFT validator key (validators only).
 	Consensus signature.PublicKey
 	Roles     []registry.Role
+	// P2P is the worker transport key and P2PAddresses where the node's
+	// workers listen (compute and storage nodes).
+	P2P          *signature.Signer
+	P2PAddresses []string
 }
 
 // NetworkSpec describes a generated development or test network.
@@ -34,6 +38,12 @@ type NetworkSpec struct {
 	SVM bool
 	// Executor and storage committee sizes of the SVM runtime.
 	GroupSize, BackupSize, StorageSize uint16
+	// MinWriteReplication is the receipts a commitment needs (StorageSize
+	// when 0). Below StorageSize, a storage node down does not stop rounds.
+	MinWriteReplication uint16
+	// SVMStateRoot is the runtime's genesis state root (the root of
+	// worker/runtime.Genesis under the network's runtime configuration).
+	SVMStateRoot [32]byte
 }
 
 // Amounts given to every generated entity.
@@ -61,11 +71,15 @@ func Build(spec NetworkSpec) *Document {
 		d.Registry.Entities = append(d.Registry.Entities, &registry.Entity{ID: n.Entity.Public(), Nodes: []signature.PublicKey{n.Node.Public()}})
 	}
 	if spec.SVM && len(spec.Nodes) > 0 {
+		minWrite := spec.MinWriteReplication
+		if minWrite == 0 {
+			minWrite = spec.StorageSize
+		}
 		d.Registry.Runtimes = append(d.Registry.Runtimes, &registry.Runtime{
-			ID: SVMRuntimeID, Name: "svm", Kind: registry.KindCompute, Owner: spec.Nodes[0].Entity.Public(),
+			ID: SVMRuntimeID, Name: "svm", Kind: registry.KindCompute, Owner: spec.Nodes[0].Entity.Public(), GenesisStateRoot: spec.SVMStateRoot,
 			Executor: registry.ExecutorParams{GroupSize: spec.GroupSize, GroupBackupSize: spec.BackupSize, AllowedStragglers: 0,
 				RoundTimeout: 10, MaxBatchSize: 1000, BatchFlushTimeout: 100, ProposerTimeout: 5},
-			Storage: registry.StorageParams{GroupSize: spec.StorageSize, MinWriteReplication: spec.StorageSize, CheckpointInterval: 100},
+			Storage: registry.StorageParams{GroupSize: spec.StorageSize, MinWriteReplication: minWrite, CheckpointInterval: 100},
 			Deposit: 10_000,
 			Staking: registry.RuntimeStakingParams{
 				Slashing:           map[staking.SlashReason]uint64{staking.SlashIncorrectResults: 1000, staking.SlashEquivocation: 5000, staking.SlashLiveness: 100},
@@ -80,6 +94,9 @@ func Build(spec NetworkSpec) *Document {
 		}
 		if n.VRF != nil {
 			node.VRF = n.VRF.Public()
+		}
+		if n.P2P != nil {
+			node.P2P = registry.P2PInfo{ID: n.P2P.Public(), Addresses: n.P2PAddresses}
 		}
 		if spec.SVM && (node.HasRole(registry.RoleCompute) || node.HasRole(registry.RoleStorage)) {
 			node.Runtimes = []registry.RuntimeID{SVMRuntimeID}

@@ -1,0 +1,369 @@
+package main
+
+import (
+	"context"
+	"crypto/ed25519"
+	"crypto/sha256"
+	"encoding/binary"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/atoll-dev/atoll/client"
+	"github.com/atoll-dev/atoll/consensus/genesis"
+	"github.com/atoll-dev/atoll/consensus/roothash/api"
+	"github.com/atoll-dev/atoll/node"
+	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
+	wclient "github.com/atoll-dev/atoll/worker/client"
+	"github.com/atoll-dev/atoll/worker/submit"
+)
+
+func init() { subcommands = append(subcommands, newBenchCommand) }
+
+func newBenchCommand() *cobra.Command {
+	c := &cobra.Command{Use: "bench", Short: "Load generators against a running network"}
+	c.AddCommand(newBenchTPSCommand())
+	return c
+}
+
+// benchConfig is one atoll bench tps run.
+type benchConfig struct {
+	urls        []string // submission servers (scheme://host:port)
+	rpc         string   // CometBFT RPC, for recent blockhashes
+	faucet      ed25519.PrivateKey
+	senders     int
+	concurrency int
+	duration    time.Duration
+	out         io.Writer
+}
+
+func newBenchTPSCommand() *cobra.Command {
+	var (
+		dir, faucetPath, rpc string
+		urls                 []string
+		cfg                  benchConfig
+	)
+	c := &cobra.Command{
+		Use:   "tps",
+		Short: "Submit signed SVM transfers over the submission API and measure finalized transactions per second",
+		Long: `Submit signed system-program transfers through the submission API of a
+running network (by default the devnet in --dir) for --duration, keeping
+--concurrency submissions in flight, and report submitted, finalized and
+failed transactions, finalized TPS and the p50/p99 latency from submission
+to finality, with a progress line each second.
+
+The senders are --senders keys derived from the faucet keypair; they are
+funded from the faucet before the measurement starts.`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if faucetPath == "" {
+				faucetPath = filepath.Join(dir, "faucet.json")
+			}
+			key, err := client.ReadKeypair(faucetPath)
+			if err != nil {
+				return fmt.Errorf("faucet keypair: %w", err)
+			}
+			cfg.faucet = key
+			if len(urls) == 0 || rpc == "" {
+				found, foundRPC, err := devnetEndpoints(dir)
+				if err != nil {
+					return fmt.Errorf("%w (or pass --url and --rpc)", err)
+				}
+				if len(urls) == 0 {
+					urls = found
+				}
+				if rpc == "" {
+					rpc = foundRPC
+				}
+			}
+			for _, u := range urls {
+				// Accept the full endpoint URL the devnet prints as well as the server.
+				if i := strings.Index(u, "/v1/"); i >= 0 {
+					u = u[:i]
+				}
+				cfg.urls = append(cfg.urls, u)
+			}
+			cfg.rpc, cfg.out = rpc, cmd.OutOrStdout()
+			if cfg.senders < 1 || cfg.concurrency < 1 || cfg.duration <= 0 {
+				return errors.New("--senders, --concurrency and --duration must be positive")
+			}
+			_, err = runBenchTPS(cmd.Context(), cfg)
+			return err
+		},
+	}
+	c.Flags().StringVar(&dir, "dir", filepath.Join(".atoll", "devnet"), "devnet directory: its faucet and submission endpoints")
+	c.Flags().StringVar(&faucetPath, "faucet", "", "faucet keypair (default DIR/faucet.json)")
+	c.Flags().StringSliceVar(&urls, "url", nil, "submission server(s), e.g. http://127.0.0.1:26667 (default: every compute node of --dir)")
+	c.Flags().StringVar(&rpc, "rpc", "", "CometBFT RPC of a node, for recent blockhashes (default: the devnet's)")
+	c.Flags().DurationVar(&cfg.duration, "duration", 30*time.Second, "how long to submit")
+	c.Flags().IntVar(&cfg.senders, "senders", 256, "distinct sender accounts")
+	c.Flags().IntVar(&cfg.concurrency, "concurrency", 8192, "submissions in flight (each waits for finality)")
+	return c
+}
+
+// devnetEndpoints reads a network home's submission servers and RPC.
+func devnetEndpoints(dir string) (urls []string, rpc string, err error) {
+	cfg, err := node.LoadConfig(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	ids, err := node.LoadIdentities(dir)
+	if err != nil {
+		return nil, "", err
+	}
+	for _, id := range ids {
+		if id.SubmitAddr != "" {
+			urls = append(urls, "http://"+id.SubmitAddr)
+		}
+	}
+	if len(urls) == 0 {
+		return nil, "", fmt.Errorf("%s hosts no compute node with a submission API", dir)
+	}
+	return urls, strings.Replace(cfg.RPC.ListenAddress, "tcp://", "http://", 1), nil
+}
+
+// benchResult is what a run measured.
+type benchResult struct {
+	Submitted, Finalized, Failed uint64
+	Elapsed                      time.Duration
+	P50, P99                     time.Duration
+	FirstError                   string
+}
+
+// TPS is finalized transactions per second of the run.
+func (r *benchResult) TPS() float64 { return float64(r.Finalized) / r.Elapsed.Seconds() }
+
+// benchSender derives sender i's key from the faucet's, so that repeated
+// runs reuse (and top up) the same accounts.
+func benchSender(faucet ed25519.PrivateKey, i int) ed25519.PrivateKey {
+	h := sha256.New()
+	h.Write([]byte("atoll/bench/sender"))
+	h.Write(faucet.Seed())
+	binary.Write(h, binary.LittleEndian, uint64(i))
+	return ed25519.NewKeyFromSeed(h.Sum(nil))
+}
+
+// blockhashes follows the runtime's latest finalized header hash.
+type blockhashes struct {
+	rpc string
+	cur atomic.Pointer[sol.Hash]
+}
+
+func (b *blockhashes) refresh(ctx context.Context) error {
+	raw, err := abciQuery(ctx, b.rpc, api.QueryLatest, api.RuntimeQueryData(genesis.SVMRuntimeID))
+	if err != nil {
+		return err
+	}
+	v, err := api.DecodeBlock(raw)
+	if err != nil {
+		return err
+	}
+	h := sol.Hash(v.Hash)
+	b.cur.Store(&h)
+	return nil
+}
+
+func (b *blockhashes) follow(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-time.After(500 * time.Millisecond):
+			_ = b.refresh(ctx)
+		}
+	}
+}
+
+func signTransfer(from ed25519.PrivateKey, to sol.Pubkey, lamports uint64, recent sol.Hash, extra ...sol.Instruction) ([]byte, error) {
+	src := client.PubkeyOf(from)
+	ins := append([]sol.Instruction{svm.Transfer(src, to, lamports)}, extra...)
+	m, err := sol.NewLegacyMessage(src, recent, ins...)
+	if err != nil {
+		return nil, err
+	}
+	x := &sol.Transaction{Message: m}
+	if err := x.Sign(from); err != nil {
+		return nil, err
+	}
+	return x.MarshalBinary()
+}
+
+// runBenchTPS funds the senders, then submits transfers for cfg.duration.
+func runBenchTPS(ctx context.Context, cfg benchConfig) (*benchResult, error) {
+	if ctx == nil {
+		ctx = context.Background()
+	}
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.concurrency, MaxIdleConns: cfg.concurrency, IdleConnTimeout: time.Minute}}
+	clients := make([]*wclient.Client, len(cfg.urls))
+	for i, u := range cfg.urls {
+		clients[i] = &wclient.Client{URL: u, Runtime: genesis.SVMRuntimeID, HTTP: hc}
+	}
+	bh := &blockhashes{rpc: cfg.rpc}
+	if err := bh.refresh(ctx); err != nil {
+		return nil, err
+	}
+	fctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go bh.follow(fctx)
+
+	senders := make([]ed25519.PrivateKey, cfg.senders)
+	pubs := make([]sol.Pubkey, cfg.senders)
+	for i := range senders {
+		senders[i] = benchSender(cfg.faucet, i)
+		pubs[i] = client.PubkeyOf(senders[i])
+	}
+	if err := fundSenders(ctx, cfg, clients[0], bh, pubs); err != nil {
+		return nil, err
+	}
+
+	var (
+		submitted, finalized, failed atomic.Uint64
+		seq                          atomic.Uint64
+		mu                           sync.Mutex
+		latencies                    []time.Duration
+		firstErr                     string
+	)
+	start := time.Now()
+	lctx, stop := context.WithDeadline(ctx, start.Add(cfg.duration))
+	defer stop()
+	var wg sync.WaitGroup
+	for g := 0; g < cfg.concurrency; g++ {
+		wg.Add(1)
+		go func(g int) {
+			defer wg.Done()
+			c := clients[g%len(clients)]
+			for lctx.Err() == nil {
+				n := seq.Add(1)
+				from := int(n % uint64(cfg.senders))
+				to := pubs[(from+1)%cfg.senders]
+				// (sender, amount) is unique per submission, so no two are
+				// the same transaction.
+				raw, err := signTransfer(senders[from], to, 1+n/uint64(cfg.senders), *bh.cur.Load())
+				if err != nil {
+					failed.Add(1)
+					continue
+				}
+				t0 := time.Now()
+				submitted.Add(1)
+				// A submission in flight at the deadline may still finish:
+				// it is counted if it is finalized within a grace period.
+				sctx, scancel := context.WithTimeout(ctx, cfg.duration+30*time.Second)
+				res, err := c.SubmitTx(sctx, raw)
+				scancel()
+				if err == nil && res.Code == 0 {
+					d := time.Since(t0)
+					finalized.Add(1)
+					mu.Lock()
+					latencies = append(latencies, d)
+					mu.Unlock()
+					continue
+				}
+				failed.Add(1)
+				mu.Lock()
+				if firstErr == "" {
+					if err != nil {
+						firstErr = err.Error()
+					} else {
+						firstErr = fmt.Sprintf("code %d: %s", res.Code, res.Error)
+					}
+				}
+				mu.Unlock()
+				if err != nil && !errors.Is(err, wclient.ErrRejected) {
+					time.Sleep(50 * time.Millisecond) // the node is down or overloaded: do not spin
+				}
+			}
+		}(g)
+	}
+	done := make(chan struct{})
+	go func() { wg.Wait(); close(done) }()
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var lastFinal uint64
+	for running := true; running; {
+		select {
+		case <-done:
+			running = false
+		case <-tick.C:
+			f := finalized.Load()
+			fmt.Fprintf(cfg.out, "%4.0fs  submitted %d  finalized %d  failed %d  in flight %d  %d tx/s\n", time.Since(start).Seconds(),
+				submitted.Load(), f, failed.Load(), submitted.Load()-f-failed.Load(), f-lastFinal)
+			lastFinal = f
+		}
+	}
+	elapsed := time.Since(start)
+	r := &benchResult{Submitted: submitted.Load(), Finalized: finalized.Load(), Failed: failed.Load(), Elapsed: elapsed, FirstError: firstErr}
+	slices.Sort(latencies)
+	if n := len(latencies); n > 0 {
+		r.P50, r.P99 = latencies[n/2], latencies[min(n-1, n*99/100)]
+	}
+	fmt.Fprintf(cfg.out, "submitted %d  finalized %d  failed %d  in %.1fs: %.0f finalized tx/s  latency to finality p50 %v  p99 %v\n",
+		r.Submitted, r.Finalized, r.Failed, elapsed.Seconds(), r.TPS(), r.P50.Round(time.Millisecond), r.P99.Round(time.Millisecond))
+	if firstErr != "" {
+		fmt.Fprintf(cfg.out, "first failure: %s\n", firstErr)
+	}
+	return r, nil
+}
+
+// benchFunding is what each sender gets: enough fees and lamports for a
+// long run.
+const benchFunding = 10_000 * 1_000_000_000
+
+// fundSenders tops every sender up from the faucet, several transfers per
+// transaction, and waits until all are finalized.
+func fundSenders(ctx context.Context, cfg benchConfig, c submit.Submitter, bh *blockhashes, pubs []sol.Pubkey) error {
+	const perTx = 8
+	var wg sync.WaitGroup
+	errs := make(chan error, len(pubs)/perTx+1)
+	for i := 0; i < len(pubs); i += perTx {
+		batch := pubs[i:min(i+perTx, len(pubs))]
+		src := client.PubkeyOf(cfg.faucet)
+		var extra []sol.Instruction
+		for _, p := range batch[1:] {
+			extra = append(extra, svm.Transfer(src, p, benchFunding))
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for attempt := 0; ; attempt++ {
+				raw, err := signTransfer(cfg.faucet, batch[0], benchFunding, *bh.cur.Load(), extra...)
+				if err != nil {
+					errs <- err
+					return
+				}
+				sctx, cancel := context.WithTimeout(ctx, 60*time.Second)
+				res, err := c.SubmitTx(sctx, raw)
+				cancel()
+				switch {
+				case err == nil && res.Code == 0:
+					return
+				case err == nil:
+					errs <- fmt.Errorf("funding senders from the faucet: %s", res.Error)
+					return
+				case attempt < 20 && ctx.Err() == nil:
+					// Workers may not have seen the chain yet right after start.
+					time.Sleep(500 * time.Millisecond)
+				default:
+					errs <- fmt.Errorf("funding senders from the faucet: %w", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	if err := <-errs; err != nil {
+		return err
+	}
+	fmt.Fprintf(cfg.out, "funded %d senders from the faucet %s\n", len(pubs), client.PubkeyOf(cfg.faucet))
+	return nil
+}
