@@ -27,12 +27,17 @@ type served struct {
 	url, wsURL string
 }
 
-// serve starts a three-node network (2 workers, 1 backup, 2 storage) whose
-// genesis funds a faucet, and serves member 0 over HTTP and websocket.
-func serve(t testing.TB, payers ...ed25519.PrivateKey) *served {
+// threeNodes is the network most tests run: 2 workers, 1 backup, 2
+// storage nodes among three compute-and-storage nodes.
+var threeNodes = netOpts{workers: 2, backups: 1, storage: 2, nodes: 3}
+
+// serve starts network o whose genesis funds a faucet and the payers, and
+// serves member 0 over HTTP and websocket.
+func serve(t testing.TB, o netOpts, payers ...ed25519.PrivateKey) *served {
 	t.Helper()
 	faucet := key(77)
-	tn := startNet(t, netOpts{workers: 2, backups: 1, storage: 2, nodes: 3, payers: append(payers, faucet)})
+	o.payers = append(payers, faucet)
+	tn := startNet(t, o)
 	b := tn.backend(t, 0, faucet)
 	ls, err := rpc.Listen("127.0.0.1:0")
 	if err != nil {
@@ -75,7 +80,7 @@ func TestClients_Web3js(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@solana/web3.js", "package.json")); err != nil {
 		t.Fatalf("@solana/web3.js is not installed: run `npm ci --prefix tests/clients`")
 	}
-	s := serve(t)
+	s := serve(t, threeNodes)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, node, "web3js.mjs", s.url, s.wsURL)
@@ -93,7 +98,7 @@ func TestClients_Web3js(t *testing.T) {
 // subscription), the transaction's meta, balances, signatures for the
 // address, program accounts and a failing simulation.
 func TestClients_SolanaGo(t *testing.T) {
-	s := serve(t)
+	s := serve(t, threeNodes)
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
 	client := solrpc.New(s.url)

@@ -268,8 +268,16 @@ func (tn *testNet) backend(t testing.TB, i int, faucet ed25519.PrivateKey) *Back
 		t.Fatal(err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
-	t.Cleanup(cancel)
-	b.Start(ctx)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		b.Run(ctx, nil)
+	}()
+	// The backend stops before the replicas close.
+	t.Cleanup(func() {
+		cancel()
+		<-done
+	})
 	deadline := time.Now().Add(60 * time.Second)
 	for b.Health() != nil || b.Slot(0) < 1 {
 		if time.Now().After(deadline) {

@@ -13,10 +13,15 @@ import (
 	"github.com/atoll-dev/atoll/worker/txpool"
 )
 
-// SendTransaction implements rpc.Backend: after the preflight (or, without
-// one, a signature check) the transaction is admitted into the compute
-// worker's pool, which gossips it to the committee; its outcome shows in
-// the finalized rounds.
+// SendTransaction implements rpc.Backend: after the preflight the
+// transaction is admitted into the compute worker's pool, which gossips it
+// to the committee; its outcome shows in the finalized rounds.
+//
+// Signatures are verified once on this path, by the pool's admission check
+// (one batch verification for every transaction waiting): the preflight
+// runs without verifying them, and a transaction whose preflight fails has
+// its signatures checked before the failure is reported, so a bad signature
+// is always answered with -32003 as Agave does.
 func (b *Backend) SendTransaction(raw []byte, opts rpc.SendOptions) (sol.Signature, error) {
 	tx, err := sol.DecodeTransaction(raw)
 	if err != nil {
@@ -26,18 +31,13 @@ func (b *Backend) SendTransaction(raw []byte, opts rpc.SendOptions) (sol.Signatu
 	if _, ok, _ := b.ledger.Transaction(sig); ok {
 		return sig, nil // already executed: the contract makes this a success
 	}
-	if opts.SkipPreflight {
-		if !signaturesVerify(tx) {
-			return sol.Signature{}, &rpc.SignatureVerificationError{}
-		}
-	} else {
-		// The preflight's execution verifies the signatures.
-		sim, err := b.simulate(tx, raw, rpc.SimulateOptions{SigVerify: true, Commitment: opts.PreflightCommitment})
+	if !opts.SkipPreflight {
+		sim, err := b.simulate(tx, raw, rpc.SimulateOptions{Commitment: opts.PreflightCommitment})
 		if err != nil {
 			return sol.Signature{}, err
 		}
-		if e := sim.Result.Err; e != nil {
-			if e.Kind == svm.SignatureFailure {
+		if sim.Result.Err != nil {
+			if !signaturesVerify(tx) {
 				return sol.Signature{}, &rpc.SignatureVerificationError{}
 			}
 			return sol.Signature{}, &rpc.PreflightError{Sim: sim}
@@ -45,6 +45,10 @@ func (b *Backend) SendTransaction(raw []byte, opts rpc.SendOptions) (sol.Signatu
 	}
 	return sig, b.admit(raw, sig)
 }
+
+// refusedSignature is how the SVM runtime's admission check
+// (hosted.Runtime.CheckTxBatch) words a signature failure.
+const refusedSignature = "signature verification failed"
 
 func (b *Backend) admit(raw []byte, sig sol.Signature) error {
 	if b.cfg.Compute == nil {
@@ -56,6 +60,8 @@ func (b *Backend) admit(raw []byte, sig sol.Signature) error {
 	switch {
 	case err == nil:
 		return nil
+	case errors.Is(err, txpool.ErrRejected) && strings.Contains(err.Error(), refusedSignature):
+		return &rpc.SignatureVerificationError{}
 	case errors.Is(err, txpool.ErrFull):
 		return fmt.Errorf("%w: %v", rpc.ErrQueueFull, err)
 	case errors.Is(err, context.DeadlineExceeded), strings.Contains(err.Error(), "has not seen the chain"),

@@ -1,0 +1,276 @@
+package rpcnode
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/atoll-dev/atoll/client"
+	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/hosted"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
+)
+
+const benchPerIter, benchPayers = 1000, 250
+
+func benchKeys() []ed25519.PrivateKey {
+	keys := make([]ed25519.PrivateKey, benchPayers)
+	for i := range keys {
+		seed := bytes.Repeat([]byte{7}, 32)
+		binary.BigEndian.PutUint32(seed, uint32(i))
+		keys[i] = ed25519.NewKeyFromSeed(seed)
+	}
+	return keys
+}
+
+func benchTransfers(b *testing.B, keys []ed25519.PrivateKey, it int, recent sol.Hash) [][]byte {
+	txs := make([][]byte, benchPerIter)
+	for i := range txs {
+		to := sol.Pubkey{byte(i), byte(i >> 8), 1}
+		raw, _, err := client.SignTransaction(recent, keys[i%len(keys)], nil, svm.Transfer(client.PubkeyOf(keys[i%len(keys)]), to, uint64(1e9+it*benchPerIter+i)))
+		if err != nil {
+			b.Fatal(err)
+		}
+		txs[i] = raw
+	}
+	return txs
+}
+
+// BenchmarkFinalized_Transfers measures finalized transfers per second on
+// the replicated network (three nodes: 2 workers, 1 backup, 2 storage; the
+// real consensus application and roothash with a block every 15ms; P2P over
+// loopback; the SVM runtime in process). Each iteration submits 1,000
+// transfers from 250 payers to node 0 and waits until all are finalized:
+//
+//   - submit: through the submission API (compute.Worker.SubmitTx, which
+//     answers once finalized), the figure `atoll bench tps` reports;
+//   - rpc: sendTransaction over HTTP keep-alive (256 concurrent clients,
+//     with preflight; request bodies encoded before the timer starts), then
+//     getSignatureStatuses every 20ms until every one is finalized. The
+//     load client runs in the node's process and on its cores.
+//
+// cpu-µs/tx is the process's CPU time per finalized transfer while timed:
+// on a shared machine it tells what a path costs when wall-clock
+// throughput moves with the neighbours' load.
+func BenchmarkFinalized_Transfers(b *testing.B) {
+	for _, o := range []struct {
+		name string
+		opts netOpts
+	}{{"committee=2+1", threeNodes}, {"committee=1", netOpts{workers: 1, storage: 1, nodes: 1}}} {
+		b.Run(o.name, func(b *testing.B) { benchFinalized(b, o.opts) })
+	}
+}
+
+func benchFinalized(b *testing.B, o netOpts) {
+	b.Run("path=submit", func(b *testing.B) {
+		keys := benchKeys()
+		s := serve(b, o, keys...)
+		w := s.tn.members[0].worker
+		b.ResetTimer()
+		var cpu time.Duration
+		for it := 0; it < b.N; it++ {
+			b.StopTimer()
+			txs := benchTransfers(b, keys, it, s.b.LatestBlockhash(0).Blockhash)
+			b.StartTimer()
+			cpuStart := processCPU()
+			ctx, cancel := context.WithTimeout(context.Background(), 120*time.Second)
+			var wg sync.WaitGroup
+			var mu sync.Mutex
+			failed := 0
+			for _, tx := range txs {
+				wg.Add(1)
+				go func(tx []byte) {
+					defer wg.Done()
+					if r, err := w.SubmitTx(ctx, tx); err != nil || r.Code != hosted.CodeOK {
+						mu.Lock()
+						failed++
+						mu.Unlock()
+					}
+				}(tx)
+			}
+			wg.Wait()
+			cancel()
+			cpu += processCPU() - cpuStart
+			if failed > 0 {
+				b.Fatalf("%d of %d transfers not finalized successfully", failed, benchPerIter)
+			}
+		}
+		b.ReportMetric(float64(benchPerIter*b.N)/b.Elapsed().Seconds(), "finalized-tx/s")
+		b.ReportMetric(float64(cpu.Microseconds())/float64(benchPerIter*b.N), "cpu-µs/tx")
+	})
+	b.Run("path=rpc", func(b *testing.B) {
+		keys := benchKeys()
+		s := serve(b, o, keys...)
+		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+		post := func(method string, body []byte) (json.RawMessage, error) {
+			resp, err := hc.Post(s.url, "application/json", bytes.NewReader(body))
+			if err != nil {
+				return nil, err
+			}
+			defer resp.Body.Close()
+			var out struct {
+				Result json.RawMessage
+				Error  *struct{ Message string }
+			}
+			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
+				return nil, err
+			}
+			if out.Error != nil {
+				return nil, fmt.Errorf("%s: %s", method, out.Error.Message)
+			}
+			return out.Result, nil
+		}
+		call := func(method string, params ...any) (json.RawMessage, error) {
+			body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
+			return post(method, body)
+		}
+		b.ResetTimer()
+		var cpu time.Duration
+		for it := 0; it < b.N; it++ {
+			b.StopTimer()
+			txs := benchTransfers(b, keys, it, s.b.LatestBlockhash(0).Blockhash)
+			// A client's encoding is its own cost, not the node's.
+			bodies := make([][]byte, len(txs))
+			for i, tx := range txs {
+				bodies[i], _ = json.Marshal(map[string]any{"jsonrpc": "2.0", "id": i, "method": "sendTransaction",
+					"params": []any{base64.StdEncoding.EncodeToString(tx), map[string]any{"encoding": "base64"}}})
+			}
+			b.StartTimer()
+			cpuStart := processCPU()
+			sigs := make([]string, len(txs))
+			work := make(chan int)
+			var wg sync.WaitGroup
+			var errOnce sync.Once
+			var sendErr error
+			for range 256 {
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					for i := range work {
+						res, err := post("sendTransaction", bodies[i])
+						if err == nil {
+							err = json.Unmarshal(res, &sigs[i])
+						}
+						if err != nil {
+							errOnce.Do(func() { sendErr = err })
+						}
+					}
+				}()
+			}
+			for i := range txs {
+				work <- i
+			}
+			close(work)
+			wg.Wait()
+			if sendErr != nil {
+				b.Fatal(sendErr)
+			}
+			deadline := time.Now().Add(120 * time.Second)
+			for pending := sigs; len(pending) > 0; {
+				if time.Now().After(deadline) {
+					b.Fatalf("%d transfers not finalized", len(pending))
+				}
+				var next []string
+				for lo := 0; lo < len(pending); lo += 256 {
+					chunk := pending[lo:min(lo+256, len(pending))]
+					res, err := call("getSignatureStatuses", chunk)
+					if err != nil {
+						b.Fatal(err)
+					}
+					var st struct {
+						Value []*struct {
+							Err                any    `json:"err"`
+							ConfirmationStatus string `json:"confirmationStatus"`
+						}
+					}
+					if err := json.Unmarshal(res, &st); err != nil {
+						b.Fatal(err)
+					}
+					for i, v := range st.Value {
+						if v == nil || v.ConfirmationStatus != "finalized" {
+							next = append(next, chunk[i])
+						} else if v.Err != nil {
+							b.Fatalf("transfer %s failed: %v", chunk[i], v.Err)
+						}
+					}
+				}
+				pending = next
+				if len(pending) > 0 {
+					time.Sleep(20 * time.Millisecond)
+				}
+			}
+			cpu += processCPU() - cpuStart
+		}
+		b.ReportMetric(float64(benchPerIter*b.N)/b.Elapsed().Seconds(), "finalized-tx/s")
+		b.ReportMetric(float64(cpu.Microseconds())/float64(benchPerIter*b.N), "cpu-µs/tx")
+	})
+}
+
+// BenchmarkServer_GetAccountInfoHTTP measures getAccountInfo throughput over
+// HTTP keep-alive against a replicated node's backend (accounts read from
+// the MKVS state tree at the finalized root; a committee of one node keeps
+// producing rounds on the same cores meanwhile): 8×GOMAXPROCS load clients,
+// each on its own kept-alive connection, writing a prepared request and
+// parsing the response with net/http, on the same machine as the node.
+func BenchmarkServer_GetAccountInfoHTTP(b *testing.B) {
+	payer := key(42)
+	s := serve(b, netOpts{workers: 1, storage: 1, nodes: 1}, payer)
+	body := fmt.Sprintf(`{"jsonrpc":"2.0","id":1,"method":"getAccountInfo","params":[%q,{"encoding":"base64"}]}`, sol.Pubkey(payer.Public().(ed25519.PublicKey)).String())
+	host := strings.TrimPrefix(s.url, "http://")
+	request := []byte(fmt.Sprintf("POST / HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s", host, len(body), body))
+	b.SetParallelism(8)
+	b.ResetTimer()
+	start, cpuStart := time.Now(), processCPU()
+	b.RunParallel(func(pb *testing.PB) {
+		conn, err := net.Dial("tcp", host)
+		if err != nil {
+			b.Error(err)
+			return
+		}
+		defer conn.Close()
+		r := bufio.NewReader(conn)
+		for pb.Next() {
+			if _, err := conn.Write(request); err != nil {
+				b.Error(err)
+				return
+			}
+			resp, err := http.ReadResponse(r, nil)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			out, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK || !bytes.Contains(out, []byte(`"lamports":1000000000000000`)) {
+				b.Errorf("HTTP %d: %s", resp.StatusCode, out)
+				return
+			}
+		}
+	})
+	b.ReportMetric(float64(b.N)/time.Since(start).Seconds(), "req/s")
+	// Server, load clients and the network together, per request.
+	b.ReportMetric(float64((processCPU()-cpuStart).Microseconds())/float64(b.N), "cpu-µs/req")
+}
+
+// processCPU is the CPU time this process used so far: on a shared
+// machine it says what a run cost when wall-clock throughput cannot.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
