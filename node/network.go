@@ -1,6 +1,7 @@
 package node
 
 import (
+	"cmp"
 	"crypto/ed25519"
 	"crypto/rand"
 	"fmt"
@@ -43,6 +44,8 @@ type NetworkOptions struct {
 	// FaucetFile, if set, receives the keypair (solana-keygen format) of
 	// the account the runtime's genesis funds.
 	FaucetFile string
+	// MaxBatchSize bounds a runtime round's transactions (default 5000).
+	MaxBatchSize uint64
 }
 
 // PortsOf returns validator i's p2p and RPC ports.
@@ -143,7 +146,8 @@ func InitNetwork(o NetworkOptions) error {
 		return err
 	}
 	doc := genesis.Build(genesis.NetworkSpec{ChainID: o.ChainID, EpochInterval: o.EpochInterval, Nodes: specs, SVM: true,
-		GroupSize: group, BackupSize: backup, StorageSize: storageSize, MinWriteReplication: minWrite, SVMStateRoot: svmRoot})
+		GroupSize: group, BackupSize: backup, StorageSize: storageSize, MinWriteReplication: minWrite, SVMStateRoot: svmRoot,
+		MaxBatchSize: cmp.Or(o.MaxBatchSize, 5000)})
 	descriptors := map[signature.PublicKey]*registry.Node{}
 	for _, n := range doc.Registry.Nodes {
 		descriptors[n.ID] = n

@@ -159,6 +159,9 @@ type blockhashes struct {
 	cur atomic.Pointer[sol.Hash]
 }
 
+// refresh takes the hash of a header two rounds behind the latest: a
+// worker that has not applied the newest round yet would refuse a
+// transaction naming it.
 func (b *blockhashes) refresh(ctx context.Context) error {
 	raw, err := abciQuery(ctx, b.rpc, api.QueryLatest, api.RuntimeQueryData(genesis.SVMRuntimeID))
 	if err != nil {
@@ -167,6 +170,14 @@ func (b *blockhashes) refresh(ctx context.Context) error {
 	v, err := api.DecodeBlock(raw)
 	if err != nil {
 		return err
+	}
+	if v.Header.Round >= 2 {
+		if raw, err = abciQuery(ctx, b.rpc, api.QueryBlock, api.BlockQueryData(genesis.SVMRuntimeID, v.Header.Round-2)); err != nil {
+			return err
+		}
+		if v, err = api.DecodeBlock(raw); err != nil {
+			return err
+		}
 	}
 	h := sol.Hash(v.Hash)
 	b.cur.Store(&h)

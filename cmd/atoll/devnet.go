@@ -77,6 +77,11 @@ DIR/faucet.json is a keypair funded inside the runtime.`,
 					return err
 				}
 			}
+			stopPprof, err := servePprof(flags.pprof)
+			if err != nil {
+				return err
+			}
+			defer stopPprof()
 			fmt.Fprintln(out, "starting CometBFT and the consensus application")
 			var mu sync.Mutex
 			say := func(line string) {

@@ -25,6 +25,8 @@ func newInitCommand() *cobra.Command {
 		basePort   int
 		listen     string
 		hosts      string
+		workers    int
+		backups    int
 	)
 	c := &cobra.Command{
 		Use:   "init",
@@ -55,7 +57,8 @@ Compute nodes are registered in genesis and hosted by the validators in turn.`,
 				homes[i] = filepath.Join(out, fmt.Sprintf("node%d", i))
 			}
 			o := node.NetworkOptions{Homes: homes, ChainID: chainID, Compute: compute, EpochInterval: epoch,
-				BlockTime: blockTime, BasePort: basePort, ListenHost: listen, Hosts: hostList}
+				BlockTime: blockTime, BasePort: basePort, ListenHost: listen, Hosts: hostList,
+				Workers: workers, Backups: backups, FaucetFile: filepath.Join(out, "faucet.json")}
 			if err := node.InitNetwork(o); err != nil {
 				return err
 			}
@@ -65,6 +68,11 @@ Compute nodes are registered in genesis and hosted by the validators in turn.`,
 				p2p, rpc := o.PortsOf(i)
 				fmt.Fprintf(w, "  atoll node --home %s    (p2p %d, rpc %d)\n", h, p2p, rpc)
 			}
+			for j := 0; j < compute; j++ {
+				p2p, sub := o.ComputePortsOf(j)
+				fmt.Fprintf(w, "  compute-%d runs in node%d: worker p2p %d, submission API %d\n", j, j%validators, p2p, sub)
+			}
+			fmt.Fprintf(w, "faucet keypair (funded in the SVM runtime): %s\n", o.FaucetFile)
 			return nil
 		},
 	}
@@ -76,6 +84,8 @@ Compute nodes are registered in genesis and hosted by the validators in turn.`,
 	c.Flags().DurationVar(&blockTime, "block-time", time.Second, "target block time (CometBFT timeout_commit)")
 	c.Flags().IntVar(&basePort, "base-port", 26656, "node I listens for p2p on BASE+10*I and RPC on BASE+10*I+1")
 	c.Flags().StringVar(&listen, "listen", "127.0.0.1", "interface the nodes bind")
+	c.Flags().IntVar(&workers, "workers", 0, "executor committee size (default min(3, compute-1))")
+	c.Flags().IntVar(&backups, "backups", 0, "backup workers (default 1 when a compute node is left over)")
 	c.Flags().StringVar(&hosts, "hosts", "", "comma-separated addresses peers use to reach each node (default: --listen)")
 	return c
 }

@@ -3,10 +3,14 @@ package main
 import (
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
+	"net/http/pprof"
 	"os"
 	"os/signal"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 
@@ -22,6 +26,7 @@ type nodeFlags struct {
 	logLevel   string
 	cometLevel string
 	logJSON    bool
+	pprof      string
 }
 
 func (f *nodeFlags) register(c *cobra.Command) {
@@ -29,6 +34,27 @@ func (f *nodeFlags) register(c *cobra.Command) {
 	c.Flags().StringVar(&f.logLevel, "log-level", "info", "atoll log level: debug, info, warn, error")
 	c.Flags().StringVar(&f.cometLevel, "comet-log-level", "error", "least severe CometBFT log record shown: debug, info, error")
 	c.Flags().BoolVar(&f.logJSON, "log-json", false, "write logs as JSON")
+	c.Flags().StringVar(&f.pprof, "pprof", "", "serve Go profiles (net/http/pprof) on ADDR, e.g. 127.0.0.1:6060")
+}
+
+// servePprof serves the Go runtime's profiles on addr, for profiling a
+// running node (go tool pprof http://ADDR/debug/pprof/profile).
+func servePprof(addr string) (func(), error) {
+	if addr == "" {
+		return func() {}, nil
+	}
+	l, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("pprof %w: %s", node.ErrPortInUse, addr)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(l)
+	return func() { srv.Close() }, nil
 }
 
 func parseLevel(s string) (slog.Level, error) {
@@ -70,6 +96,11 @@ func newNodeCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
+			stopPprof, err := servePprof(flags.pprof)
+			if err != nil {
+				return err
+			}
+			defer stopPprof()
 			return runNode(cmd, node.Options{Home: home, Logger: log, CometLevel: comet, MetricsAddr: flags.metrics,
 				OnEpoch:  func(s app.EpochSummary) { log.Info("epoch", epochAttrs(s)...) },
 				OnEvents: printRuntimeEvents(func(line string) { log.Info(line) })}, wf, nil)

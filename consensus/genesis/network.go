@@ -44,6 +44,8 @@ type NetworkSpec struct {
 	// SVMStateRoot is the runtime's genesis state root (the root of
 	// worker/runtime.Genesis under the network's runtime configuration).
 	SVMStateRoot [32]byte
+	// MaxBatchSize bounds a runtime round's transactions (1000 when 0).
+	MaxBatchSize uint64
 }
 
 // Amounts given to every generated entity.
@@ -71,6 +73,10 @@ func Build(spec NetworkSpec) *Document {
 		d.Registry.Entities = append(d.Registry.Entities, &registry.Entity{ID: n.Entity.Public(), Nodes: []signature.PublicKey{n.Node.Public()}})
 	}
 	if spec.SVM && len(spec.Nodes) > 0 {
+		maxBatch := spec.MaxBatchSize
+		if maxBatch == 0 {
+			maxBatch = 1000
+		}
 		minWrite := spec.MinWriteReplication
 		if minWrite == 0 {
 			minWrite = spec.StorageSize
@@ -78,7 +84,7 @@ func Build(spec NetworkSpec) *Document {
 		d.Registry.Runtimes = append(d.Registry.Runtimes, &registry.Runtime{
 			ID: SVMRuntimeID, Name: "svm", Kind: registry.KindCompute, Owner: spec.Nodes[0].Entity.Public(), GenesisStateRoot: spec.SVMStateRoot,
 			Executor: registry.ExecutorParams{GroupSize: spec.GroupSize, GroupBackupSize: spec.BackupSize, AllowedStragglers: 0,
-				RoundTimeout: 10, MaxBatchSize: 1000, BatchFlushTimeout: 100, ProposerTimeout: 5},
+				RoundTimeout: 10, MaxBatchSize: maxBatch, BatchFlushTimeout: 100, ProposerTimeout: 5},
 			Storage: registry.StorageParams{GroupSize: spec.StorageSize, MinWriteReplication: minWrite, CheckpointInterval: 100},
 			Deposit: 10_000,
 			Staking: registry.RuntimeStakingParams{
