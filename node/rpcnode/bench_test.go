@@ -8,6 +8,7 @@ import (
 	"encoding/base64"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net"
@@ -60,7 +61,9 @@ func benchTransfers(b *testing.B, keys []ed25519.PrivateKey, it int, recent sol.
 //   - rpc: sendTransaction over HTTP keep-alive (256 concurrent clients,
 //     with preflight; request bodies encoded before the timer starts), then
 //     getSignatureStatuses every 20ms until every one is finalized. The
-//     load client runs in the node's process and on its cores.
+//     load client runs in the node's process and on its cores;
+//   - rpc-batch100: the same with JSON-RPC batches of 100 sendTransaction
+//     requests.
 //
 // cpu-µs/tx is the process's CPU time per finalized transfer while timed:
 // on a shared machine it tells what a path costs when wall-clock
@@ -111,112 +114,135 @@ func benchFinalized(b *testing.B, o netOpts) {
 		b.ReportMetric(float64(benchPerIter*b.N)/b.Elapsed().Seconds(), "finalized-tx/s")
 		b.ReportMetric(float64(cpu.Microseconds())/float64(benchPerIter*b.N), "cpu-µs/tx")
 	})
-	b.Run("path=rpc", func(b *testing.B) {
-		keys := benchKeys()
-		s := serve(b, o, keys...)
-		hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
-		post := func(method string, body []byte) (json.RawMessage, error) {
-			resp, err := hc.Post(s.url, "application/json", bytes.NewReader(body))
-			if err != nil {
-				return nil, err
-			}
-			defer resp.Body.Close()
-			var out struct {
-				Result json.RawMessage
-				Error  *struct{ Message string }
-			}
-			if err := json.NewDecoder(resp.Body).Decode(&out); err != nil {
-				return nil, err
-			}
-			if out.Error != nil {
-				return nil, fmt.Errorf("%s: %s", method, out.Error.Message)
-			}
-			return out.Result, nil
+	b.Run("path=rpc", func(b *testing.B) { benchRPC(b, o, 1) })
+	b.Run("path=rpc-batch100", func(b *testing.B) { benchRPC(b, o, 100) })
+}
+
+// benchRPC sends each iteration's transfers with sendTransaction, batch to
+// a JSON-RPC request (a batch array when batch > 1), from enough concurrent
+// kept-alive clients to have 256 transfers in flight, then polls
+// getSignatureStatuses until every one is finalized.
+func benchRPC(b *testing.B, o netOpts, batch int) {
+	keys := benchKeys()
+	s := serve(b, o, keys...)
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
+	type response struct {
+		Result json.RawMessage
+		Error  *struct{ Message string }
+	}
+	post := func(body []byte) ([]response, error) {
+		resp, err := hc.Post(s.url, "application/json", bytes.NewReader(body))
+		if err != nil {
+			return nil, err
 		}
-		call := func(method string, params ...any) (json.RawMessage, error) {
-			body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": method, "params": params})
-			return post(method, body)
+		defer resp.Body.Close()
+		var out []response
+		if body[0] == '[' {
+			err = json.NewDecoder(resp.Body).Decode(&out)
+		} else {
+			out = make([]response, 1)
+			err = json.NewDecoder(resp.Body).Decode(&out[0])
 		}
-		b.ResetTimer()
-		var cpu time.Duration
-		for it := 0; it < b.N; it++ {
-			b.StopTimer()
-			txs := benchTransfers(b, keys, it, s.b.LatestBlockhash(0).Blockhash)
-			// A client's encoding is its own cost, not the node's.
-			bodies := make([][]byte, len(txs))
-			for i, tx := range txs {
-				bodies[i], _ = json.Marshal(map[string]any{"jsonrpc": "2.0", "id": i, "method": "sendTransaction",
-					"params": []any{base64.StdEncoding.EncodeToString(tx), map[string]any{"encoding": "base64"}}})
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range out {
+			if r.Error != nil {
+				return nil, errors.New(r.Error.Message)
 			}
-			b.StartTimer()
-			cpuStart := processCPU()
-			sigs := make([]string, len(txs))
-			work := make(chan int)
-			var wg sync.WaitGroup
-			var errOnce sync.Once
-			var sendErr error
-			for range 256 {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					for i := range work {
-						res, err := post("sendTransaction", bodies[i])
-						if err == nil {
-							err = json.Unmarshal(res, &sigs[i])
-						}
-						if err != nil {
-							errOnce.Do(func() { sendErr = err })
-						}
+		}
+		return out, nil
+	}
+	b.ResetTimer()
+	var cpu time.Duration
+	for it := 0; it < b.N; it++ {
+		b.StopTimer()
+		txs := benchTransfers(b, keys, it, s.b.LatestBlockhash(0).Blockhash)
+		// A client's encoding is its own cost, not the node's.
+		var bodies [][]byte
+		for lo := 0; lo < len(txs); lo += batch {
+			var reqs []any
+			for i := lo; i < min(lo+batch, len(txs)); i++ {
+				reqs = append(reqs, map[string]any{"jsonrpc": "2.0", "id": i, "method": "sendTransaction",
+					"params": []any{base64.StdEncoding.EncodeToString(txs[i]), map[string]any{"encoding": "base64"}}})
+			}
+			var body []byte
+			if batch == 1 {
+				body, _ = json.Marshal(reqs[0])
+			} else {
+				body, _ = json.Marshal(reqs)
+			}
+			bodies = append(bodies, body)
+		}
+		b.StartTimer()
+		cpuStart := processCPU()
+		sigs := make([]string, len(txs))
+		work := make(chan int)
+		var wg sync.WaitGroup
+		var errOnce sync.Once
+		var sendErr error
+		for range max(1, 256/batch) {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for j := range work {
+					res, err := post(bodies[j])
+					for k := 0; err == nil && k < len(res); k++ {
+						err = json.Unmarshal(res[k].Result, &sigs[j*batch+k])
 					}
-				}()
-			}
-			for i := range txs {
-				work <- i
-			}
-			close(work)
-			wg.Wait()
-			if sendErr != nil {
-				b.Fatal(sendErr)
-			}
-			deadline := time.Now().Add(120 * time.Second)
-			for pending := sigs; len(pending) > 0; {
-				if time.Now().After(deadline) {
-					b.Fatalf("%d transfers not finalized", len(pending))
-				}
-				var next []string
-				for lo := 0; lo < len(pending); lo += 256 {
-					chunk := pending[lo:min(lo+256, len(pending))]
-					res, err := call("getSignatureStatuses", chunk)
 					if err != nil {
-						b.Fatal(err)
-					}
-					var st struct {
-						Value []*struct {
-							Err                any    `json:"err"`
-							ConfirmationStatus string `json:"confirmationStatus"`
-						}
-					}
-					if err := json.Unmarshal(res, &st); err != nil {
-						b.Fatal(err)
-					}
-					for i, v := range st.Value {
-						if v == nil || v.ConfirmationStatus != "finalized" {
-							next = append(next, chunk[i])
-						} else if v.Err != nil {
-							b.Fatalf("transfer %s failed: %v", chunk[i], v.Err)
-						}
+						errOnce.Do(func() { sendErr = err })
 					}
 				}
-				pending = next
-				if len(pending) > 0 {
-					time.Sleep(20 * time.Millisecond)
+			}()
+		}
+		for j := range bodies {
+			work <- j
+		}
+		close(work)
+		wg.Wait()
+		if sendErr != nil {
+			b.Fatal(sendErr)
+		}
+		deadline := time.Now().Add(120 * time.Second)
+		for pending := sigs; len(pending) > 0; {
+			if time.Now().After(deadline) {
+				b.Fatalf("%d transfers not finalized", len(pending))
+			}
+			var next []string
+			for lo := 0; lo < len(pending); lo += 256 {
+				chunk := pending[lo:min(lo+256, len(pending))]
+				body, _ := json.Marshal(map[string]any{"jsonrpc": "2.0", "id": 1, "method": "getSignatureStatuses", "params": []any{chunk}})
+				res, err := post(body)
+				if err != nil {
+					b.Fatal(err)
+				}
+				var st struct {
+					Value []*struct {
+						Err                any    `json:"err"`
+						ConfirmationStatus string `json:"confirmationStatus"`
+					}
+				}
+				if err := json.Unmarshal(res[0].Result, &st); err != nil {
+					b.Fatal(err)
+				}
+				for i, v := range st.Value {
+					if v == nil || v.ConfirmationStatus != "finalized" {
+						next = append(next, chunk[i])
+					} else if v.Err != nil {
+						b.Fatalf("transfer %s failed: %v", chunk[i], v.Err)
+					}
 				}
 			}
-			cpu += processCPU() - cpuStart
+			pending = next
+			if len(pending) > 0 {
+				time.Sleep(20 * time.Millisecond)
+			}
 		}
-		b.ReportMetric(float64(benchPerIter*b.N)/b.Elapsed().Seconds(), "finalized-tx/s")
-		b.ReportMetric(float64(cpu.Microseconds())/float64(benchPerIter*b.N), "cpu-µs/tx")
-	})
+		cpu += processCPU() - cpuStart
+	}
+	b.ReportMetric(float64(benchPerIter*b.N)/b.Elapsed().Seconds(), "finalized-tx/s")
+	b.ReportMetric(float64(cpu.Microseconds())/float64(benchPerIter*b.N), "cpu-µs/tx")
 }
 
 // BenchmarkServer_GetAccountInfoHTTP measures getAccountInfo throughput over
