@@ -65,6 +65,11 @@ func TestAgents_MessageAndTokenTransfer(t *testing.T) {
 	if got := tb.escrowed() - rentBefore; rentBefore == 0 && got < amount || rentBefore > 0 && got != amount {
 		t.Fatalf("escrow on A grew by %d, want %d", got, amount)
 	}
+	// The watcher, reading the Replica and every updater's exchange, saw
+	// no fraud in honest work.
+	if tb.homeFailed() || tb.replicaHalted() || !tb.replicaEnrolled() {
+		t.Fatal("honest agents' work was taken for fraud")
+	}
 }
 
 // TestProcessor_DenyList: a processor that denies the inbox delivers the

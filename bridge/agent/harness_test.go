@@ -50,9 +50,10 @@ type testBridge struct {
 	updaters []int // testkeys indexes of the updater set
 	log      *slog.Logger
 
-	mu      sync.Mutex
-	running []*agent.Running
-	cancels []func()
+	mu        sync.Mutex
+	exchanges []string // updaters' exchange URLs, for the watcher
+	running   []*agent.Running
+	cancels   []func()
 }
 
 type bridgeOpts struct {
@@ -192,6 +193,9 @@ func (tb *testBridge) updaterConfigs(home string) ([]string, []net.Listener) {
 			tb.t.Fatal(err)
 		}
 	}
+	for _, l := range ls {
+		tb.exchanges = append(tb.exchanges, "http://"+l.Addr().String())
+	}
 	var paths []string
 	for i, u := range tb.updaters {
 		var peers []string
@@ -225,6 +229,7 @@ func (tb *testBridge) startAgents(home string, roles ...string) {
 			tb.start("watcher", tb.config("watcher", "", func(c *agent.Config) {
 				payers("watcher")(c)
 				c.Watcher.Key = fmt.Sprintf("secp-%d.hex", watcherKey)
+				c.Watcher.Updaters = tb.exchanges
 			}))
 		default:
 			tb.start(role, tb.config(role+"-"+home, home, payers(role)))

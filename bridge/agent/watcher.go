@@ -102,19 +102,9 @@ func (w *Watcher) Poll(ctx context.Context) error {
 	}
 	// The Homes are read after the Replicas, so a legitimate update is
 	// always already in the Home history read here.
-	if w.recent == nil {
-		w.recent = map[uint32][]keccak.Hash{}
-	}
 	for _, h := range w.Chains {
-		news, err := scanHomeUpdates(ctx, w.DB, h, "watcher")
-		if err != nil {
+		if err := w.readHome(ctx, h); err != nil {
 			return err
-		}
-		for _, q := range news {
-			w.recent[h.Domain] = append(w.recent[h.Domain], q.OldRoot)
-		}
-		if n := len(w.recent[h.Domain]); n > maxRecentRoots {
-			w.recent[h.Domain] = w.recent[h.Domain][n-maxRecentRoots:]
 		}
 	}
 	var todo []seenUpdate
@@ -148,6 +138,24 @@ func (w *Watcher) Poll(ctx context.Context) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// readHome records the updates h's Home accepted since the last read.
+func (w *Watcher) readHome(ctx context.Context, h *Chain) error {
+	news, err := scanHomeUpdates(ctx, w.DB, h, "watcher")
+	if err != nil {
+		return err
+	}
+	if w.recent == nil {
+		w.recent = map[uint32][]keccak.Hash{}
+	}
+	for _, q := range news {
+		w.recent[h.Domain] = append(w.recent[h.Domain], q.OldRoot)
+	}
+	if n := len(w.recent[h.Domain]); n > maxRecentRoots {
+		w.recent[h.Domain] = w.recent[h.Domain][n-maxRecentRoots:]
+	}
+	return nil
 }
 
 // pollExchanges asks every updater what it signed for each Home's committed
@@ -214,6 +222,21 @@ func (w *Watcher) judge(ctx context.Context, h *Chain, q *update.QuorumUpdate, w
 	if err != nil {
 		return false, err
 	}
+	if hq == nil && st.Home.CommittedRoot() != q.OldRoot {
+		// The Home may have accepted an update from q's old root after its
+		// history was last read (an updater's signature is read after it):
+		// read the history again, now that the state read shows the Home
+		// past that root, before calling anything fraud.
+		if err := w.readHome(ctx, h); err != nil {
+			return false, err
+		}
+		if hq, err = homeUpdate(w.DB, h.Domain, q.OldRoot); err != nil {
+			return false, err
+		}
+		if hq != nil && hq.NewRoot == q.NewRoot {
+			return true, nil
+		}
+	}
 	set := st.Home.Updaters()
 	signers, err := set.Attest(q)
 	if err != nil {
@@ -238,7 +261,7 @@ func (w *Watcher) judge(ctx context.Context, h *Chain, q *update.QuorumUpdate, w
 		return err == nil, err
 	}
 	home0 := st.Home
-	if !home0.Failed() && home0.CommittedRoot() == q.OldRoot && home0.QueueContains(q.NewRoot) {
+	if home0.CommittedRoot() == q.OldRoot && home0.QueueContains(q.NewRoot) {
 		// A real root the Home has not accepted yet; look again next round.
 		return false, nil
 	}

@@ -407,11 +407,18 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, err
 		fmt.Fprintf(w, "%s %s dispatched   leaf %s (index %d)\n", stamp(), s.name, message.Leaf(d.Raw), d.Index)
 	}
 	res := &demoResult{Latency: map[string]time.Duration{}}
+	// A healthy bridge delivers within the optimistic period and a few
+	// rounds; far past that something is wrong, and the demo says so.
+	deadline := time.Now().Add(time.Duration(cfg.optimistic)*time.Second + 20*cfg.interval + time.Minute)
 	for done := 0; done < len(msgs); {
 		select {
 		case <-ctx.Done():
 			return nil, ctx.Err()
 		case <-time.After(100 * time.Millisecond):
+		}
+		if time.Now().After(deadline) {
+			return nil, fmt.Errorf("messages not processed by %s: message %s, transfer %s (rerun with -v for the agents' logs)",
+				deadline.Format(time.TimeOnly), msgs[0].stage, msgs[1].stage)
 		}
 		hist, err := agent.ReadHistory(ctx, br.A.Chain)
 		if err != nil {
