@@ -26,6 +26,9 @@ type View struct {
 	RoundStart int64
 	// Discrepancy is set while the current round awaits the backups.
 	Discrepancy bool
+	// Deposits are the consensus layer's incoming messages the current
+	// round must credit, in order (RoundState.IncomingFor of the queue).
+	Deposits []roothash.IncomingMessage
 	// Locked is the scheduler and batch the roothash locked the current
 	// round to (the first accepted commitment's), if any; backups execute
 	// exactly that proposal.

@@ -104,7 +104,7 @@ func (w *Worker) execute(ctx context.Context, v *View, round uint64, m *p2p.Prop
 	prev := rhp.Root{Version: v.Latest.Round, Hash: rhp.Hash(v.Latest.StateRoot)}
 	resp, err := w.cfg.Exec.ExecuteTxBatch(ctx, &rhp.ExecuteTxBatch{Round: round, Context: bc,
 		PrevRoots: rhp.Roots{State: prev, IO: rhp.Root{Version: v.Latest.Round, Hash: rhp.Hash(v.Latest.IORoot)}},
-		Txs:       m.Txs, Prefetch: rhp.Prefetch{Entries: []rhp.StorageEntry{}}})
+		Txs:       m.Txs, Prefetch: rhp.Prefetch{Entries: []rhp.StorageEntry{}}, Deposits: deposits(v.Deposits)})
 	if err != nil {
 		return fail(err)
 	}
@@ -201,4 +201,13 @@ func checkReceipt(r *roothash.SignedReceipt, cc []byte, from signature.PublicKey
 		return fmt.Errorf("compute: receipt from %s is for other results", from)
 	}
 	return r.Verify(cc)
+}
+
+// deposits turns the round's incoming messages into the runtime's deposits.
+func deposits(in []roothash.IncomingMessage) []rhp.Deposit {
+	var out []rhp.Deposit
+	for _, m := range in {
+		out = append(out, rhp.Deposit{ID: m.ID, Recipient: rhp.Hash(m.Recipient), Amount: m.Amount})
+	}
+	return out
 }

@@ -58,6 +58,17 @@ func (c *HostChain) View(ctx context.Context, rt registry.RuntimeID) (*View, err
 	if r := rv.Round; r != nil {
 		v.RoundStart, v.Discrepancy, v.Locked = r.StartHeight, r.Discrepancy, r.Proposal
 		v.Workers, v.Backups, v.Storage = r.Committee.Workers, r.Committee.Backups, r.Committee.Storage
+		if r.IncomingUpTo > 0 {
+			var q json.RawMessage
+			if err := c.h.Query(ctx, roothash.QueryIncoming, roothash.RuntimeQueryData(rt), &q); err != nil {
+				return nil, err
+			}
+			queue, err := roothash.DecodeIncoming(q)
+			if err != nil {
+				return nil, err
+			}
+			v.Deposits = r.IncomingFor(queue)
+		}
 	}
 	if v.Runtime, err = c.runtime(ctx, rt, st.Epoch); err != nil {
 		return nil, err
