@@ -17,8 +17,11 @@ import (
 
 	rpchttp "github.com/cometbft/cometbft/rpc/client/http"
 
+	"github.com/atoll-dev/atoll/client"
 	"github.com/atoll-dev/atoll/consensus/app"
+	"github.com/atoll-dev/atoll/consensus/genesis"
 	"github.com/atoll-dev/atoll/node"
+	wclient "github.com/atoll-dev/atoll/worker/client"
 )
 
 // proc is one `atoll node` process.
@@ -63,15 +66,18 @@ func (p *proc) appStatus(ctx context.Context) (app.Status, error) {
 func freeBase(t *testing.T) int { return node.FreePortRange(t, 50) }
 
 // TestNetwork_FourProcesses runs four validators as separate atoll
-// processes, checks that they compute identical app hashes across epochs,
-// that the chain stays live with one validator killed, and that the
-// restarted validator catches up.
+// processes, three of them hosting a compute node each (2 workers, 1
+// backup, sandboxed runtime), checks that they compute identical app hashes
+// across epochs, kills one validator and its compute node with SIGKILL
+// while a transfer is in flight, checks that consensus and the runtime stay
+// live without it, and that the restarted node catches up: its own
+// submission API then answers a transfer with its finalized result.
 func TestNetwork_FourProcesses(t *testing.T) {
 	dir := t.TempDir()
 	bin := buildAtoll(t)
 	base := freeBase(t)
-	initOut, err := exec.Command(bin, "init", "--validators", "4", "--compute", "4", "--out", filepath.Join(dir, "net"),
-		"--block-time", "100ms", "--epoch-blocks", "4", "--base-port", strconv.Itoa(base)).CombinedOutput()
+	initOut, err := exec.Command(bin, "init", "--validators", "4", "--compute", "3", "--workers", "2", "--backups", "1", "--out", filepath.Join(dir, "net"),
+		"--block-time", "100ms", "--epoch-blocks", "30", "--base-port", strconv.Itoa(base)).CombinedOutput()
 	if err != nil {
 		t.Fatalf("atoll init: %v\n%s", err, initOut)
 	}
@@ -134,7 +140,7 @@ func TestNetwork_FourProcesses(t *testing.T) {
 		}
 	}
 
-	waitFor("epoch 3 on all four", procs, func(_ int64, e uint64) bool { return e >= 3 })
+	waitFor("height 8 on all four", procs, func(h int64, _ uint64) bool { return h >= 8 })
 	if compared < 3 {
 		t.Fatalf("only %d app hash comparisons at equal heights", compared)
 	}
@@ -143,23 +149,58 @@ func TestNetwork_FourProcesses(t *testing.T) {
 		t.Fatalf("atoll status: %v\n%s", err, status)
 	}
 
-	// kill -9 one validator: the other three hold more than 2/3 of the power.
-	victim := procs[3]
+	faucet, err := client.ReadKeypair(filepath.Join(dir, "net", "faucet.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	submitter := func(j int) *wclient.Client {
+		return &wclient.Client{URL: fmt.Sprintf("http://127.0.0.1:%d", base+40+2*j+1), Runtime: genesis.SVMRuntimeID}
+	}
+	transfer := func(j, i int) {
+		t.Helper()
+		if ok, err := submitTransfer(ctx, t, submitter(j), procs[0].rpc, faucet, i, 1_000_000_000); !ok {
+			t.Fatalf("transfer %d through compute-%d: %v", i, j, err)
+		}
+	}
+	start := time.Now()
+	transfer(0, 1)
+	t.Logf("%v: first transfer finalized", time.Since(start))
+
+	// kill -9 node2, a validator hosting compute-2, with a transfer in
+	// flight: the other three validators hold more than 2/3 of the power,
+	// and the runtime needs 2 of 3 storage receipts.
+	victim := procs[2]
+	inflight := make(chan error, 1)
+	go func() {
+		_, err := submitTransfer(ctx, t, submitter(0), procs[0].rpc, faucet, 2, 1_000_000_000)
+		inflight <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
 	if err := victim.cmd.Process.Signal(syscall.SIGKILL); err != nil {
 		t.Fatal(err)
 	}
 	victim.cmd.Wait()
-	live := procs[:3]
+	live := []*proc{procs[0], procs[1], procs[3]}
 	h0 := waitFor("any height", live, func(int64, uint64) bool { return true })
-	hLive := waitFor("progress without node3", live, func(h int64, _ uint64) bool { return h >= h0+8 })
+	hLive := waitFor("progress without node2", live, func(h int64, _ uint64) bool { return h >= h0+8 })
+	if err := <-inflight; err != nil {
+		t.Fatalf("transfer in flight at the kill: %v", err)
+	}
+	t.Logf("%v: consensus and the in-flight transfer done without node2", time.Since(start))
+	transfer(1, 3)
+	t.Logf("%v: transfer without node2 finalized", time.Since(start))
 
 	victim.start(t, bin)
-	waitFor("node3 to catch up", []*proc{victim}, func(h int64, _ uint64) bool { return h >= hLive+2 })
+	waitFor("node2 to catch up", []*proc{victim}, func(h int64, _ uint64) bool { return h >= hLive+2 })
 	before := compared
-	waitFor("all four to advance together", procs, func(h int64, _ uint64) bool { return h >= hLive+6 })
+	waitFor("all four to advance together past an epoch", procs, func(h int64, e uint64) bool { return h >= hLive+6 && e >= 1 })
 	if compared == before {
-		t.Fatal("no app hash comparison after node3 rejoined")
+		t.Fatal("no app hash comparison after node2 rejoined")
 	}
+	// compute-2 answers only once its own store has the round.
+	t.Logf("%v: node2 caught up with consensus", time.Since(start))
+	transfer(2, 4)
+	t.Logf("%v: compute-2 answered a transfer", time.Since(start))
 
 	// A clean stop exits 0.
 	for _, p := range procs {
