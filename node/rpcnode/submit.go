@@ -32,7 +32,7 @@ func (b *Backend) SendTransaction(raw []byte, opts rpc.SendOptions) (sol.Signatu
 		return sig, nil // already executed: the contract makes this a success
 	}
 	if !opts.SkipPreflight {
-		sim, err := b.simulate(tx, raw, rpc.SimulateOptions{Commitment: opts.PreflightCommitment})
+		sim, err := b.simulate(tx, raw, rpc.SimulateOptions{Commitment: opts.PreflightCommitment}, true)
 		if err != nil {
 			return sol.Signature{}, err
 		}
@@ -94,6 +94,20 @@ func (readOnly) Apply([]svm.AccountWrite) error {
 	return errors.New("rpcnode: a simulation view is read-only")
 }
 
+// withoutStatus is a preflight's view: the status ledger entry of the
+// transaction's blockhash reads as absent.
+type withoutStatus struct {
+	svm.AccountsStore
+	status sol.Pubkey
+}
+
+func (v withoutStatus) Account(k sol.Pubkey) (sol.Account, bool, error) {
+	if k == v.status {
+		return sol.Account{}, false, nil
+	}
+	return v.AccountsStore.Account(k)
+}
+
 // Simulate implements rpc.Backend.
 func (b *Backend) Simulate(raw []byte, opts rpc.SimulateOptions) (*rpc.SimulateResult, error) {
 	if opts.SigVerify && opts.ReplaceRecentBlockhash {
@@ -103,13 +117,22 @@ func (b *Backend) Simulate(raw []byte, opts rpc.SimulateOptions) (*rpc.SimulateR
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", rpc.ErrInvalidTransaction, err)
 	}
-	return b.simulate(tx, raw, opts)
+	return b.simulate(tx, raw, opts, false)
 }
 
 // simulate executes tx as the runtime would in the round after the newest
 // finalized one: its block context is the one the workers will build
 // (slot, consensus epoch and time, the recent header hashes).
-func (b *Backend) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOptions) (*rpc.SimulateResult, error) {
+//
+// A preflight does not read the runtime's status ledger entry of the
+// transaction's blockhash: under load that entry lists every transaction
+// naming the blockhash, and the engine decodes, merges and re-encodes it
+// for each execution, which for a one-transaction batch costs more than
+// the transaction. The preflight's replay check is the node's own ledger
+// (SendTransaction answers a landed signature before simulating); a
+// message re-signed after it landed passes the preflight and is refused by
+// the runtime when executed, without a fee.
+func (b *Backend) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOptions, preflight bool) (*rpc.SimulateResult, error) {
 	b.mu.RLock()
 	if !b.ready {
 		b.mu.RUnlock()
@@ -118,7 +141,10 @@ func (b *Backend) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOpt
 	s, state, ts, epoch := b.slot, b.state, b.time, b.epoch
 	hashes := b.recentBlockhashes()
 	b.mu.RUnlock()
-	view := readOnly{state}
+	var view svm.AccountsStore = readOnly{state}
+	if preflight {
+		view = withoutStatus{view, svm.StatusAccountID(tx.Message.RecentBlockhash)}
+	}
 	features, err := svm.LoadFeatureSet(view, s+1)
 	if err != nil {
 		return nil, err
