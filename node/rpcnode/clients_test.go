@@ -17,6 +17,8 @@ import (
 	"github.com/gagliardetto/solana-go/rpc/ws"
 
 	"github.com/atoll-dev/atoll/rpc"
+	"github.com/atoll-dev/atoll/runtime/svm/loader"
+	"github.com/atoll-dev/atoll/vm/sbpf/link"
 )
 
 // served is a replicated network with member 0's backend behind the real
@@ -67,29 +69,59 @@ func repoRoot(t testing.TB) string {
 	}
 }
 
-// TestClients_Web3js runs tests/clients/web3js.mjs (airdrop and
-// confirmTransaction, SystemProgram.transfer with sendAndConfirmTransaction,
-// getAccountInfo/getBalance, a failing simulation) with the real
-// @solana/web3.js against the replicated network.
-func TestClients_Web3js(t *testing.T) {
+// runNodeScript runs one of tests/clients' scripts with the npm packages
+// installed there against a served three-node network.
+func runNodeScript(t *testing.T, script string, args ...string) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		t.Fatalf("node is required for the real-client tests and was not found in PATH: install Node.js 18+ (apt-get install nodejs)")
 	}
 	dir := filepath.Join(repoRoot(t), "tests", "clients")
-	if _, err := os.Stat(filepath.Join(dir, "node_modules", "@solana/web3.js", "package.json")); err != nil {
-		t.Fatalf("@solana/web3.js is not installed: run `npm ci --prefix tests/clients`")
+	for _, pkg := range []string{"@solana/web3.js", "@solana/kit"} {
+		if _, err := os.Stat(filepath.Join(dir, "node_modules", pkg, "package.json")); err != nil {
+			t.Fatalf("%s is not installed: run `npm ci --prefix tests/clients`", pkg)
+		}
 	}
 	s := serve(t, threeNodes)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, node, "web3js.mjs", s.url, s.wsURL)
+	cmd := exec.CommandContext(ctx, node, append([]string{script, s.url, s.wsURL}, args...)...)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
-	t.Logf("web3js.mjs:\n%s", out)
+	t.Logf("%s:\n%s", script, out)
 	if err != nil {
-		t.Fatalf("web3js.mjs: %v", err)
+		t.Fatalf("%s: %v", script, err)
 	}
+}
+
+// TestClients_Web3js runs tests/clients/web3js.mjs (airdrop and
+// confirmTransaction, SystemProgram.transfer with sendAndConfirmTransaction,
+// getAccountInfo/getBalance, a failing simulation, subscriptions) with the
+// real @solana/web3.js against the replicated network.
+func TestClients_Web3js(t *testing.T) { runNodeScript(t, "web3js.mjs") }
+
+// TestClients_Kit runs tests/clients/kit.mjs (a transfer through
+// sendAndConfirmTransactionFactory, which needs getEpochInfo and
+// slotSubscribe) with the real @solana/kit against the replicated network.
+func TestClients_Kit(t *testing.T) { runNodeScript(t, "kit.mjs") }
+
+// TestClients_Web3jsBpfLoader deploys a C program built with Debian clang
+// and atoll's linker through web3.js's BpfLoader.load on the replicated
+// network, then invokes it and reads its logs through getTransaction.
+func TestClients_Web3jsBpfLoader(t *testing.T) {
+	rt, err := loader.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	so, err := link.BuildC(filepath.Join(repoRoot(t), "rpc", "testdata", "greeter.c"), link.BuildOptions{Link: link.Options{Syscalls: rt.Registry()}})
+	if err != nil {
+		t.Fatalf("building the program: %v", err)
+	}
+	path := filepath.Join(t.TempDir(), "greeter.so")
+	if err := os.WriteFile(path, so, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runNodeScript(t, "web3js-bpf.mjs", path)
 }
 
 // TestClients_SolanaGo drives the replicated network with
