@@ -42,17 +42,19 @@ type Backend struct {
 	schedule svm.EpochSchedule
 	faucet   sol.Pubkey
 
-	mu      sync.RWMutex
-	ready   bool
-	slot    uint64
-	root    mkvs.Root
-	state   *accounts.Store
-	time    int64 // consensus time of the latest header
-	epoch   uint64
-	txCount uint64
-	genesis sol.Hash
-	hashes  map[uint64]sol.Hash // header hashes by round, the newest keptBlockhashes
-	rounds  map[sol.Hash]uint64 // the same, by hash
+	mu    sync.RWMutex
+	ready bool
+	slot  uint64
+	root  mkvs.Root
+	state *accounts.Store
+	time  int64 // consensus time of the latest header
+	epoch uint64
+	// chainRound is the roothash's latest finalized round when last read.
+	chainRound uint64
+	txCount    uint64
+	genesis    sol.Hash
+	hashes     map[uint64]sol.Hash // header hashes by round, the newest keptBlockhashes
+	rounds     map[sol.Hash]uint64 // the same, by hash
 }
 
 var _ rpc.Backend = (*Backend)(nil)
@@ -293,12 +295,21 @@ func (b *Backend) Identity() sol.Pubkey { return b.cfg.Identity }
 // Version implements rpc.Backend.
 func (b *Backend) Version() rpc.VersionInfo { return version }
 
-// Health implements rpc.Backend: unhealthy until a round is indexed.
+// MaxLag is how many rounds the backend may trail the roothash's latest
+// finalized round and still report itself healthy: past it, blockhashes it
+// hands out may already be outside the runtime's window.
+const MaxLag = svm.MaxRecentBlockhashes / 2
+
+// Health implements rpc.Backend: unhealthy until a round is indexed, and
+// while the node trails the network by more than MaxLag rounds.
 func (b *Backend) Health() error {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
 	if !b.ready {
 		return fmt.Errorf("%w: %w", rpc.ErrNodeUnhealthy, ErrNotReady)
+	}
+	if b.chainRound > b.slot+MaxLag {
+		return fmt.Errorf("%w: behind by %d rounds", rpc.ErrNodeUnhealthy, b.chainRound-b.slot)
 	}
 	return nil
 }

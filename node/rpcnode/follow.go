@@ -68,7 +68,8 @@ type follower struct {
 }
 
 // epochRefresh is how often the consensus epoch (which the runtime's block
-// context carries, and so simulations) is read.
+// context carries, and so simulations) and the roothash's latest round
+// (for Health) are read.
 const epochRefresh = time.Second
 
 func (f *follower) step(ctx context.Context) error {
@@ -85,7 +86,7 @@ func (f *follower) step(ctx context.Context) error {
 	if time.Since(f.lastEpoch) > epochRefresh {
 		if v, err := f.chain.View(ctx, b.cfg.Runtime); err == nil {
 			b.mu.Lock()
-			b.epoch = v.Epoch
+			b.epoch, b.chainRound = v.Epoch, v.Latest.Round
 			b.mu.Unlock()
 			f.lastEpoch = time.Now()
 		}

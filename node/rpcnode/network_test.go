@@ -174,6 +174,15 @@ func TestBackend_Blockhashes(t *testing.T) {
 	if got := b.LatestBlockhash(rpc.Processed); got.Blockhash != hash(s) || got.LastValidBlockHeight != s+svm.MaxRecentBlockhashes {
 		t.Fatalf("latest %+v", got)
 	}
+	for _, tc := range []struct {
+		chain   uint64
+		healthy bool
+	}{{s, true}, {s + MaxLag, true}, {s + MaxLag + 1, false}} {
+		b.chainRound = tc.chain
+		if err := b.Health(); (err == nil) != tc.healthy {
+			t.Errorf("chain at %d, node at %d: health %v", tc.chain, s, err)
+		}
+	}
 }
 
 // TestNew_Config checks the refusals before a backend runs.
