@@ -27,6 +27,7 @@ import (
 	"github.com/atoll-dev/atoll/storage/mkvs/accounts"
 	wclient "github.com/atoll-dev/atoll/worker/client"
 	"github.com/atoll-dev/atoll/worker/storage"
+	"github.com/atoll-dev/atoll/worker/submit"
 )
 
 // recentBlockhash is the hash of the SVM runtime's header two rounds behind
@@ -84,13 +85,23 @@ func transferTx(t testing.TB, from ed25519.PrivateKey, to sol.Pubkey, lamports u
 // submitTransfer sends lamports to recipient(i) through c and reports
 // whether the node answered that the transfer was finalized successfully.
 func submitTransfer(ctx context.Context, t testing.TB, c *wclient.Client, rpc string, faucet ed25519.PrivateKey, i int, lamports uint64) (bool, error) {
-	recent, err := recentBlockhash(ctx, rpc)
-	if err != nil {
-		return false, err
-	}
-	res, err := c.SubmitTx(ctx, transferTx(t, faucet, recipient(i), lamports, recent))
-	if err != nil {
-		return false, err
+	var res *submit.TxResult
+	for {
+		recent, err := recentBlockhash(ctx, rpc)
+		if err != nil {
+			return false, err
+		}
+		res, err = c.SubmitTx(ctx, transferTx(t, faucet, recipient(i), lamports, recent))
+		// A node still catching up does not know the newest blockhashes
+		// yet; a client retries, as with any Solana node.
+		if err != nil && strings.Contains(err.Error(), "blockhash not found") && ctx.Err() == nil {
+			time.Sleep(200 * time.Millisecond)
+			continue
+		}
+		if err != nil {
+			return false, err
+		}
+		break
 	}
 	if res.Code != 0 {
 		return false, fmt.Errorf("transfer %d: code %d: %s", i, res.Code, res.Error)
@@ -133,7 +144,14 @@ type devnetProc struct {
 
 func startDevnet(t *testing.T, bin string, args ...string) *devnetProc {
 	t.Helper()
+	return startDevnetEnv(t, bin, nil, args...)
+}
+
+// startDevnetEnv starts a devnet with env (nil: this process's).
+func startDevnetEnv(t *testing.T, bin string, env []string, args ...string) *devnetProc {
+	t.Helper()
 	p := &devnetProc{cmd: exec.Command(bin, append([]string{"devnet"}, args...)...), out: &syncBuffer{}}
+	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
 	if err := p.cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -276,4 +294,32 @@ func TestDevnet_TransfersSurviveKill(t *testing.T) {
 		}
 	}
 	t.Logf("%d transfers reported finalized (of %d submitted) survived the kill", len(reported), submitted+1)
+}
+
+// TestDevnet_NoBwrap: without bubblewrap the devnet refuses to start with
+// one line naming the Debian package; --unsafe-no-sandbox runs the runtime
+// in-process after a warning.
+func TestDevnet_NoBwrap(t *testing.T) {
+	bin := buildAtoll(t)
+	dir := filepath.Join(t.TempDir(), "devnet")
+	base := strconv.Itoa(freeBase(t))
+	cmd := exec.Command(bin, "devnet", "--dir", dir, "--base-port", base)
+	cmd.Env = append(os.Environ(), "PATH="+t.TempDir())
+	out, err := cmd.CombinedOutput()
+	var last string
+	if lines := strings.Split(strings.TrimSpace(string(out)), "\n"); len(lines) > 0 {
+		last = lines[len(lines)-1]
+	}
+	if err == nil || !strings.Contains(last, "Debian package bubblewrap") {
+		t.Fatalf("devnet without bwrap: %v\n%s", err, out)
+	}
+	dn := startDevnetEnv(t, bin, cmd.Env, "--dir", dir, "--base-port", base, "--block-time", "100ms", "--unsafe-no-sandbox")
+	dn.waitLine(t, 60*time.Second, "runtime svm round 2 finalized")
+	if out := dn.out.String(); !strings.Contains(out, "--unsafe-no-sandbox") || !strings.Contains(out, "in-process (UNSAFE: no sandbox)") {
+		t.Fatalf("no warning for --unsafe-no-sandbox:\n%s", out)
+	}
+	dn.cmd.Process.Signal(os.Interrupt)
+	if err := dn.cmd.Wait(); err != nil {
+		t.Fatalf("devnet exit: %v", err)
+	}
 }

@@ -80,7 +80,7 @@ Compute nodes are registered in genesis and hosted by the validators in turn.`,
 	c.Flags().IntVar(&compute, "compute", 4, "number of compute/storage nodes registered in genesis")
 	c.Flags().StringVar(&out, "out", "atoll-testnet", "output directory")
 	c.Flags().StringVar(&chainID, "chain-id", "atoll-testnet", "chain id")
-	c.Flags().Uint64Var(&epoch, "epoch-blocks", 10, "blocks per epoch")
+	c.Flags().Uint64Var(&epoch, "epoch-blocks", 30, "blocks per epoch (more than 2x the runtime round timeout of 6 blocks)")
 	c.Flags().DurationVar(&blockTime, "block-time", time.Second, "target block time (CometBFT timeout_commit)")
 	c.Flags().IntVar(&basePort, "base-port", 26656, "node I listens for p2p on BASE+10*I and RPC on BASE+10*I+1")
 	c.Flags().StringVar(&listen, "listen", "127.0.0.1", "interface the nodes bind")

@@ -84,7 +84,7 @@ func Build(spec NetworkSpec) *Document {
 		d.Registry.Runtimes = append(d.Registry.Runtimes, &registry.Runtime{
 			ID: SVMRuntimeID, Name: "svm", Kind: registry.KindCompute, Owner: spec.Nodes[0].Entity.Public(), GenesisStateRoot: spec.SVMStateRoot,
 			Executor: registry.ExecutorParams{GroupSize: spec.GroupSize, GroupBackupSize: spec.BackupSize, AllowedStragglers: 0,
-				RoundTimeout: 10, MaxBatchSize: maxBatch, BatchFlushTimeout: 100, ProposerTimeout: 5},
+				RoundTimeout: 6, MaxBatchSize: maxBatch, BatchFlushTimeout: 100, ProposerTimeout: 3},
 			Storage: registry.StorageParams{GroupSize: spec.StorageSize, MinWriteReplication: minWrite, CheckpointInterval: 100},
 			Deposit: 10_000,
 			Staking: registry.RuntimeStakingParams{
