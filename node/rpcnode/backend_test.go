@@ -7,10 +7,9 @@ import (
 
 	"github.com/atoll-dev/atoll/client"
 	"github.com/atoll-dev/atoll/rpc"
+	"github.com/atoll-dev/atoll/rpc/backendtest"
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
-
-	"github.com/atoll-dev/atoll/rpc/backendtest"
 )
 
 // TestBackend_Conformance runs rpc/backendtest against backends over one
