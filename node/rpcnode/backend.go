@@ -41,6 +41,7 @@ type Backend struct {
 	rent     svm.Rent
 	schedule svm.EpochSchedule
 	faucet   sol.Pubkey
+	inflight chan struct{} // admissions under way
 
 	mu    sync.RWMutex
 	ready bool
@@ -80,7 +81,7 @@ func New(cfg Config) (*Backend, error) {
 	}
 	opts = append(opts, programs.Options(programs.Config{LocalDomain: cfg.RuntimeConfig.BridgeDomain, Admin: cfg.RuntimeConfig.BridgeAdmin})...)
 	b := &Backend{cfg: cfg, kv: cfg.Replica.KV, ledger: devbank.NewMemLedger(), opts: opts, schedule: schedule,
-		hashes: map[uint64]sol.Hash{}, rounds: map[sol.Hash]uint64{}}
+		hashes: map[uint64]sol.Hash{}, rounds: map[sol.Hash]uint64{}, inflight: make(chan struct{}, MaxInFlight)}
 	b.rent = svm.NewExecutor(svm.NewMapStore(), opts...).Rent()
 	if cfg.Faucet != nil {
 		copy(b.faucet[:], cfg.Faucet.Public().(ed25519.PublicKey))

@@ -4,24 +4,25 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/sigverify"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
-	"github.com/atoll-dev/atoll/worker/txpool"
 )
 
-// SendTransaction implements rpc.Backend: after the preflight the
-// transaction is admitted into the compute worker's pool, which gossips it
-// to the committee; its outcome shows in the finalized rounds.
-//
-// Signatures are verified once on this path, by the pool's admission check
-// (one batch verification for every transaction waiting): the preflight
-// runs without verifying them, and a transaction whose preflight fails has
-// its signatures checked before the failure is reported, so a bad signature
-// is always answered with -32003 as Agave does.
+// SendTransaction implements rpc.Backend: the signatures are verified
+// (by the preflight's execution, or on their own without one), then the
+// transaction is handed to the compute worker's pool, which checks it again
+// in a batch with whatever else is waiting and gossips it to the committee.
+// As with Agave, whose sendTransaction returns once the transaction is
+// forwarded to the leader, the answer does not wait for the pool: an RPC
+// server handles a JSON-RPC batch one request at a time, and waiting would
+// hand the pool one transaction per check, which costs several times a
+// batched check per transaction. The outcome shows in the finalized
+// rounds; a transaction the pool refuses is dropped, as a leader drops one.
+// At most MaxInFlight admissions wait at once; beyond that sendTransaction
+// answers rpc.ErrQueueFull.
 func (b *Backend) SendTransaction(raw []byte, opts rpc.SendOptions) (sol.Signature, error) {
 	tx, err := sol.DecodeTransaction(raw)
 	if err != nil {
@@ -31,13 +32,17 @@ func (b *Backend) SendTransaction(raw []byte, opts rpc.SendOptions) (sol.Signatu
 	if _, ok, _ := b.ledger.Transaction(sig); ok {
 		return sig, nil // already executed: the contract makes this a success
 	}
-	if !opts.SkipPreflight {
-		sim, err := b.simulate(tx, raw, rpc.SimulateOptions{Commitment: opts.PreflightCommitment}, true)
+	if opts.SkipPreflight {
+		if !signaturesVerify(tx) {
+			return sol.Signature{}, &rpc.SignatureVerificationError{}
+		}
+	} else {
+		sim, err := b.simulate(tx, raw, rpc.SimulateOptions{SigVerify: true, Commitment: opts.PreflightCommitment}, true)
 		if err != nil {
 			return sol.Signature{}, err
 		}
-		if sim.Result.Err != nil {
-			if !signaturesVerify(tx) {
+		if e := sim.Result.Err; e != nil {
+			if e.Kind == svm.SignatureFailure {
 				return sol.Signature{}, &rpc.SignatureVerificationError{}
 			}
 			return sol.Signature{}, &rpc.PreflightError{Sim: sim}
@@ -46,34 +51,38 @@ func (b *Backend) SendTransaction(raw []byte, opts rpc.SendOptions) (sol.Signatu
 	return sig, b.admit(raw, sig)
 }
 
-// refusedSignature is how the SVM runtime's admission check
-// (hosted.Runtime.CheckTxBatch) words a signature failure.
-const refusedSignature = "signature verification failed"
+// MaxInFlight bounds the admissions a Backend has handed to the pool and
+// not yet seen answered.
+const MaxInFlight = 16384
 
 func (b *Backend) admit(raw []byte, sig sol.Signature) error {
 	if b.cfg.Compute == nil {
 		return fmt.Errorf("%w: this node runs no compute worker", rpc.ErrNodeUnhealthy)
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.SubmitTimeout)
-	defer cancel()
-	err := b.cfg.Compute.Admit(ctx, raw)
-	switch {
-	case err == nil:
-		return nil
-	case errors.Is(err, txpool.ErrRejected) && strings.Contains(err.Error(), refusedSignature):
-		return &rpc.SignatureVerificationError{}
-	case errors.Is(err, txpool.ErrFull):
-		return fmt.Errorf("%w: %v", rpc.ErrQueueFull, err)
-	case errors.Is(err, context.DeadlineExceeded), strings.Contains(err.Error(), "has not seen the chain"),
-		strings.Contains(err.Error(), "holds no state"):
-		return fmt.Errorf("%w: %v", rpc.ErrNodeUnhealthy, err)
+	b.mu.RLock()
+	ready := b.ready
+	b.mu.RUnlock()
+	if !ready {
+		return fmt.Errorf("%w: %w", rpc.ErrNodeUnhealthy, ErrNotReady)
 	}
-	// The transaction may have landed between the ledger check and the
-	// pool's (which then refuses it as a replay).
-	if _, ok, _ := b.ledger.Transaction(sig); ok {
-		return nil
+	select {
+	case b.inflight <- struct{}{}:
+	default:
+		return fmt.Errorf("%w: %d transactions waiting for admission", rpc.ErrQueueFull, MaxInFlight)
 	}
-	return fmt.Errorf("%w: the pool refused it: %v", rpc.ErrInvalidTransaction, err)
+	go func() {
+		defer func() { <-b.inflight }()
+		ctx, cancel := context.WithTimeout(context.Background(), b.cfg.SubmitTimeout)
+		defer cancel()
+		if err := b.cfg.Compute.Admit(ctx, raw); err != nil {
+			// The transaction may have landed between the ledger check and
+			// the pool's, which then refuses it as a replay.
+			if _, ok, _ := b.ledger.Transaction(sig); !ok {
+				b.cfg.Logger.Debug("pool refused a transaction", "signature", sig, "err", err)
+			}
+		}
+	}()
+	return nil
 }
 
 func signaturesVerify(tx *sol.Transaction) bool {
