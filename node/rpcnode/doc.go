@@ -9,9 +9,11 @@
 // account view to the round's state root and publishes the round to
 // websocket subscribers. Accounts are read from the MKVS state tree at the
 // finalized root; program-account scans iterate that tree. sendTransaction
-// admits into the compute worker's pool, which gossips to the committee;
-// simulation runs the SVM engine over the finalized state without
-// committing.
+// runs the preflight, then hands the transaction to the compute worker's
+// pool (which checks it in a batch and gossips it to the committee) and
+// answers without waiting, as Agave answers once it forwarded to the
+// leader; simulation runs the SVM engine, configured as the runtime
+// configures it, over the finalized state without committing.
 //
 // Slots and commitment: a slot is a runtime round. The workers expose only
 // finalized rounds (a round's results are not visible before the roothash
