@@ -1,6 +1,7 @@
 package compute
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -214,20 +215,22 @@ func (w *Worker) finalized(round uint64) error {
 	if err != nil {
 		return err
 	}
-	var txs [][]byte
-	var results []*TxResult
-	for i := 0; ; i++ {
-		tx, err := t.Get(hosted.TxKey(i))
-		if errors.Is(err, mkvs.ErrNotFound) {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		raw, err := t.Get(hosted.ResultKey(i))
-		if err != nil {
-			return err
-		}
+	// One pass over each half of the IO tree loads every node once (a Get
+	// per entry walked from the root each time: a quarter of a busy
+	// node's CPU).
+	txs, err := ioValues(t, hosted.TxKey(0)[:1])
+	if err != nil {
+		return fmt.Errorf("compute: transactions of round %d: %w", round, err)
+	}
+	raws, err := ioValues(t, hosted.ResultKey(0)[:1])
+	if err != nil {
+		return fmt.Errorf("compute: results of round %d: %w", round, err)
+	}
+	if len(raws) != len(txs) {
+		return fmt.Errorf("compute: round %d has %d transactions and %d results", round, len(txs), len(raws))
+	}
+	results := make([]*TxResult, len(txs))
+	for i, raw := range raws {
 		var r hosted.Result
 		if err := rhp.Unmarshal(raw, &r); err != nil {
 			return fmt.Errorf("compute: result %d of round %d: %w", i, round, err)
@@ -242,8 +245,7 @@ func (w *Worker) finalized(round uint64) error {
 		if r.Err != nil {
 			res.Error = r.TxResult().Err.Error()
 		}
-		txs = append(txs, tx)
-		results = append(results, res)
+		results[i] = res
 	}
 	w.cfg.Pool.Remove(txs)
 	w.mu.Lock()
@@ -257,4 +259,15 @@ func (w *Worker) finalized(round uint64) error {
 		}
 	}
 	return nil
+}
+
+// ioValues returns the values under prefix in key order (the IO tree's
+// entries of one kind, by batch index). The values are copies.
+func ioValues(t *mkvs.Tree, prefix []byte) ([][]byte, error) {
+	var out [][]byte
+	it := t.NewPrefixIterator(prefix)
+	for it.First(); it.Valid(); it.Next() {
+		out = append(out, bytes.Clone(it.Value()))
+	}
+	return out, it.Err()
 }
