@@ -147,7 +147,9 @@ func InitNetwork(o NetworkOptions) error {
 	}
 	doc := genesis.Build(genesis.NetworkSpec{ChainID: o.ChainID, EpochInterval: o.EpochInterval, Nodes: specs, SVM: true,
 		GroupSize: group, BackupSize: backup, StorageSize: storageSize, MinWriteReplication: minWrite, SVMStateRoot: svmRoot,
-		MaxBatchSize: cmp.Or(o.MaxBatchSize, 5000)})
+		MaxBatchSize: cmp.Or(o.MaxBatchSize, 5000),
+		// A dead worker's round reaches the backups well within an epoch.
+		RoundTimeout: 6, ProposerTimeout: 3})
 	descriptors := map[signature.PublicKey]*registry.Node{}
 	for _, n := range doc.Registry.Nodes {
 		descriptors[n.ID] = n

@@ -1,6 +1,7 @@
 package genesis
 
 import (
+	"cmp"
 	"crypto/sha512"
 
 	"github.com/atoll-dev/atoll/consensus/beacon"
@@ -46,6 +47,9 @@ type NetworkSpec struct {
 	SVMStateRoot [32]byte
 	// MaxBatchSize bounds a runtime round's transactions (1000 when 0).
 	MaxBatchSize uint64
+	// RoundTimeout and ProposerTimeout, in consensus blocks, override the
+	// SVM runtime's defaults (10 and 5) when set.
+	RoundTimeout, ProposerTimeout uint64
 }
 
 // Amounts given to every generated entity.
@@ -84,7 +88,7 @@ func Build(spec NetworkSpec) *Document {
 		d.Registry.Runtimes = append(d.Registry.Runtimes, &registry.Runtime{
 			ID: SVMRuntimeID, Name: "svm", Kind: registry.KindCompute, Owner: spec.Nodes[0].Entity.Public(), GenesisStateRoot: spec.SVMStateRoot,
 			Executor: registry.ExecutorParams{GroupSize: spec.GroupSize, GroupBackupSize: spec.BackupSize, AllowedStragglers: 0,
-				RoundTimeout: 6, MaxBatchSize: maxBatch, BatchFlushTimeout: 100, ProposerTimeout: 3},
+				RoundTimeout: cmp.Or(spec.RoundTimeout, 10), MaxBatchSize: maxBatch, BatchFlushTimeout: 100, ProposerTimeout: cmp.Or(spec.ProposerTimeout, 5)},
 			Storage: registry.StorageParams{GroupSize: spec.StorageSize, MinWriteReplication: minWrite, CheckpointInterval: 100},
 			Deposit: 10_000,
 			Staking: registry.RuntimeStakingParams{
