@@ -30,6 +30,7 @@ func newDevnetCommand() *cobra.Command {
 		basePort  int
 		workers   int
 		backups   int
+		maxBatch  uint64
 		flags     nodeFlags
 		wf        workerFlags
 	)
@@ -72,7 +73,7 @@ DIR/faucet.json is a keypair funded inside the runtime.`,
 					dir, compute, workers, backups, epoch)
 				err := node.InitNetwork(node.NetworkOptions{Homes: []string{dir}, ChainID: "atoll-devnet", Compute: compute,
 					EpochInterval: epoch, BlockTime: blockTime, BasePort: basePort, ListenHost: "127.0.0.1",
-					Workers: workers, Backups: backups, FaucetFile: filepath.Join(dir, "faucet.json")})
+					Workers: workers, Backups: backups, FaucetFile: filepath.Join(dir, "faucet.json"), MaxBatchSize: maxBatch})
 				if err != nil {
 					return err
 				}
@@ -102,6 +103,7 @@ DIR/faucet.json is a keypair funded inside the runtime.`,
 	c.Flags().IntVar(&compute, "compute", 3, "compute/storage nodes in a new devnet")
 	c.Flags().IntVar(&workers, "workers", 2, "executor committee size of a new devnet")
 	c.Flags().IntVar(&backups, "backups", 1, "backup workers of a new devnet")
+	c.Flags().Uint64Var(&maxBatch, "max-batch", 5000, "most transactions in one runtime round of a new devnet")
 	c.Flags().Uint64Var(&epoch, "epoch-blocks", 30, "blocks per epoch in a new devnet (more than 2x the runtime round timeout of 6 blocks, so a round with a dead worker reaches the backups)")
 	c.Flags().DurationVar(&blockTime, "block-time", 500*time.Millisecond, "target block time (CometBFT timeout_commit) of a new devnet")
 	c.Flags().IntVar(&basePort, "base-port", 26656, "p2p port of a new devnet; RPC listens on the next port")

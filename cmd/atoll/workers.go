@@ -20,6 +20,7 @@ import (
 	"github.com/atoll-dev/atoll/runtime/host/sandbox"
 	"github.com/atoll-dev/atoll/worker"
 	"github.com/atoll-dev/atoll/worker/submit"
+	"github.com/atoll-dev/atoll/worker/txpool"
 )
 
 // workerFlags select how a node runs the SVM runtime of its compute nodes.
@@ -74,7 +75,8 @@ func startHomeWorkers(home string, f workerFlags, log *slog.Logger) (*homeWorker
 	if err != nil {
 		return nil, err
 	}
-	if err := checkSVMRoot(home, root); err != nil {
+	rt, err := checkSVMRoot(home, root)
+	if err != nil {
 		return nil, err
 	}
 	exe, err := os.Executable()
@@ -105,6 +107,8 @@ func startHomeWorkers(home string, f workerFlags, log *slog.Logger) (*homeWorker
 			Compute: true, Storage: true, GenesisLog: wl, GenesisRoot: root,
 			RuntimeBinary: exe, RuntimeArgs: []string{"runtime", "svm"}, UnsafeNoSandbox: f.unsafeNoSandbox,
 			RuntimeConfig: g.LocalConfig(), Logger: log.With("worker", id.Name),
+			// Room for the round being executed and a few more full batches.
+			Pool: txpool.Config{MaxTxs: max(10_000, 4*int(rt.Executor.MaxBatchSize))},
 		})
 		if err != nil {
 			hw.Close()
@@ -116,27 +120,28 @@ func startHomeWorkers(home string, f workerFlags, log *slog.Logger) (*homeWorker
 	return hw, nil
 }
 
-// checkSVMRoot refuses to serve a runtime whose genesis state is not the
-// one the consensus layer registered.
-func checkSVMRoot(home string, root [32]byte) error {
+// checkSVMRoot returns the SVM runtime's genesis descriptor, refusing to
+// serve a runtime whose genesis state is not the one the consensus layer
+// registered.
+func checkSVMRoot(home string, root [32]byte) (*registry.Runtime, error) {
 	path := filepath.Join(home, "config", "genesis.json")
 	gdoc, err := cmttypes.GenesisDocFromFile(path)
 	if err != nil {
-		return fmt.Errorf("%w %s: %v", node.ErrBadGenesis, path, err)
+		return nil, fmt.Errorf("%w %s: %v", node.ErrBadGenesis, path, err)
 	}
 	doc, err := genesis.Parse(gdoc.AppState)
 	if err != nil {
-		return fmt.Errorf("%w %s: %v", node.ErrBadGenesis, path, err)
+		return nil, fmt.Errorf("%w %s: %v", node.ErrBadGenesis, path, err)
 	}
 	for _, rt := range doc.Registry.Runtimes {
 		if rt.ID == genesis.SVMRuntimeID {
 			if rt.GenesisStateRoot != root {
-				return fmt.Errorf("%w: %s derives SVM state root %x, genesis registers %x", node.ErrBadGenesis, node.SVMGenesisFile(home), root, rt.GenesisStateRoot)
+				return nil, fmt.Errorf("%w: %s derives SVM state root %x, genesis registers %x", node.ErrBadGenesis, node.SVMGenesisFile(home), root, rt.GenesisStateRoot)
 			}
-			return nil
+			return rt, nil
 		}
 	}
-	return fmt.Errorf("%w %s: the SVM runtime is not registered", node.ErrBadGenesis, path)
+	return nil, fmt.Errorf("%w %s: the SVM runtime is not registered", node.ErrBadGenesis, path)
 }
 
 // Components are every worker's node components.
