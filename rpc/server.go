@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"strconv"
@@ -69,9 +70,18 @@ func Listen(addr string) (*Listeners, error) {
 		}
 		return &Listeners{HTTP: h, WS: w}, nil
 	}
-	for attempt := 0; attempt < 50; attempt++ {
-		h, err := net.Listen("tcp", net.JoinHostPort(host, "0"))
-		if err != nil {
+	// Look below the kernel's ephemeral range (32768 up), where a busy
+	// machine's outgoing connections cannot take a port between the check
+	// and the bind; fall back to the kernel's choice.
+	for attempt := 0; attempt < 400; attempt++ {
+		var h net.Listener
+		var err error
+		if attempt < 300 {
+			h, err = net.Listen("tcp", net.JoinHostPort(host, strconv.Itoa(20000+rand.IntN(12000))))
+			if err != nil {
+				continue
+			}
+		} else if h, err = net.Listen("tcp", net.JoinHostPort(host, "0")); err != nil {
 			return nil, err
 		}
 		p := h.Addr().(*net.TCPAddr).Port
