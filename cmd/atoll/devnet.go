@@ -109,6 +109,7 @@ DIR/faucet.json is a keypair funded inside the runtime.`,
 	c.Flags().IntVar(&basePort, "base-port", 26656, "p2p port of a new devnet; RPC listens on the next port")
 	flags.register(c)
 	wf.register(c)
+	c.Flags().StringVar(&wf.rpcAddr, "rpc-port", "127.0.0.1:8899", "serve the Solana JSON-RPC on this address (websocket on port+1); empty to serve none")
 	return c
 }
 

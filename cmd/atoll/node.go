@@ -110,6 +110,7 @@ func newNodeCommand() *cobra.Command {
 	c.MarkFlagRequired("home")
 	flags.register(c)
 	wf.register(c)
+	c.Flags().StringVar(&wf.rpcAddr, "rpc-port", "", "serve the Solana JSON-RPC on this address (websocket on port+1), e.g. 127.0.0.1:8899")
 	return c
 }
 
@@ -125,6 +126,12 @@ func runNode(cmd *cobra.Command, opts node.Options, wf workerFlags, started func
 	}
 	defer workers.Close()
 	opts.Components = append(opts.Components, workers.Components()...)
+	solRPC, err := startNodeRPC(opts.Home, wf.rpcAddr, workers, opts.Logger)
+	if err != nil {
+		return err
+	}
+	defer solRPC.Close()
+	opts.Components = append(opts.Components, solRPC.components()...)
 	n, err := node.Start(opts)
 	if err != nil {
 		return err
@@ -148,6 +155,10 @@ func runNode(cmd *cobra.Command, opts node.Options, wf workerFlags, started func
 		for _, u := range workers.SubmitURLs() {
 			fmt.Fprintf(out, "submission API: %s\n", u)
 		}
+	}
+	if solRPC != nil {
+		httpURL, wsURL := solRPC.urls()
+		fmt.Fprintf(out, "JSON RPC URL: %s\nWebSocket URL: %s\n", httpURL, wsURL)
 	}
 	if started != nil {
 		started(n)

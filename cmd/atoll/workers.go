@@ -27,6 +27,8 @@ import (
 type workerFlags struct {
 	unsafeNoSandbox bool
 	noWorkers       bool
+	// rpcAddr serves the Solana JSON-RPC (websocket on port+1); "" serves none.
+	rpcAddr string
 }
 
 func (f *workerFlags) register(c *cobra.Command) {
@@ -37,6 +39,7 @@ func (f *workerFlags) register(c *cobra.Command) {
 // homeWorkers are the started workers of a home's compute identities.
 type homeWorkers struct {
 	all   []*worker.Workers
+	cfgs  []worker.Config
 	names []string
 }
 
@@ -101,7 +104,7 @@ func startHomeWorkers(home string, f workerFlags, log *slog.Logger) (*homeWorker
 		}
 	}
 	for _, id := range compute {
-		w, err := worker.Start(worker.Config{
+		wcfg := worker.Config{
 			Runtime: genesis.SVMRuntimeID, Identity: id.Node, P2PKey: id.P2P,
 			DataDir: filepath.Join(home, "data", "workers", id.Name), P2PAddr: id.P2PAddr, SubmitAddr: id.SubmitAddr,
 			Compute: true, Storage: true, GenesisLog: wl, GenesisRoot: root,
@@ -109,12 +112,14 @@ func startHomeWorkers(home string, f workerFlags, log *slog.Logger) (*homeWorker
 			RuntimeConfig: g.LocalConfig(), Logger: log.With("worker", id.Name),
 			// Room for the round being executed and a few more full batches.
 			Pool: txpool.Config{MaxTxs: max(10_000, 4*int(rt.Executor.MaxBatchSize))},
-		})
+		}
+		w, err := worker.Start(wcfg)
 		if err != nil {
 			hw.Close()
 			return nil, fmt.Errorf("starting the workers of %s: %w", id.Name, err)
 		}
 		hw.all = append(hw.all, w)
+		hw.cfgs = append(hw.cfgs, wcfg)
 		hw.names = append(hw.names, id.Name)
 	}
 	return hw, nil
