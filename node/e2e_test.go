@@ -256,7 +256,7 @@ func TestDevnet_RunStopResume(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "devnet")
 	port := strconv.Itoa(freeBase(t))
 	run := func(wantLine string) (string, *exec.Cmd) {
-		cmd := exec.Command(bin, "devnet", "--dir", dir, "--epoch-blocks", "3", "--block-time", "50ms", "--base-port", port)
+		cmd := exec.Command(bin, "devnet", "--dir", dir, "--epoch-blocks", "3", "--block-time", "50ms", "--base-port", port, "--rpc-port", "")
 		var out syncBuffer
 		cmd.Stdout, cmd.Stderr = &out, &out
 		if err := cmd.Start(); err != nil {
@@ -271,7 +271,7 @@ func TestDevnet_RunStopResume(t *testing.T) {
 			}
 			time.Sleep(50 * time.Millisecond)
 		}
-		second, err := exec.Command(bin, "devnet", "--dir", dir+"2", "--base-port", port).CombinedOutput()
+		second, err := exec.Command(bin, "devnet", "--dir", dir+"2", "--base-port", port, "--rpc-port", "").CombinedOutput()
 		if err == nil || !strings.Contains(string(second), "port already in use") || strings.Count(strings.TrimSpace(string(second)), "\n") > 2 {
 			t.Errorf("second devnet on the same ports: %v\n%s", err, second)
 		}

@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -157,6 +158,9 @@ func startDevnet(t *testing.T, bin string, args ...string) *devnetProc {
 // startDevnetEnv starts a devnet with env (nil: this process's).
 func startDevnetEnv(t *testing.T, bin string, env []string, args ...string) *devnetProc {
 	t.Helper()
+	if !slices.Contains(args, "--rpc-port") {
+		args = append(args, "--rpc-port", "") // tests that want the Solana RPC pick its port
+	}
 	p := &devnetProc{cmd: exec.Command(bin, append([]string{"devnet"}, args...)...), out: &syncBuffer{}}
 	p.cmd.Env = env
 	p.cmd.Stdout, p.cmd.Stderr = p.out, p.out
@@ -324,7 +328,7 @@ func TestDevnet_NoBwrap(t *testing.T) {
 	bin := buildAtoll(t)
 	dir := filepath.Join(t.TempDir(), "devnet")
 	base := strconv.Itoa(freeBase(t))
-	cmd := exec.Command(bin, "devnet", "--dir", dir, "--base-port", base)
+	cmd := exec.Command(bin, "devnet", "--dir", dir, "--base-port", base, "--rpc-port", "")
 	cmd.Env = append(os.Environ(), "PATH="+t.TempDir())
 	out, err := cmd.CombinedOutput()
 	var last string
