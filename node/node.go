@@ -12,6 +12,7 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	dbm "github.com/cometbft/cometbft-db"
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -320,6 +321,12 @@ func (n *Node) Stop() error {
 			err = e
 		}
 		n.comet.Wait()
+		// CometBFT's per-peer consensus routines (queryMaj23Routine) are not
+		// joined by Stop: one caught between its running check and a block
+		// store read would panic on a closed database. They finish an
+		// iteration within milliseconds and then see the stop, so give them
+		// that long before closing the stores.
+		time.Sleep(250 * time.Millisecond)
 	}
 	n.dbs.closeAll()
 	if e := n.store.Close(); e != nil && err == nil {
