@@ -133,9 +133,9 @@ func (b *Bank) FeeForMessage(message []byte, c rpc.Commitment) (uint64, bool, ui
 	if err != nil {
 		return 0, false, s, err
 	}
-	fee := svm.LamportsPerSignature * uint64(m.Header.NumRequiredSignatures)
-	if features.Active(svm.FeatureTxWideComputeBudget) {
-		fee += priorityFee(&m)
+	fee, err := svm.MessageFee(&m, features)
+	if err != nil {
+		return 0, false, s, fmt.Errorf("%w: %v", rpc.ErrInvalidParams, err)
 	}
 	return fee, true, s, nil
 }

@@ -111,3 +111,33 @@ func TestMeter_Consume(t *testing.T) {
 		t.Fatalf("over-consumption: %v, remaining %d", err, m.Remaining())
 	}
 }
+
+// A priority fee too large for a u64 saturates (and cannot be paid) instead
+// of overflowing into a tiny fee or a panic.
+func TestPriorityFee_Saturates(t *testing.T) {
+	f := newSystemFixture(t)
+	activateFeature(t, f, FeatureTxWideComputeBudget.Name)
+	f.epoch++
+	f.run()
+	before := f.acct(f.payer).Lamports
+	r := f.send(nil, SetComputeUnitLimit(MaxComputeUnitLimit), SetComputeUnitPrice(^uint64(0)), burn(1))
+	if r.Processed || r.Err == nil || r.Err.Kind != InsufficientFundsForFee {
+		t.Fatalf("got %v processed=%v", r.Err, r.Processed)
+	}
+	if f.acct(f.payer).Lamports != before {
+		t.Fatal("an unpayable fee was charged")
+	}
+	msg, _ := sol.NewLegacyMessage(f.payer, f.latest(), SetComputeUnitLimit(MaxComputeUnitLimit), SetComputeUnitPrice(^uint64(0)))
+	if fee, err := MessageFee(&msg, f.features); err != nil || fee != ^uint64(0) {
+		t.Fatalf("MessageFee = %d, %v", fee, err)
+	}
+	msg, _ = sol.NewLegacyMessage(f.payer, f.latest(), SetComputeUnitLimit(100_000), SetComputeUnitPrice(1_500_001))
+	if fee, _ := MessageFee(&msg, f.features); fee != LamportsPerSignature+150_001 {
+		t.Fatalf("MessageFee = %d", fee)
+	}
+	bad := msg
+	bad.Instructions = append([]sol.CompiledInstruction{{ProgramIDIndex: 9}}, msg.Instructions...)
+	if _, err := MessageFee(&bad, f.features); err == nil {
+		t.Fatal("an unsanitary message got a fee")
+	}
+}

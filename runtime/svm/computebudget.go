@@ -23,9 +23,13 @@ type computeLimits struct {
 	heapSize  uint32
 }
 
-// priorityFee is ceil(limit × price / 1e6) lamports.
+// priorityFee is ceil(limit × price / 1e6) lamports, saturating at the
+// largest u64 (which no payer can pay) instead of overflowing.
 func (l computeLimits) priorityFee() uint64 {
 	hi, lo := bits.Mul64(l.unitLimit, l.unitPrice)
+	if hi >= 1_000_000 {
+		return ^uint64(0)
+	}
 	q, r := bits.Div64(hi, lo, 1_000_000)
 	if r != 0 {
 		q++
@@ -121,4 +125,29 @@ func processComputeBudget(ctx *InvokeContext) error {
 		return ErrInvalidInstructionData
 	}
 	return nil
+}
+
+// MessageFee is the fee the executor charges for m under features: 5,000
+// lamports per signature plus, with FeatureTxWideComputeBudget active, the
+// priority fee its compute-budget instructions ask for. It saturates rather
+// than overflows. A message that does not sanitize is an error; one whose
+// compute-budget instructions are refused is charged nothing beyond
+// signatures, since it is refused before paying.
+func MessageFee(m *sol.Message, features FeatureSet) (uint64, error) {
+	if err := m.Sanitize(); err != nil {
+		return 0, err
+	}
+	fee := LamportsPerSignature * uint64(m.Header.NumRequiredSignatures)
+	e := Executor{budget: DefaultBudget}
+	if limits, terr := e.computeLimits(m, features); terr == nil {
+		fee = saturatingAdd(fee, limits.priorityFee())
+	}
+	return fee, nil
+}
+
+func saturatingAdd(a, b uint64) uint64 {
+	if a+b < a {
+		return ^uint64(0)
+	}
+	return a + b
 }

@@ -45,7 +45,7 @@ func (e *Executor) executeTx(bs *batchState, blk *BlockContext, clock Clock, p *
 		res.Err = terr
 		return res, nil
 	}
-	fee := LamportsPerSignature*uint64(len(p.tx.Signatures)) + limits.priorityFee()
+	fee := saturatingAdd(LamportsPerSignature*uint64(len(p.tx.Signatures)), limits.priorityFee())
 
 	// The fee payer pays before anything runs, and keeps paying if anything fails.
 	payer := loaded[0].Clone()
