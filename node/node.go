@@ -115,6 +115,9 @@ func (n *Node) App() *app.App { return n.app }
 
 // Start loads the home, checks that its ports are free, opens the state,
 // and starts CometBFT and the components.
+// peerQueryMaj23Sleep replaces CometBFT's 2 s default (see Start and Stop).
+const peerQueryMaj23Sleep = 100 * time.Millisecond
+
 func Start(opts Options) (*Node, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -123,6 +126,11 @@ func Start(opts Options) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
+	// CometBFT's per-peer maj23 routine sleeps this long between steps
+	// without rechecking that the node is running, and Stop does not join
+	// it; a short sleep bounds how long Stop must wait before closing the
+	// stores it reads (see Stop).
+	cfg.Consensus.PeerQueryMaj23SleepDuration = peerQueryMaj23Sleep
 	if opts.MetricsAddr != "" {
 		cfg.Instrumentation.Prometheus = true
 		cfg.Instrumentation.PrometheusListenAddr = opts.MetricsAddr
@@ -322,11 +330,10 @@ func (n *Node) Stop() error {
 		}
 		n.comet.Wait()
 		// CometBFT's per-peer consensus routines (queryMaj23Routine) are not
-		// joined by Stop: one caught between its running check and a block
-		// store read would panic on a closed database. They finish an
-		// iteration within milliseconds and then see the stop, so give them
-		// that long before closing the stores.
-		time.Sleep(250 * time.Millisecond)
+		// joined by Stop, and one iteration may sleep up to four times before
+		// reading the block store: closing it sooner could make one panic on
+		// a closed database.
+		time.Sleep(5 * peerQueryMaj23Sleep)
 	}
 	n.dbs.closeAll()
 	if e := n.store.Close(); e != nil && err == nil {
