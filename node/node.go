@@ -113,11 +113,11 @@ func (n *Node) Config() *cmtcfg.Config { return n.cfg }
 // App returns the consensus application.
 func (n *Node) App() *app.App { return n.app }
 
-// Start loads the home, checks that its ports are free, opens the state,
-// and starts CometBFT and the components.
 // peerQueryMaj23Sleep replaces CometBFT's 2 s default (see Start and Stop).
 const peerQueryMaj23Sleep = 100 * time.Millisecond
 
+// Start loads the home, checks that its ports are free, opens the state,
+// and starts CometBFT and the components.
 func Start(opts Options) (*Node, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
