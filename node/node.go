@@ -12,7 +12,6 @@ import (
 	"os"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	dbm "github.com/cometbft/cometbft-db"
 	abci "github.com/cometbft/cometbft/abci/types"
@@ -113,9 +112,6 @@ func (n *Node) Config() *cmtcfg.Config { return n.cfg }
 // App returns the consensus application.
 func (n *Node) App() *app.App { return n.app }
 
-// peerQueryMaj23Sleep replaces CometBFT's 2 s default (see Start and Stop).
-const peerQueryMaj23Sleep = 100 * time.Millisecond
-
 // Start loads the home, checks that its ports are free, opens the state,
 // and starts CometBFT and the components.
 func Start(opts Options) (*Node, error) {
@@ -126,11 +122,6 @@ func Start(opts Options) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	// CometBFT's per-peer maj23 routine sleeps this long between steps
-	// without rechecking that the node is running, and Stop does not join
-	// it; a short sleep bounds how long Stop must wait before closing the
-	// stores it reads (see Stop).
-	cfg.Consensus.PeerQueryMaj23SleepDuration = peerQueryMaj23Sleep
 	if opts.MetricsAddr != "" {
 		cfg.Instrumentation.Prometheus = true
 		cfg.Instrumentation.PrometheusListenAddr = opts.MetricsAddr
@@ -320,8 +311,7 @@ func checkPorts(cfg *cmtcfg.Config) error {
 // Stop stops the components and CometBFT and closes the state. It waits
 // for everything to finish.
 func (n *Node) Stop() error {
-	n.cancel()
-	n.wg.Wait()
+	n.StopComponents()
 	var err error
 	n.stopping.Store(true)
 	if n.comet.IsRunning() {
@@ -329,17 +319,19 @@ func (n *Node) Stop() error {
 			err = e
 		}
 		n.comet.Wait()
-		// CometBFT's per-peer consensus routines (queryMaj23Routine) are not
-		// joined by Stop, and one iteration may sleep up to four times before
-		// reading the block store: closing it sooner could make one panic on
-		// a closed database.
-		time.Sleep(5 * peerQueryMaj23Sleep)
 	}
 	n.dbs.closeAll()
 	if e := n.store.Close(); e != nil && err == nil {
 		err = e
 	}
 	return err
+}
+
+// StopComponents cancels the components and waits for them to return, so
+// that what they use can be closed before Stop; Stop calls it too.
+func (n *Node) StopComponents() {
+	n.cancel()
+	n.wg.Wait()
 }
 
 // Status returns the application's chain id, height, epoch and app hash.

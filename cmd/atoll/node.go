@@ -168,13 +168,20 @@ func runNode(cmd *cobra.Command, opts node.Options, wf workerFlags, started func
 	<-sigs
 	signal.Stop(sigs)
 	fmt.Fprintln(out, "stopping")
+	// Components, then the workers they drive, then CometBFT, and then exit
+	// at once: CometBFT closes its block store in Stop while per-peer
+	// consensus routines it does not join may still wake up and read it (a
+	// panic on a closed database), so the process must not linger after it.
+	n.StopComponents()
+	werr := workers.Close()
+	height := n.Height()
 	if err := n.Stop(); err != nil {
 		return fmt.Errorf("stopping node: %w", err)
 	}
-	if err := workers.Close(); err != nil {
-		return fmt.Errorf("stopping workers: %w", err)
+	if werr != nil {
+		return fmt.Errorf("stopping workers: %w", werr)
 	}
-	fmt.Fprintln(out, "stopped at height", n.Height())
+	fmt.Fprintln(out, "stopped at height", height)
 	return nil
 }
 
