@@ -34,7 +34,19 @@ func (n *Node) followEvents(ctx context.Context, fn func(int64, []abci.Event)) e
 			}
 			select {
 			case <-ctx.Done():
-				return
+				// The subscription is unbuffered: the bus blocks until we
+				// read, so keep draining while unsubscribing, or the bus (and
+				// CometBFT's Stop with it) would wait on us forever.
+				go func() {
+					_ = n.comet.EventBus().Unsubscribe(context.Background(), "atoll-events", cmttypes.EventQueryNewBlock)
+				}()
+				for {
+					select {
+					case <-sub.Out():
+					case <-sub.Canceled():
+						return
+					}
+				}
 			case <-sub.Canceled():
 				return
 			case msg := <-sub.Out():
