@@ -21,6 +21,7 @@ import (
 	"github.com/atoll-dev/atoll/consensus/genesis"
 	"github.com/atoll-dev/atoll/consensus/registry"
 	"github.com/atoll-dev/atoll/consensus/signature"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
 // NetworkOptions describe a network whose homes InitNetwork writes.
@@ -46,6 +47,13 @@ type NetworkOptions struct {
 	FaucetFile string
 	// MaxBatchSize bounds a runtime round's transactions (default 5000).
 	MaxBatchSize uint64
+	// FaucetLamports funds the faucet (default DefaultFaucetLamports).
+	FaucetLamports uint64
+	// BridgeDomain and BridgeAdmin configure the runtime's bridge programs
+	// (SVMGenesis); Accounts are added to its genesis state.
+	BridgeDomain uint32
+	BridgeAdmin  sol.Pubkey
+	Accounts     []GenesisAccount
 }
 
 // PortsOf returns validator i's p2p and RPC ports.
@@ -140,7 +148,8 @@ func InitNetwork(o NetworkOptions) error {
 	if err != nil {
 		return fmt.Errorf("node: %w", err)
 	}
-	svmGen := &SVMGenesis{SlotsPerEpoch: 432_000, Faucet: client.PubkeyOf(faucet), FaucetLamports: DefaultFaucetLamports}
+	svmGen := &SVMGenesis{SlotsPerEpoch: 432_000, Faucet: client.PubkeyOf(faucet), FaucetLamports: cmp.Or(o.FaucetLamports, DefaultFaucetLamports),
+		BridgeDomain: o.BridgeDomain, BridgeAdmin: o.BridgeAdmin, Accounts: o.Accounts}
 	_, svmRoot, err := svmGen.State()
 	if err != nil {
 		return err

@@ -25,13 +25,30 @@ type SVMGenesis struct {
 	// is written next to the network's homes (faucet.json).
 	Faucet         sol.Pubkey `json:"faucet"`
 	FaucetLamports uint64     `json:"faucet_lamports"`
+	// BridgeDomain is the network's bridge domain id (Nomad's u32 domain);
+	// BridgeAdmin owns the bridge programs' configuration. Both shape
+	// execution, so they are part of the runtime configuration.
+	BridgeDomain uint32     `json:"bridge_domain,omitempty"`
+	BridgeAdmin  sol.Pubkey `json:"bridge_admin,omitempty"`
+	// Accounts are further accounts the genesis state holds (programs and
+	// accounts loaded by the devnet's --bpf-program and --account); they win
+	// over the runtime's own genesis accounts and the faucet on a clash.
+	Accounts []GenesisAccount `json:"accounts,omitempty"`
+}
+
+// GenesisAccount is one account of the runtime's genesis state.
+type GenesisAccount struct {
+	Pubkey  sol.Pubkey  `json:"pubkey"`
+	Account sol.Account `json:"account"`
 }
 
 // DefaultFaucetLamports is a new network's faucet balance: 500 million SOL.
 const DefaultFaucetLamports = 500_000_000 * 1_000_000_000
 
 // Config is the runtime configuration the network's nodes share.
-func (g *SVMGenesis) Config() hosted.Config { return hosted.Config{SlotsPerEpoch: g.SlotsPerEpoch} }
+func (g *SVMGenesis) Config() hosted.Config {
+	return hosted.Config{SlotsPerEpoch: g.SlotsPerEpoch, BridgeDomain: g.BridgeDomain, BridgeAdmin: g.BridgeAdmin}
+}
 
 // LocalConfig is Config in its canonical encoding, the workers'
 // RuntimeConfig.
@@ -48,6 +65,9 @@ func (g *SVMGenesis) State() (mkvs.WriteLog, mkvs.Hash, error) {
 	var funded []svm.AccountWrite
 	if g.FaucetLamports > 0 {
 		funded = append(funded, svm.AccountWrite{Key: g.Faucet, Account: sol.Account{Lamports: g.FaucetLamports, Owner: svm.SystemProgramID}})
+	}
+	for _, a := range g.Accounts {
+		funded = append(funded, svm.AccountWrite{Key: a.Pubkey, Account: a.Account})
 	}
 	return wrt.Genesis(g.Config(), funded)
 }
