@@ -3,7 +3,6 @@ package compute
 import (
 	"context"
 	"slices"
-	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -14,61 +13,6 @@ import (
 	"github.com/atoll-dev/atoll/worker/p2p"
 	"github.com/atoll-dev/atoll/worker/storage"
 )
-
-// TestByzantine_Workers turns the first worker of the committee Byzantine
-// on a running network (2 workers, 1 backup, 2 storage; the faulty worker
-// alternates between primary and backup scheduler from round to round) and
-// checks that the real roothash sees what the fault implies and that
-// rounds keep finalizing.
-func TestByzantine_Workers(t *testing.T) {
-	scenarios := []struct {
-		name   string
-		faults Faults
-		// want are events (with the faulty node as "F") that must occur.
-		want []string
-		// slashed says whether the faulty node may be slashed.
-		slashed bool
-	}{
-		{name: "dishonest", faults: Faults{WrongState: true}, want: []string{"roothash.discrepancy", "roothash.slashed F"}, slashed: true},
-		{name: "bogus", faults: Faults{BogusCommitment: true}, want: []string{"roothash.discrepancy", "roothash.liveness_fault F"}},
-		{name: "invalid-batch-hash", faults: Faults{InvalidBatchHash: true}},
-		{name: "runaway", faults: Faults{Runaway: true}},
-		{name: "straggler", faults: Faults{Straggler: true}, want: []string{"roothash.discrepancy", "roothash.liveness_fault F"}},
-		{name: "failure-indicating", faults: Faults{FailureIndicating: true}, want: []string{"roothash.discrepancy", "roothash.liveness_fault F"}},
-	}
-	for _, sc := range scenarios {
-		t.Run(sc.name, func(t *testing.T) {
-			tn := startNet(t, netOpts{workers: 2, backups: 1, storage: 2, nodes: 3})
-			tn.waitRound(t, 1)
-			v, err := NewHostChain(tn.chain).View(context.Background(), genesis.SVMRuntimeID)
-			if err != nil {
-				t.Fatal(err)
-			}
-			faulty := v.Workers[0]
-			tn.names[faulty] = "F"
-			for _, m := range tn.members {
-				if m.id.Public() == faulty {
-					m.worker.SetFaults(sc.faults)
-				}
-			}
-			_, start := tn.latest(t)
-			// Four more rounds: the faulty node is primary scheduler in
-			// two of them and rank-1 scheduler in the others.
-			tn.waitRound(t, start+4)
-			evs := tn.chain.eventTypes(tn.names)
-			for _, w := range sc.want {
-				if !slices.Contains(evs, w) {
-					t.Errorf("no %q in %v", w, evs)
-				}
-			}
-			for _, e := range evs {
-				if strings.HasPrefix(e, "roothash.slashed") && (e != "roothash.slashed F" || !sc.slashed) {
-					t.Errorf("unexpected %q", e)
-				}
-			}
-		})
-	}
-}
 
 // TestByzantine_StorageWithoutStoring has a storage node that receipts
 // without storing: a node that catches up by fetching the round from the
