@@ -136,18 +136,22 @@ func resolve(ctx *service.Context, rt *registry.Runtime, st *runtimeState, r *ap
 // and opens the next round.
 func finalize(ctx *service.Context, rt *registry.Runtime, st *runtimeState, r *api.RoundState, res api.ComputeResults) error {
 	var msgs []api.Message
+	var receipts []api.SignedReceipt
 	for i := range r.Votes {
 		if v := &r.Votes[i]; v.Failure == api.NoFailure && v.Results == res {
 			sc, ok := getCommitment(ctx.KV, rt.ID, v.Node)
 			if !ok {
 				return fmt.Errorf("roothash: commitment of %s missing from state", v.Node)
 			}
-			msgs = sc.Commitment.Messages
-			break
+			if receipts == nil {
+				msgs = sc.Commitment.Messages
+			}
+			receipts = addReceipts(receipts, sc.Commitment.Receipts)
 		}
 	}
 	h := st.Latest.Next(res, blockTime(ctx))
 	appendBlock(ctx, rt.ID, st, h)
+	setReceipts(ctx.KV, rt.ID, h.Round, receipts)
 	emitBlock(ctx, api.EventFinalized, &h, "messages", fmt.Sprint(len(msgs)))
 	dequeueIncoming(ctx, rt.ID, st, r.IncomingUpTo)
 	executeMessages(ctx, rt.ID, h.Round, msgs)
@@ -178,6 +182,21 @@ func finalize(ctx *service.Context, rt *registry.Runtime, st *runtimeState, r *a
 	setRuntimeState(ctx.KV, rt.ID, st)
 	openRound(ctx, rt, st, ctx.Height)
 	return nil
+}
+
+// addReceipts appends to have the receipts of rs by nodes it has none of,
+// in order: the receipts of every commitment for the decided results, one
+// per storage node (acceptance checked each against the results' roots).
+func addReceipts(have, rs []api.SignedReceipt) []api.SignedReceipt {
+	if have == nil {
+		have = []api.SignedReceipt{}
+	}
+	for _, r := range rs {
+		if !slices.ContainsFunc(have, func(o api.SignedReceipt) bool { return o.Node == r.Node }) {
+			have = append(have, r)
+		}
+	}
+	return have
 }
 
 // failRound closes the round with a RoundFailed block; nobody is slashed,

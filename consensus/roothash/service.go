@@ -250,6 +250,15 @@ func (*Service) Query(kv state.KV, _ uint64, path string, data []byte) (any, err
 			return nil, fmt.Errorf("%w: block %d of %s is not in the history window", service.ErrNotFound, q.Round, q.Runtime)
 		}
 		return blockView(b), nil
+	case "receipts":
+		var q api.BlockQuery
+		if err := json.Unmarshal(data, &q); err != nil {
+			return nil, fmt.Errorf("%w: receipts query: %v", service.ErrInvalid, err)
+		}
+		if _, ok := getBlock(kv, q.Runtime, q.Round); !ok {
+			return nil, fmt.Errorf("%w: block %d of %s is not in the history window", service.ErrNotFound, q.Round, q.Runtime)
+		}
+		return getReceipts(kv, q.Runtime, q.Round), nil
 	case "round":
 		id, st, err := runtime()
 		if err != nil {

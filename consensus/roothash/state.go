@@ -18,6 +18,7 @@ import (
 //	roothash/round/<runtime 32>                      api.RoundState (absent while suspended)
 //	roothash/commit/<runtime 32><node 32>            api.SignedCommitment of the pending round
 //	roothash/block/<runtime 32><round u64be>         blockRecord, the last BlockHistory rounds
+//	roothash/receipts/<runtime 32><round u64be>      []api.SignedReceipt behind a finalized block, same window
 //	roothash/incoming/<runtime 32><id u64be>         api.IncomingMessage
 //	roothash/liveness/<runtime 32><node 32>          livenessStats this epoch
 //	roothash/challenge/<id u64be>                    api.Challenge
@@ -30,6 +31,7 @@ var (
 	prefixRound     = []byte("roothash/round/")
 	prefixCommit    = []byte("roothash/commit/")
 	prefixBlock     = []byte("roothash/block/")
+	prefixReceipts  = []byte("roothash/receipts/")
 	prefixIncoming  = []byte("roothash/incoming/")
 	prefixLiveness  = []byte("roothash/liveness/")
 	prefixChallenge = []byte("roothash/challenge/")
@@ -128,8 +130,28 @@ func getBlock(kv state.KV, id registry.RuntimeID, round uint64) (*blockRecord, b
 func putBlock(kv state.KV, id registry.RuntimeID, b *blockRecord, history uint64) {
 	kv.Set(key(prefixBlock, id[:], u64(b.Header.Round)), codec.Marshal(b))
 	if b.Header.Round >= history {
-		kv.Delete(key(prefixBlock, id[:], u64(b.Header.Round-history)))
+		old := u64(b.Header.Round - history)
+		kv.Delete(key(prefixBlock, id[:], old))
+		// Only Normal blocks have receipts; deleting the absent ones of
+		// empty blocks would only write tombstones.
+		if k := key(prefixReceipts, id[:], old); kv.Get(k) != nil {
+			kv.Delete(k)
+		}
 	}
+}
+
+// getReceipts returns the storage receipts of finalized round's block.
+func getReceipts(kv state.KV, id registry.RuntimeID, round uint64) []api.SignedReceipt {
+	out := []api.SignedReceipt{}
+	get(kv, key(prefixReceipts, id[:], u64(round)), &out)
+	return out
+}
+
+// setReceipts keeps the storage receipts that backed a finalized block, so
+// that anyone who later fails to fetch the round from a storage node can
+// find that node's receipt and challenge it (challenge.go).
+func setReceipts(kv state.KV, id registry.RuntimeID, round uint64, rs []api.SignedReceipt) {
+	kv.Set(key(prefixReceipts, id[:], u64(round)), codec.Marshal(rs))
 }
 
 // livenessStats counts, for one worker of a runtime in the current epoch,

@@ -16,6 +16,7 @@ const (
 	QueryLatest     = "roothash/latest"     // → BlockView
 	QueryBlocks     = "roothash/blocks"     // no data → []BlockView, the latest of every runtime
 	QueryBlock      = "roothash/block"      // JSON BlockQuery → BlockView
+	QueryReceipts   = "roothash/receipts"   // JSON BlockQuery → []SignedReceipt behind a finalized block
 	QueryRound      = "roothash/round"      // → RoundView
 	QueryIncoming   = "roothash/incoming"   // → []IncomingMessage, queue order
 	QueryChallenges = "roothash/challenges" // no data → []Challenge, id order
