@@ -2,6 +2,7 @@ package rpc
 
 import (
 	"errors"
+	"sync"
 
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
@@ -230,8 +231,28 @@ type TransactionRecord struct {
 	Slot      uint64
 	BlockTime int64
 	// Raw is the transaction exactly as submitted.
-	Raw    []byte
+	Raw []byte
+	// Result is the outcome. When Detail is set, Result holds only what
+	// statuses and indexes read (Signature, Processed, Err, Keys) and Detail
+	// produces the rest; see Full.
 	Result svm.TxResult
+	// Detail, when set, decodes the full result (logs, balances, fee,
+	// return data) on demand: a ledger indexing thousands of transactions
+	// a round pays for the details only of those a client asks for.
+	Detail func() (svm.TxResult, error)
+}
+
+// Full returns the complete result: Result itself, or what Detail
+// decodes (a fresh value on each call).
+func (r *TransactionRecord) Full() (*svm.TxResult, error) {
+	if r.Detail == nil {
+		return &r.Result, nil
+	}
+	full, err := r.Detail()
+	if err != nil {
+		return nil, err
+	}
+	return &full, nil
 }
 
 // Block is one slot's block.
@@ -301,8 +322,27 @@ type CommitEvent struct {
 	Slot       uint64
 	Block      *Block
 	// Writes are the final states of the accounts the block changed, in
-	// ascending key order; a write with zero lamports is a deletion.
+	// ascending key order; a write with zero lamports is a deletion. When
+	// LoadWrites is set, read them with AccountWrites instead.
 	Writes []svm.AccountWrite
+	// LoadWrites, when set, produces Writes on first use (most events
+	// reach no account or program subscription, and a block's writes cost
+	// a state diff). It runs at most once per event.
+	LoadWrites func() ([]svm.AccountWrite, error)
+
+	writesOnce sync.Once
+	writes     []svm.AccountWrite
+	writesErr  error
+}
+
+// AccountWrites returns Writes, loading them once when LoadWrites is set.
+// It is safe for concurrent use.
+func (e *CommitEvent) AccountWrites() ([]svm.AccountWrite, error) {
+	if e.LoadWrites == nil {
+		return e.Writes, nil
+	}
+	e.writesOnce.Do(func() { e.writes, e.writesErr = e.LoadWrites() })
+	return e.writes, e.writesErr
 }
 
 func (*SlotEvent) isEvent()   {}

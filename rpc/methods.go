@@ -622,7 +622,11 @@ func encodeTransactionWithMeta(rec *TransactionRecord, encoding string, maxVersi
 	default:
 		return nil, invalidParams("Invalid params: unknown encoding %q", encoding)
 	}
-	out["meta"] = encodeMeta(tx, &rec.Result)
+	full, ferr := rec.Full()
+	if ferr != nil {
+		return nil, &Error{Code: CodeInternalError, Message: "Internal error: stored result does not decode: " + ferr.Error()}
+	}
+	out["meta"] = encodeMeta(tx, full)
 	return out, nil
 }
 

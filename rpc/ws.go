@@ -419,10 +419,17 @@ func (c *wsConn) commitNotifications(e *CommitEvent) []pending {
 		if sub.commitment != e.Commitment {
 			continue
 		}
+		var writes []svm.AccountWrite
+		if sub.kind == subAccount || sub.kind == subProgram {
+			var err error
+			if writes, err = e.AccountWrites(); err != nil {
+				continue
+			}
+		}
 		switch sub.kind {
 		case subAccount:
-			for i := range e.Writes {
-				if w := &e.Writes[i]; w.Key == sub.key {
+			for i := range writes {
+				if w := &writes[i]; w.Key == sub.key {
 					a := w.Account
 					if w.Deleted() {
 						a = sol.Account{} // a deleted account reads as the default one
@@ -433,8 +440,8 @@ func (c *wsConn) commitNotifications(e *CommitEvent) []pending {
 				}
 			}
 		case subProgram:
-			for i := range e.Writes {
-				w := &e.Writes[i]
+			for i := range writes {
+				w := &writes[i]
 				if w.Account.Owner != sub.key || !matchFilters(sub.filters, &w.Account) {
 					continue
 				}
@@ -455,9 +462,14 @@ func (c *wsConn) commitNotifications(e *CommitEvent) []pending {
 		case subLogs:
 			for i := range e.Block.Transactions {
 				r := &e.Block.Transactions[i].Result
-				if sub.logsAll || mentions(r, sub.key) {
-					out = append(out, pending{id, subLogs, ctx(map[string]any{"signature": r.Signature.String(), "err": r.Err, "logs": nonNil(r.Logs)})})
+				if !sub.logsAll && !mentions(r, sub.key) {
+					continue
 				}
+				full, err := e.Block.Transactions[i].Full()
+				if err != nil {
+					continue
+				}
+				out = append(out, pending{id, subLogs, ctx(map[string]any{"signature": r.Signature.String(), "err": r.Err, "logs": nonNil(full.Logs)})})
 			}
 		}
 	}

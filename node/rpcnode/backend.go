@@ -14,6 +14,7 @@ import (
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 	"github.com/atoll-dev/atoll/storage/mkvs"
 	"github.com/atoll-dev/atoll/storage/mkvs/accounts"
+	"github.com/atoll-dev/atoll/worker/storage"
 )
 
 // Errors of this package.
@@ -35,6 +36,7 @@ const keptBlockhashes = 2 * svm.MaxRecentBlockhashes
 type Backend struct {
 	cfg      Config
 	kv       *mkvs.Store
+	fetch    storage.Fetcher
 	ledger   *devbank.MemLedger
 	feed     rpc.Feed
 	opts     []svm.Option
@@ -80,7 +82,7 @@ func New(cfg Config) (*Backend, error) {
 		opts = append(opts, svm.WithEpochSchedule(schedule))
 	}
 	opts = append(opts, programs.Options(programs.Config{LocalDomain: cfg.RuntimeConfig.BridgeDomain, Admin: cfg.RuntimeConfig.BridgeAdmin})...)
-	b := &Backend{cfg: cfg, kv: cfg.Replica.KV, ledger: devbank.NewMemLedger(), opts: opts, schedule: schedule,
+	b := &Backend{cfg: cfg, kv: cfg.Replica.KV, fetch: cfg.Fetch, ledger: devbank.NewMemLedger(), opts: opts, schedule: schedule,
 		hashes: map[uint64]sol.Hash{}, rounds: map[sol.Hash]uint64{}, inflight: make(chan struct{}, MaxInFlight)}
 	b.rent = svm.NewExecutor(svm.NewMapStore(), opts...).Rent()
 	if cfg.Faucet != nil {

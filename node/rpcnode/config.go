@@ -23,6 +23,10 @@ type Config struct {
 	// pool sendTransaction admits. Without it the node serves reads only
 	// and refuses submissions with rpc.ErrNodeUnhealthy.
 	Compute *compute.Worker
+	// Fetch, when set, obtains finalized rounds' write logs from storage
+	// peers: the indexer asks it for the IO trees the replica does not
+	// hold (compute.Worker.DiffFetcher).
+	Fetch storage.Fetcher
 	// Chain reads finalized headers; nil: compute.NewHostChain over the
 	// node.Host that Run is given.
 	Chain compute.Chain

@@ -4,13 +4,14 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
+	roothashsvc "github.com/atoll-dev/atoll/consensus/roothash"
 	roothash "github.com/atoll-dev/atoll/consensus/roothash/api"
 	"github.com/atoll-dev/atoll/node"
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/runtime/svm"
-	"github.com/atoll-dev/atoll/runtime/svm/hosted"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 	"github.com/atoll-dev/atoll/storage/mkvs"
 	"github.com/atoll-dev/atoll/storage/mkvs/accounts"
@@ -65,6 +66,11 @@ type follower struct {
 	started   bool
 	next      uint64
 	lastEpoch time.Time
+	genesis   *roothash.Header
+	// ioMissing is the round whose IO tree could not be had since
+	// ioMissingSince.
+	ioMissing      uint64
+	ioMissingSince time.Time
 }
 
 // epochRefresh is how often the consensus epoch (which the runtime's block
@@ -92,7 +98,9 @@ func (f *follower) step(ctx context.Context) error {
 		}
 	}
 	for ; f.next <= latest; f.next++ {
-		if err := f.index(ctx, f.next); err != nil {
+		if err := f.index(ctx, f.next); errors.Is(err, errIOPending) {
+			return nil
+		} else if err != nil {
 			return err
 		}
 	}
@@ -105,10 +113,14 @@ func (f *follower) step(ctx context.Context) error {
 // read so that clients' blockhashes are judged as the runtime judges them.
 func (f *follower) start(ctx context.Context, latest uint64) error {
 	b := f.b
-	g, err := f.chain.Header(ctx, b.cfg.Runtime, 0)
+	// The genesis header depends on the runtime's descriptor only; the
+	// roothash keeps just a window of recent blocks, so a node that starts
+	// (or restarts) later than that cannot read round 0's.
+	v, err := f.chain.View(ctx, b.cfg.Runtime)
 	if err != nil {
-		return fmt.Errorf("rpcnode: genesis header: %w", err)
+		return fmt.Errorf("rpcnode: runtime descriptor: %w", err)
 	}
+	g := roothashsvc.GenesisHeader(&v.Runtime)
 	first := latest
 	if _, ok, err := b.kv.RootAt(mkvs.RootState, 0); err == nil && ok {
 		first = 0
@@ -125,6 +137,7 @@ func (f *follower) start(ctx context.Context, latest uint64) error {
 	b.mu.Lock()
 	b.genesis = sol.Hash(g.Hash())
 	b.mu.Unlock()
+	f.genesis = &g
 	f.started, f.next = true, first
 	return nil
 }
@@ -143,11 +156,19 @@ func (b *Backend) noteHash(r uint64, h roothash.Hash) {
 	}
 }
 
+// ioGiveUp is how long the follower retries fetching a round's IO tree
+// from storage peers before it indexes the block without its
+// transactions (they are then missing from this node's history).
+const ioGiveUp = 30 * time.Second
+
 // index reads round r from the replica, appends its block and publishes
-// it.
+// it. errIOPending means: not yet, try again when the replica advanced.
 func (f *follower) index(ctx context.Context, r uint64) error {
 	b := f.b
 	h := b.latestHeader(r)
+	if r == 0 {
+		h = f.genesis
+	}
 	if h == nil {
 		var err error
 		if h, err = f.chain.Header(ctx, b.cfg.Runtime, r); err != nil {
@@ -167,14 +188,22 @@ func (f *follower) index(ctx context.Context, r uint64) error {
 	}
 	blk := &rpc.Block{Slot: r, ParentSlot: r - min(r, 1), BlockHeight: r, BlockTime: h.Timestamp,
 		Blockhash: sol.Hash(h.Hash()), PreviousBlockhash: sol.Hash(h.PreviousHash)}
-	var writes []svm.AccountWrite
+	var loadWrites func() ([]svm.AccountWrite, error)
 	if h.Type == roothash.Normal && r > 0 {
-		if blk.Transactions, err = b.transactions(r, h.Timestamp); err != nil {
+		t, err := b.ioTree(ctx, h)
+		switch {
+		case errors.Is(err, errIOPending):
 			return err
-		}
-		if writes, err = b.writes(h); err != nil {
+		case errors.Is(err, ErrIOUnavailable) && f.giveUp(r):
+			b.cfg.Logger.Warn("indexing a round without its transactions", "round", r, "err", err)
+		case err != nil:
 			return err
+		default:
+			if blk.Transactions, err = transactions(t, r, h.Timestamp); err != nil {
+				return err
+			}
 		}
+		loadWrites = func() ([]svm.AccountWrite, error) { return b.writes(r, stateRoot) }
 	}
 	if err := b.ledger.Append(blk); err != nil {
 		return err
@@ -187,10 +216,33 @@ func (f *follower) index(ctx context.Context, r uint64) error {
 	if r > 0 {
 		b.feed.Publish(&rpc.SlotEvent{Slot: r, Parent: r - 1, Root: r})
 	}
+	// One event per level, sharing one lazily loaded set of writes.
+	var once struct {
+		sync.Once
+		w   []svm.AccountWrite
+		err error
+	}
+	shared := func() ([]svm.AccountWrite, error) {
+		once.Do(func() {
+			if loadWrites != nil {
+				once.w, once.err = loadWrites()
+			}
+		})
+		return once.w, once.err
+	}
 	for _, c := range []rpc.Commitment{rpc.Processed, rpc.Confirmed, rpc.Finalized} {
-		b.feed.Publish(&rpc.CommitEvent{Commitment: c, Slot: r, Block: blk, Writes: writes})
+		b.feed.Publish(&rpc.CommitEvent{Commitment: c, Slot: r, Block: blk, LoadWrites: shared})
 	}
 	return nil
+}
+
+// giveUp reports whether round r's IO tree has been unavailable for
+// longer than ioGiveUp.
+func (f *follower) giveUp(r uint64) bool {
+	if f.ioMissing != r || f.ioMissingSince.IsZero() {
+		f.ioMissing, f.ioMissingSince = r, time.Now()
+	}
+	return time.Since(f.ioMissingSince) > ioGiveUp
 }
 
 // latestHeader is the compute worker's latest header when it is of round
@@ -205,48 +257,17 @@ func (b *Backend) latestHeader(r uint64) *roothash.Header {
 	return nil
 }
 
-// transactions reads round r's IO tree: the batch in order, each with its
-// result. Transactions the runtime refused (not processed) are in the
-// batch but not in the block, as in Solana.
-func (b *Backend) transactions(r uint64, blockTime int64) ([]rpc.TransactionRecord, error) {
-	root, ok, err := b.kv.RootAt(mkvs.RootIO, r)
+// writes are the final states of the accounts round r changed (the diff
+// of its state root against the previous round's), sorted by key, as
+// CommitEvent wants.
+func (b *Backend) writes(r uint64, cur mkvs.Root) ([]svm.AccountWrite, error) {
+	prev, ok, err := b.kv.RootAt(mkvs.RootState, r-1)
 	if err != nil || !ok {
-		return nil, fmt.Errorf("rpcnode: io tree of round %d: found=%v %v", r, ok, err)
+		return nil, fmt.Errorf("rpcnode: state of round %d: found=%v %v", r-1, ok, err)
 	}
-	t, err := b.kv.Tree(root)
+	wl, err := b.kv.Diff(prev, cur)
 	if err != nil {
-		return nil, err
-	}
-	var out []rpc.TransactionRecord
-	for i := 0; ; i++ {
-		raw, err := t.Get(hosted.TxKey(i))
-		if errors.Is(err, mkvs.ErrNotFound) {
-			return out, nil
-		}
-		if err != nil {
-			return nil, err
-		}
-		enc, err := t.Get(hosted.ResultKey(i))
-		if err != nil {
-			return nil, fmt.Errorf("rpcnode: result %d of round %d: %w", i, r, err)
-		}
-		res, err := hosted.DecodeResult(enc)
-		if err != nil {
-			return nil, fmt.Errorf("rpcnode: result %d of round %d: %w", i, r, err)
-		}
-		if !res.Processed {
-			continue
-		}
-		out = append(out, rpc.TransactionRecord{Slot: r, BlockTime: blockTime, Raw: append([]byte(nil), raw...), Result: res.TxResult()})
-	}
-}
-
-// writes are the final states of the accounts round h changed, from its
-// state write log (sorted by key, as CommitEvent wants).
-func (b *Backend) writes(h *roothash.Header) ([]svm.AccountWrite, error) {
-	wl, _, err := b.cfg.Replica.Diff(h.Round, h.StateRoot, h.IORoot)
-	if err != nil {
-		return nil, fmt.Errorf("rpcnode: state diff of round %d: %w", h.Round, err)
+		return nil, fmt.Errorf("rpcnode: state diff of round %d: %w", r, err)
 	}
 	out := make([]svm.AccountWrite, 0, len(wl))
 	for _, e := range wl {

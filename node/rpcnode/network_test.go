@@ -112,12 +112,16 @@ func TestBackend_Network(t *testing.T) {
 				if !isCommit || c.Slot != slot || c.Commitment != rpc.Finalized {
 					continue
 				}
-				for _, w := range c.Writes {
+				writes, err := c.AccountWrites()
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, w := range writes {
 					if w.Key == to && w.Account.Lamports == 7_000_000 {
 						return
 					}
 				}
-				t.Fatalf("slot %d's writes %v lack the recipient", slot, c.Writes)
+				t.Fatalf("slot %d's writes %v lack the recipient", slot, writes)
 			case <-deadline:
 				t.Fatalf("no finalized commit event for slot %d", slot)
 			}

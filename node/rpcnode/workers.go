@@ -17,6 +17,9 @@ import (
 // and so is the faucet.
 func ForWorkers(w *worker.Workers, wc worker.Config) (Config, error) {
 	cfg := Config{Runtime: wc.Runtime, Replica: w.Replica, Compute: w.Compute, Logger: wc.Logger}
+	if w.Compute != nil {
+		cfg.Fetch = w.Compute.DiffFetcher()
+	}
 	if wc.Identity != nil {
 		cfg.Identity = sol.Pubkey(wc.Identity.Public())
 	}

@@ -152,8 +152,12 @@ func testTransferLifecycle(t *testing.T, h *Harness) {
 	if err != nil || rec == nil {
 		t.Fatalf("Transaction: %v, %v", rec, err)
 	}
-	if rec.Result.Fee != svm.LamportsPerSignature || rec.Result.Err != nil || len(rec.Result.Logs) == 0 || string(rec.Raw) != string(raw) {
-		t.Fatalf("record: fee %d err %v logs %q", rec.Result.Fee, rec.Result.Err, rec.Result.Logs)
+	full, err := rec.Full()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if full.Fee != svm.LamportsPerSignature || full.Err != nil || rec.Result.Err != nil || len(full.Logs) == 0 || string(rec.Raw) != string(raw) {
+		t.Fatalf("record: fee %d err %v logs %q", full.Fee, full.Err, full.Logs)
 	}
 	accts, _, err := b.Accounts([]sol.Pubkey{to}, rpc.Finalized)
 	if err != nil || accts[0] == nil || accts[0].Lamports != 2_000_000 {

@@ -1,0 +1,133 @@
+package rpcnode
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+
+	roothash "github.com/atoll-dev/atoll/consensus/roothash/api"
+	"github.com/atoll-dev/atoll/rpc"
+	"github.com/atoll-dev/atoll/runtime/rhp"
+	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/hosted"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
+	"github.com/atoll-dev/atoll/storage/mkvs"
+)
+
+// Errors of reading a round's IO tree.
+var (
+	// errIOPending: the replica committed the round's state but not yet
+	// its IO tree (storage.Replica.Finalize commits them one after the
+	// other). Not a failure: the round is indexed once the IO tree is in.
+	errIOPending = errors.New("rpcnode: io tree of the latest round not committed yet")
+	// ErrIOUnavailable: neither the replica nor the storage peers hold a
+	// round's IO tree.
+	ErrIOUnavailable = errors.New("rpcnode: io tree not available")
+)
+
+// indexResult is the part of a hosted.Result that statuses and the
+// address index read. Decoding only these fields skips the logs and
+// balances, which a busy round has thousands of and clients rarely ask for
+// (TransactionRecord.Detail decodes them on demand).
+type indexResult struct {
+	Signature sol.Signature       `cbor:"signature"`
+	Processed bool                `cbor:"processed"`
+	Err       *hosted.ResultError `cbor:"err,omitempty"`
+	Keys      []sol.Pubkey        `cbor:"keys"`
+}
+
+// ioTree returns round r's IO tree (header h). When the replica lacks it,
+// the round is either being finalized right now (errIOPending) or was
+// never committed here (a replica restored from a checkpoint, whose
+// restored round and the empty rounds carried over have no IO tree):
+// then the IO write log is fetched from the storage peers and checked
+// against the header.
+func (b *Backend) ioTree(ctx context.Context, h *roothash.Header) (*mkvs.Tree, error) {
+	r := h.Round
+	root, ok, err := b.kv.RootAt(mkvs.RootIO, r)
+	if err != nil {
+		return nil, fmt.Errorf("rpcnode: io tree of round %d: %w", r, err)
+	}
+	if ok {
+		if root.Hash != mkvs.Hash(h.IORoot) {
+			return nil, fmt.Errorf("rpcnode: replica holds io root %s for round %d, the header says %x", root.Hash, r, h.IORoot)
+		}
+		return b.kv.Tree(root)
+	}
+	// Finalize commits a round's state, then its IO tree, under one lock:
+	// once a later round's state is in, this round's IO tree never will be.
+	if latest, _, ok := b.cfg.Replica.Round(); ok && latest <= r {
+		return nil, errIOPending
+	}
+	if mkvs.Hash(h.IORoot) == mkvs.EmptyRoot {
+		return mkvs.NewTree(), nil
+	}
+	if b.fetch == nil {
+		return nil, fmt.Errorf("%w: round %d (no storage peers to ask)", ErrIOUnavailable, r)
+	}
+	_, ioLog, err := b.fetch.FetchDiff(ctx, h)
+	if err != nil {
+		return nil, fmt.Errorf("%w: round %d: %w", ErrIOUnavailable, r, err)
+	}
+	t := mkvs.NewTree()
+	if err := t.ApplyWriteLog(ioLog); err != nil {
+		return nil, fmt.Errorf("%w: round %d from peers: %w", ErrIOUnavailable, r, err)
+	}
+	if t.Hash() != mkvs.Hash(h.IORoot) {
+		return nil, fmt.Errorf("%w: round %d: peers' io log leads to %s, the header says %x", ErrIOUnavailable, r, t.Hash(), h.IORoot)
+	}
+	return t, nil
+}
+
+// transactions reads an IO tree: the batch in order, each with its result.
+// Transactions the runtime refused (not processed) are in the batch but
+// not in the block, as in Solana. One pass of a prefix iterator over each
+// half of the tree loads every node once; each result is decoded only as
+// far as the index needs.
+func transactions(t *mkvs.Tree, r uint64, blockTime int64) ([]rpc.TransactionRecord, error) {
+	txs := t.NewPrefixIterator(hosted.TxKey(0)[:1])
+	res := t.NewPrefixIterator(hosted.ResultKey(0)[:1])
+	var out []rpc.TransactionRecord
+	i := 0
+	for ok, rok := txs.First(), res.First(); ok || rok; ok, rok = txs.Next(), res.Next() {
+		if !ok || !rok || !bytes.Equal(txs.Key()[1:], res.Key()[1:]) || !bytes.Equal(txs.Key(), hosted.TxKey(i)) {
+			return nil, fmt.Errorf("rpcnode: io tree of round %d: transactions and results do not pair up at %d", r, i)
+		}
+		enc := res.Value()
+		var ir indexResult
+		if err := rhp.Unmarshal(enc, &ir); err != nil {
+			return nil, fmt.Errorf("rpcnode: result %d of round %d: %w", i, r, err)
+		}
+		i++
+		if !ir.Processed {
+			continue
+		}
+		// The tree's values are its own; the record keeps copies (one
+		// allocation for both).
+		raw := make([]byte, len(txs.Value())+len(enc))
+		copy(raw, txs.Value())
+		copy(raw[len(txs.Value()):], enc)
+		rec := rpc.TransactionRecord{Slot: r, BlockTime: blockTime, Raw: raw[:len(txs.Value()):len(txs.Value())],
+			Result: svm.TxResult{Signature: ir.Signature, Processed: true, Keys: ir.Keys}, Detail: detail(raw[len(txs.Value()):])}
+		if ir.Err != nil {
+			rec.Result.Err = (&hosted.Result{Err: ir.Err}).TxResult().Err
+		}
+		out = append(out, rec)
+	}
+	if err := errors.Join(txs.Err(), res.Err()); err != nil {
+		return nil, fmt.Errorf("rpcnode: io tree of round %d: %w", r, err)
+	}
+	return out, nil
+}
+
+// detail decodes a stored result in full.
+func detail(enc []byte) func() (svm.TxResult, error) {
+	return func() (svm.TxResult, error) {
+		res, err := hosted.DecodeResult(enc)
+		if err != nil {
+			return svm.TxResult{}, err
+		}
+		return res.TxResult(), nil
+	}
+}
