@@ -54,12 +54,16 @@ type testBridge struct {
 	exchanges []string // updaters' exchange URLs, for the watcher
 	running   []*agent.Running
 	cancels   []func()
+	stops     map[*agent.Running]func()
 }
 
 type bridgeOpts struct {
 	threshold  int
 	updaters   []int
 	optimistic uint64
+	// atoll, if set, is the atoll executable that runs both networks as
+	// real atoll networks (localnet.Devnet) instead of devbanks.
+	atoll string
 }
 
 func newTestBridge(t *testing.T, o bridgeOpts) *testBridge {
@@ -71,7 +75,7 @@ func newTestBridge(t *testing.T, o bridgeOpts) *testBridge {
 		o.optimistic = 2
 	}
 	tb := &testBridge{t: t, dir: t.TempDir(), user: key("user"), updaters: o.updaters,
-		log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		log: slog.New(slog.NewTextHandler(io.Discard, nil)), stops: map[*agent.Running]func(){}}
 	if testing.Verbose() {
 		tb.log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelInfo}))
 	}
@@ -80,12 +84,27 @@ func newTestBridge(t *testing.T, o bridgeOpts) *testBridge {
 	for _, role := range []string{"updater", "relayer", "processor", "watcher", "attacker"} {
 		funded = append(funded, agent.PubkeyOf(key(role)))
 	}
+	var base int
+	if o.atoll != "" {
+		var err error
+		if base, err = localnet.FreePortRange(2 * localnet.DevnetPorts); err != nil {
+			t.Fatal(err)
+		}
+	}
 	cfg := func(domain, remote uint32) localnet.Config {
 		c := localnet.Config{Domain: domain, Remotes: []uint32{remote}, Updaters: set, BondLamports: bond,
 			Watchers: []update.Address{testkeys.Addr(watcherKey)}, OptimisticSeconds: o.optimistic,
 			Funded: funded, FundLamports: 1_000_000_000_000, SlotDuration: 50 * time.Millisecond}
 		for _, u := range o.updaters {
 			c.BondKeys = append(c.BondKeys, testkeys.Key(u))
+		}
+		if o.atoll != "" {
+			// One compute node (worker and storage) per network keeps two
+			// networks light on a small machine; consensus, the roothash and
+			// the sandboxed runtime are all there.
+			c.Devnet = &localnet.Devnet{Binary: o.atoll, Dir: filepath.Join(tb.dir, fmt.Sprintf("net-%d", domain)),
+				BasePort: base, BlockTime: 100 * time.Millisecond, Compute: 1, Workers: 1}
+			base += localnet.DevnetPorts
 		}
 		return c
 	}
@@ -164,11 +183,21 @@ func (tb *testBridge) start(role, path string, opts ...agent.Option) *agent.Runn
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { r.Loop.Run(ctx); close(done) }()
+	var once sync.Once
 	tb.mu.Lock()
 	tb.running = append(tb.running, r)
-	tb.cancels = append(tb.cancels, func() { cancel(); <-done; r.Close() })
+	tb.cancels = append(tb.cancels, func() { once.Do(func() { cancel(); <-done; r.Close() }) })
+	tb.stops[r] = tb.cancels[len(tb.cancels)-1]
 	tb.mu.Unlock()
 	return r
+}
+
+// stop stops one agent that start started.
+func (tb *testBridge) stop(r *agent.Running) {
+	tb.mu.Lock()
+	stop := tb.stops[r]
+	tb.mu.Unlock()
+	stop()
 }
 
 func (tb *testBridge) stopAll() {
@@ -177,7 +206,7 @@ func (tb *testBridge) stopAll() {
 	for i := len(tb.cancels) - 1; i >= 0; i-- {
 		tb.cancels[i]()
 	}
-	tb.cancels, tb.running = nil, nil
+	tb.cancels, tb.running, tb.stops = nil, nil, map[*agent.Running]func(){}
 }
 
 // updaterConfigs writes the configs of every updater of home, wired to
@@ -250,12 +279,19 @@ func (tb *testBridge) dispatch(recipient sol.Pubkey, body string) agent.Dispatch
 
 func (tb *testBridge) sendDispatch(ix sol.Instruction) agent.Dispatched {
 	tb.t.Helper()
+	return tb.sendDispatchOn(tb.a, tb.user, ix)
+}
+
+// sendDispatchOn submits ix on n, signed by signer, and returns the one
+// message it dispatched.
+func (tb *testBridge) sendDispatchOn(n *localnet.Net, signer ed25519.PrivateKey, ix sol.Instruction) agent.Dispatched {
+	tb.t.Helper()
 	ctx := context.Background()
-	sig, err := tb.a.Chain.Send(ctx, tb.user, nil, ix)
+	sig, err := n.Chain.Send(ctx, signer, nil, ix)
 	if err != nil {
 		tb.t.Fatal(err)
 	}
-	tx, err := tb.a.Chain.Transaction(ctx, sig)
+	tx, err := n.Chain.Transaction(ctx, sig)
 	if err != nil || tx == nil {
 		tb.t.Fatalf("reading dispatch transaction: %v", err)
 	}

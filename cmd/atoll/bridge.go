@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
+	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -234,16 +235,31 @@ func newBridgeStatusCommand() *cobra.Command {
 
 func newBridgeDemoCommand() *cobra.Command {
 	var (
-		optimistic    uint64
-		interval      time.Duration
-		slotTime      time.Duration
-		dir           string
-		verbose, keep bool
+		optimistic             uint64
+		interval               time.Duration
+		slotTime, blockTime    time.Duration
+		dir                    string
+		verbose, keep, useBank bool
+		baseA, baseB           int
+		rpcA, rpcB             string
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
-		Short: "Start two networks (domains 1000 and 2000) and every agent, send a message and a token transfer, and follow them",
-		Args:  cobra.NoArgs,
+		Short: "Start two atoll networks (domains 1000 and 2000) and every agent, send a message and a token transfer, and follow them",
+		Long: `Start two atoll networks and every bridge agent, and follow a message and
+a token transfer from alpha (domain 1000) to beta (domain 2000).
+
+Each network is a real atoll devnet, run as a child process: its own
+CometBFT chain, consensus application, compute committee and sandboxed SVM
+runtime, with the bridge domain and admin in its runtime configuration. The
+bridge is then set up on each by transactions the admin signs, and the
+agents (3 updaters per Home with a quorum of 2, a relayer and a processor
+per Home, a watcher) talk to both only through their JSON-RPC. The demo's
+recipient program is built with clang.
+
+--devbank runs two single-process chains instead, which is faster but has
+no consensus.`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -261,15 +277,32 @@ func newBridgeDemoCommand() *cobra.Command {
 			if verbose {
 				log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 			}
-			_, err := runDemo(ctx, cmd.OutOrStdout(), demoConfig{dir: dir, optimistic: optimistic, interval: interval, slot: slotTime, log: log})
+			cfg := demoConfig{dir: dir, optimistic: optimistic, interval: interval, slot: slotTime, log: log}
+			if !useBank {
+				exe, err := os.Executable()
+				if err != nil {
+					return err
+				}
+				cfg.devnets = [2]*localnet.Devnet{
+					{Binary: exe, Dir: filepath.Join(dir, "alpha"), BasePort: baseA, RPCAddr: rpcA, BlockTime: blockTime},
+					{Binary: exe, Dir: filepath.Join(dir, "beta"), BasePort: baseB, RPCAddr: rpcB, BlockTime: blockTime},
+				}
+			}
+			_, err := runDemo(ctx, cmd.OutOrStdout(), cfg)
 			return err
 		},
 	}
 	f := cmd.Flags()
 	f.Uint64Var(&optimistic, "optimistic", 5, "optimistic period of the Replicas, in seconds")
 	f.DurationVar(&interval, "interval", time.Second, "poll interval of every agent (Nomad's defaults are 5-10s)")
-	f.DurationVar(&slotTime, "slot-time", 200*time.Millisecond, "time between slots on both networks")
-	f.StringVar(&dir, "dir", "", "directory for agent configs, keys and databases (default: a temporary one)")
+	f.BoolVar(&useBank, "devbank", false, "run two single-process devbank chains instead of two atoll networks (faster, no consensus)")
+	f.IntVar(&baseA, "alpha-base-port", 16656, "first port of alpha's devnet (CometBFT p2p; RPC and compute nodes follow)")
+	f.IntVar(&baseB, "beta-base-port", 16756, "first port of beta's devnet")
+	f.StringVar(&rpcA, "alpha-rpc", "127.0.0.1:17899", "JSON-RPC address of alpha (websocket on port+1)")
+	f.StringVar(&rpcB, "beta-rpc", "127.0.0.1:17999", "JSON-RPC address of beta (websocket on port+1)")
+	f.DurationVar(&blockTime, "block-time", 200*time.Millisecond, "CometBFT block time of both networks (a runtime round takes about two blocks)")
+	f.DurationVar(&slotTime, "slot-time", 200*time.Millisecond, "time between slots with --devbank")
+	f.StringVar(&dir, "dir", "", "directory for the networks, agent configs, keys and databases (default: a temporary one)")
 	f.BoolVar(&keep, "keep", false, "keep the temporary directory")
 	f.BoolVarP(&verbose, "verbose", "v", false, "print the agents' logs to stderr")
 	return cmd
@@ -349,6 +382,9 @@ type demoConfig struct {
 	optimistic     uint64
 	interval, slot time.Duration
 	log            *slog.Logger
+	// devnets, if set, are alpha's and beta's atoll networks; otherwise
+	// both are devbanks.
+	devnets [2]*localnet.Devnet
 }
 
 // demoResult is what a demo run measured.
@@ -358,17 +394,22 @@ type demoResult struct {
 
 func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, error) {
 	user, recipient := demoKey("user"), demoKey("recipient")
-	fmt.Fprintf(w, "Starting alpha (domain %d) and beta (domain %d): 3 updaters per Home (quorum 2), relayers, processors, a watcher\n",
-		localnet.DomainA, localnet.DomainB)
+	kind := "two devbank chains"
+	if cfg.devnets[0] != nil {
+		kind = "two atoll networks (each a CometBFT validator, 3 compute nodes, the sandboxed SVM runtime)"
+	}
+	fmt.Fprintf(w, "Starting alpha (domain %d) and beta (domain %d) as %s;\nsetting the bridge up by admin transactions; starting 3 updaters per Home (quorum 2), relayers, processors, a watcher\n",
+		localnet.DomainA, localnet.DomainB, kind)
+	startAt := time.Now()
 	br, err := localnet.StartBridge(ctx, localnet.BridgeConfig{Dir: cfg.dir, OptimisticSeconds: cfg.optimistic,
 		SlotDuration: cfg.slot, Interval: cfg.interval, Funded: []sol.Pubkey{client.PubkeyOf(user)},
-		FundLamports: 100 * 1_000_000_000, Log: cfg.log})
+		FundLamports: 100 * 1_000_000_000, Log: cfg.log, DevnetA: cfg.devnets[0], DevnetB: cfg.devnets[1]})
 	if err != nil {
 		return nil, err
 	}
 	defer br.Close()
-	fmt.Fprintf(w, "alpha RPC %s\nbeta  RPC %s\nagent configs in %s\noptimistic period %ds, agents poll every %s\n\n",
-		br.A.URL, br.B.URL, cfg.dir, cfg.optimistic, cfg.interval)
+	fmt.Fprintf(w, "ready in %.1fs\nalpha RPC %s\nbeta  RPC %s\nnetworks and agent configs in %s\noptimistic period %ds, agents poll every %s\n\n",
+		time.Since(startAt).Seconds(), br.A.URL, br.B.URL, cfg.dir, cfg.optimistic, cfg.interval)
 	userKey := client.PubkeyOf(user)
 	recipientKey := client.PubkeyOf(recipient)
 	escrowBefore, err := br.A.Lamports(ctx, address.Escrow())

@@ -50,6 +50,9 @@ type BridgeConfig struct {
 	// NoAgents writes the agents' configuration files without starting the
 	// agents, for an operator who runs them as processes.
 	NoAgents bool
+	// DevnetA and DevnetB, if set, run alpha and beta as real atoll
+	// networks (see Devnet); AddrA, AddrB and SlotDuration are then unused.
+	DevnetA, DevnetB *Devnet
 }
 
 // Bridge is two running networks, alpha (DomainA) and beta (DomainB), with
@@ -127,6 +130,7 @@ func StartBridge(ctx context.Context, cfg BridgeConfig) (br *Bridge, err error) 
 	}()
 	ca, cb := netCfg(DomainA, DomainB), netCfg(DomainB, DomainA)
 	ca.Addr, cb.Addr = cfg.AddrA, cfg.AddrB
+	ca.Devnet, cb.Devnet = cfg.DevnetA, cfg.DevnetB
 	if br.A, err = Start(ctx, "alpha", ca); err != nil {
 		return br, err
 	}

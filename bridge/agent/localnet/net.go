@@ -48,13 +48,18 @@ type Config struct {
 	// websocket server takes the next port.
 	Addr string
 	Log  *slog.Logger
+	// Devnet, if set, runs the network as a real atoll network (an `atoll
+	// devnet` process) instead of a devbank in this process; SlotDuration,
+	// Addr and Log are then unused.
+	Devnet *Devnet
 }
 
 // Net is a running local network.
 type Net struct {
 	Domain uint32
 	URL    string
-	Bank   *devbank.Bank
+	// Bank is the devbank behind URL; nil for a Devnet.
+	Bank *devbank.Bank
 	// Owner is the bridge admin and the owner of every bridge program's state.
 	Owner ed25519.PrivateKey
 	Chain *agent.Chain
@@ -62,6 +67,7 @@ type Net struct {
 	srv    *rpc.Server
 	cancel context.CancelFunc
 	done   chan error
+	devnet *devnetProc
 }
 
 // Start creates the network, serves its RPC and sets the bridge up.
@@ -69,6 +75,17 @@ func Start(ctx context.Context, name string, cfg Config) (*Net, error) {
 	_, owner, err := ed25519.GenerateKey(rand.Reader)
 	if err != nil {
 		return nil, err
+	}
+	if cfg.Devnet != nil {
+		n, err := startDevnet(ctx, name, cfg.Devnet, &cfg, owner)
+		if err != nil {
+			return nil, err
+		}
+		if err := n.setup(ctx, &cfg); err != nil {
+			n.Close()
+			return nil, fmt.Errorf("localnet: setting up the bridge on %s: %w", name, err)
+		}
+		return n, nil
 	}
 	ownerKey := agent.PubkeyOf(owner)
 	if cfg.SlotDuration == 0 {
@@ -154,8 +171,11 @@ func (n *Net) setup(ctx context.Context, cfg *Config) error {
 	return nil
 }
 
-// Close stops the chain and its RPC server.
+// Close stops the chain and its RPC server, or the devnet.
 func (n *Net) Close() error {
+	if n.devnet != nil {
+		return n.devnet.stop()
+	}
 	n.cancel()
 	err := <-n.done
 	n.srv.Close()

@@ -1,0 +1,187 @@
+package agent_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/atoll-dev/atoll/bridge/agent"
+	"github.com/atoll-dev/atoll/bridge/agent/localnet"
+	"github.com/atoll-dev/atoll/bridge/internal/testkeys"
+	"github.com/atoll-dev/atoll/bridge/keccak"
+	"github.com/atoll-dev/atoll/bridge/message"
+	"github.com/atoll-dev/atoll/bridge/programs/address"
+	"github.com/atoll-dev/atoll/bridge/programs/home"
+	"github.com/atoll-dev/atoll/bridge/programs/recipient"
+	"github.com/atoll-dev/atoll/bridge/programs/tokenbridge"
+	breplica "github.com/atoll-dev/atoll/bridge/replica"
+	"github.com/atoll-dev/atoll/bridge/update"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
+)
+
+// signersOf returns the test keys (among candidates) whose signatures
+// carried the update that A's Home accepted from old.
+func (tb *testBridge) signersOf(old keccak.Hash, candidates []int) []int {
+	tb.t.Helper()
+	ctx := context.Background()
+	st, err := agent.HomeState(ctx, tb.a.Chain)
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	txs, _, err := tb.a.Chain.Since(ctx, address.HomeState(), sol.Signature{})
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	for _, tx := range txs {
+		for _, e := range home.ParseLogs(tx.Logs) {
+			if e.Kind != home.EventUpdate || e.Update.OldRoot != old {
+				continue
+			}
+			signers, err := st.Home.Updaters().Attest(&e.Update)
+			if err != nil {
+				tb.t.Fatal(err)
+			}
+			var keys []int
+			for _, a := range signers {
+				for _, k := range candidates {
+					if testkeys.Addr(k) == a {
+						keys = append(keys, k)
+					}
+				}
+			}
+			return keys
+		}
+	}
+	tb.t.Fatalf("A's Home logged no update from %s", old)
+	return nil
+}
+
+// lamports is key's balance on ch.
+func lamports(t *testing.T, ch *localnet.Net, key sol.Pubkey) uint64 {
+	t.Helper()
+	l, err := ch.Lamports(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// TestAgents_RealNetworks runs the bridge between two real atoll networks
+// (`atoll devnet` processes: CometBFT, the roothash, a compute committee and
+// the sandboxed SVM runtime, domains 1000 and 2000) with every agent on
+// their JSON-RPC. A message to the sBPF inbox and a token transfer go A→B,
+// part of the transfer comes back B→A (burn, then release from the
+// escrow), and value is conserved across both chains. Then a quorum signs a
+// second new root for an old root A's Home has moved past, and puts it on
+// B's Replica: the watcher halts the Replica, fails the Home, slashes the
+// signers and unenrolls the Replica, and the forged transfer never pays out.
+func TestAgents_RealNetworks(t *testing.T) {
+	tb := newTestBridge(t, bridgeOpts{optimistic: 2, atoll: atollBinary(t)})
+	ctx := context.Background()
+	tb.startAgents("alpha", "updater", "processor")
+	relayerA := tb.start("relayer", tb.config("relayer-alpha", "alpha", payers("relayer")))
+	tb.startAgents("beta", "updater", "relayer", "processor")
+	w := tb.start("watcher", tb.config("watcher", "", func(c *agent.Config) {
+		payers("watcher")(c)
+		c.Watcher.Key = fmt.Sprintf("secp-%d.hex", watcherKey)
+		c.Watcher.Updaters = tb.exchanges
+	}))
+
+	user, holder := agent.PubkeyOf(tb.user), agent.PubkeyOf(key("recipient"))
+	const amount, returned = 3_000_000_000, 1_000_000_000
+	msg := tb.dispatch(localnet.Inbox, "hello over consensus")
+	escrowBefore := tb.escrowed()
+	transfer := tb.sendDispatch(tokenbridge.SendInstruction(domainA, user, domainB, holder, amount, domainA))
+	tb.eventually("the message and the transfer processed on B", func() bool {
+		return tb.status(msg) == breplica.Processed && tb.status(transfer) == breplica.Processed
+	})
+	if got := tb.wrapped(holder); got != amount {
+		t.Fatalf("wrapped balance on B = %d, want %d", got, amount)
+	}
+	rent := uint64(0)
+	if escrowBefore == 0 { // the first lock also paid the escrow account's rent
+		var err error
+		if rent, err = tb.a.Chain.RPC.GetMinimumBalanceForRentExemption(ctx, 0); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := tb.escrowed() - escrowBefore; got != amount+rent {
+		t.Fatalf("escrow on A grew by %d, want %d + rent %d", got, amount, rent)
+	}
+	// The sBPF inbox logged the message it accepted from the Replica.
+	txs, _, err := tb.b.Chain.Since(ctx, address.ReplicaState(domainA), sol.Signature{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "inbox: message 0 from domain 1000: hello over consensus"
+	found := false
+	for _, tx := range txs {
+		found = found || strings.Contains(strings.Join(tx.Logs, "\n"), want)
+	}
+	if !found {
+		t.Fatalf("no transaction on B logged %q", want)
+	}
+	// Nobody but the enrolled Replica gets a message into the inbox.
+	attacker := key("attacker")
+	h := &recipient.Handle{Origin: domainA, Nonce: 9, Sender: keccak.Hash(agent.PubkeyOf(attacker)), Body: []byte("forged")}
+	direct := recipient.Instruction(localnet.Inbox, agent.PubkeyOf(attacker), agent.PubkeyOf(attacker), h, nil)
+	if _, err := tb.b.Chain.Send(ctx, attacker, nil, direct); err == nil {
+		t.Fatal("the inbox accepted a handle call signed by a user instead of the Replica")
+	}
+
+	// Part of it goes back: burnt on B, released from A's escrow.
+	userBefore := lamports(t, tb.a, user)
+	ret := tb.sendDispatchOn(tb.b, key("recipient"), tokenbridge.SendInstruction(domainB, holder, domainA, user, returned, domainA))
+	tb.eventually("the return transfer processed on A", func() bool {
+		r, err := agent.MessageStatus(ctx, tb.a.Chain, domainB, message.Leaf(ret.Raw))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return r.Status == breplica.Processed
+	})
+	if got := lamports(t, tb.a, user) - userBefore; got != returned {
+		t.Fatalf("the user on A received %d, want %d", got, returned)
+	}
+	// Conservation: A's escrow holds exactly what B's wrapped balances hold.
+	if esc, wr := tb.escrowed()-escrowBefore-rent, tb.wrapped(holder); esc != amount-returned || wr != amount-returned {
+		t.Fatalf("after the round trip A escrows %d and B holds %d wrapped, want %d each", esc, wr, amount-returned)
+	}
+
+	// The double update: A's Home moves on from its root while B's
+	// Replica, A's relayer stopped, still stands at it; then the quorum that
+	// signed the move signs a forged root from the same old root, and the
+	// attacker relays it.
+	tb.stop(relayerA)
+	st, err := agent.HomeState(ctx, tb.a.Chain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := st.Home.CommittedRoot()
+	if rs, err := agent.ReplicaState(ctx, tb.b.Chain, domainA); err != nil || rs.CommittedRoot() != old {
+		t.Fatalf("B's Replica is not at A's committed root %s: %v", old, err)
+	}
+	tb.dispatch(holder, "moves the Home on")
+	tb.eventually("A's Home moving past its root", func() bool {
+		st, err := agent.HomeState(ctx, tb.a.Chain)
+		return err == nil && st.Home.CommittedRoot() != old
+	})
+	attackers := tb.signersOf(old, tb.updaters)
+	f := forge(t, agent.PubkeyOf(attacker))
+	escrow := tb.escrowed()
+	tb.relayForged(testkeys.Quorum(update.Update{HomeDomain: domainA, OldRoot: old, NewRoot: f.tree.Root()}, attackers...))
+	r0 := w.Loop.Rounds()
+	tb.eventually("two watcher polls after the fraud", func() bool { return w.Loop.Rounds() >= r0+2 })
+	if !tb.replicaHalted() {
+		t.Fatal("the Replica is not halted one full watcher poll after the double update landed")
+	}
+	tb.eventually("the Home failed and the Replica unenrolled", func() bool { return tb.homeFailed() && !tb.replicaEnrolled() })
+	tb.slashed(attackers...)
+	tb.exploit(f)
+	if got := tb.escrowed(); got != escrow {
+		t.Fatalf("escrow on A changed from %d to %d", escrow, got)
+	}
+	if wr := tb.wrapped(holder); wr != amount-returned {
+		t.Fatalf("B holds %d wrapped after the attack, want %d", wr, amount-returned)
+	}
+}
