@@ -30,8 +30,9 @@ type Fetcher interface {
 // time. MKVS version r holds the state (and IO) roots of round r. It is safe
 // for concurrent use.
 type Replica struct {
-	KV      *mkvs.Store
-	pending *pending
+	KV       *mkvs.Store
+	pending  *pending
+	verified verifications
 
 	mu sync.Mutex // serialises Finalize
 }
@@ -76,44 +77,86 @@ func (r *Replica) ioRoot(round uint64, h roothash.Hash) mkvs.Root {
 // which the replica must hold) into stateRoot and that ioLog builds ioRoot
 // from the empty tree.
 func (r *Replica) Verify(round uint64, prevState, stateRoot, ioRoot roothash.Hash, stateLog, ioLog mkvs.WriteLog) error {
+	_, _, err := r.verify(round, prevState, stateRoot, ioRoot, stateLog, ioLog)
+	return err
+}
+
+// verify is Verify returning the verified, hashed working trees, which
+// commit as round's state and IO versions.
+func (r *Replica) verify(round uint64, prevState, stateRoot, ioRoot roothash.Hash, stateLog, ioLog mkvs.WriteLog) (state, io *mkvs.Tree, err error) {
 	if round == 0 {
-		return fmt.Errorf("%w: round 0 is genesis", ErrBadResults)
+		return nil, nil, fmt.Errorf("%w: round 0 is genesis", ErrBadResults)
 	}
 	t, err := r.KV.Tree(r.stateRoot(round-1, prevState))
 	if err != nil {
-		return fmt.Errorf("storage: previous state root of round %d: %w", round, err)
+		return nil, nil, fmt.Errorf("storage: previous state root of round %d: %w", round, err)
 	}
 	if err := t.ApplyWriteLog(stateLog); err != nil {
-		return fmt.Errorf("%w: state: %w", ErrBadResults, err)
+		return nil, nil, fmt.Errorf("%w: state: %w", ErrBadResults, err)
 	}
 	if got := t.Hash(); got != mkvs.Hash(stateRoot) {
-		return fmt.Errorf("%w: state log leads to %s, claimed %s", ErrBadResults, got, mkvs.Hash(stateRoot))
+		return nil, nil, fmt.Errorf("%w: state log leads to %s, claimed %s", ErrBadResults, got, mkvs.Hash(stateRoot))
 	}
-	io := mkvs.NewTree()
-	if err := io.ApplyWriteLog(ioLog); err != nil {
-		return fmt.Errorf("%w: io: %w", ErrBadResults, err)
+	it, err := r.KV.Tree(r.KV.EmptyRoot(mkvs.RootIO, round))
+	if err != nil {
+		return nil, nil, fmt.Errorf("storage: empty io tree: %w", err)
 	}
-	if got := io.Hash(); got != mkvs.Hash(ioRoot) {
-		return fmt.Errorf("%w: io log leads to %s, claimed %s", ErrBadResults, got, mkvs.Hash(ioRoot))
+	if err := it.ApplyWriteLog(ioLog); err != nil {
+		return nil, nil, fmt.Errorf("%w: io: %w", ErrBadResults, err)
 	}
-	return nil
+	if got := it.Hash(); got != mkvs.Hash(ioRoot) {
+		return nil, nil, fmt.Errorf("%w: io log leads to %s, claimed %s", ErrBadResults, got, mkvs.Hash(ioRoot))
+	}
+	return t, it, nil
 }
 
 // Stash verifies a round's results and keeps them (synced to disk unless
 // the replica is noSync) until a header finalizes or supersedes them.
+// Results already stashed under the same previous state and roots (this
+// node's own execution and every worker's copy of the same round) are
+// verified and written once: later callers wait for the first one's
+// outcome. The verified trees stay in memory for Finalize.
 func (r *Replica) Stash(round uint64, prevState, stateRoot, ioRoot roothash.Hash, stateLog, ioLog mkvs.WriteLog) error {
-	if err := r.Verify(round, prevState, stateRoot, ioRoot, stateLog, ioLog); err != nil {
-		return err
+	k := candidateKey{round: round, prev: prevState, state: stateRoot, io: ioRoot}
+	for {
+		v, mine := r.verified.claim(k)
+		if mine {
+			state, io, err := r.stash(round, prevState, stateRoot, ioRoot, stateLog, ioLog)
+			r.verified.finish(k, v, err, state, io)
+			return err
+		}
+		<-v.done
+		if v.err == nil {
+			return nil
+		}
+		// Those logs failed; these may not (the roots are the claim).
+	}
+}
+
+// Stashed reports whether results with these roots, on prevState, were
+// verified and stashed durably since the replica opened (a receipt for
+// them needs no second look at the write logs).
+func (r *Replica) Stashed(round uint64, prevState, stateRoot, ioRoot roothash.Hash) bool {
+	return r.verified.stashed(candidateKey{round: round, prev: prevState, state: stateRoot, io: ioRoot})
+}
+
+func (r *Replica) stash(round uint64, prevState, stateRoot, ioRoot roothash.Hash, stateLog, ioLog mkvs.WriteLog) (state, io *mkvs.Tree, err error) {
+	state, io, err = r.verify(round, prevState, stateRoot, ioRoot, stateLog, ioLog)
+	if err != nil {
+		return nil, nil, err
 	}
 	sl, err := stateLog.MarshalBinary()
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrBadResults, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrBadResults, err)
 	}
 	il, err := ioLog.MarshalBinary()
 	if err != nil {
-		return fmt.Errorf("%w: %w", ErrBadResults, err)
+		return nil, nil, fmt.Errorf("%w: %w", ErrBadResults, err)
 	}
-	return r.pending.put(round, stateRoot, ioRoot, &candidate{PrevStateRoot: prevState, StateLog: sl, IOLog: il})
+	if err := r.pending.put(round, stateRoot, ioRoot, &candidate{PrevStateRoot: prevState, StateLog: sl, IOLog: il}); err != nil {
+		return nil, nil, err
+	}
+	return state, io, nil
 }
 
 // Finalize applies finalized header h, which must be the round after the
@@ -136,6 +179,19 @@ func (r *Replica) Finalize(ctx context.Context, h *roothash.Header, fetch Fetche
 	}
 	if h.Round != cur+1 {
 		return fmt.Errorf("%w: header of round %d, latest applied %d", ErrGap, h.Round, cur)
+	}
+	defer r.verified.forgetThrough(h.Round)
+	if h.Type == roothash.Normal {
+		// The results this node verified when it stashed them commit as
+		// they are: state and IO in one durable write.
+		k := candidateKey{round: h.Round, prev: roothash.Hash(root.Hash), state: h.StateRoot, io: h.IORoot}
+		if st, io, ok := r.verified.take(k); ok {
+			if _, _, err := r.KV.CommitTrees(h.Round, st, io); err == nil {
+				return r.pending.pruneBelow(h.Round + 1)
+			}
+			// Committing is atomic: on error nothing was written, and the
+			// stashed write logs below take another path to the same roots.
+		}
 	}
 	var stateLog, ioLog mkvs.WriteLog
 	if h.Type == roothash.Normal {

@@ -77,7 +77,7 @@ func (n *Node) StorageApply(_ context.Context, _ signature.PublicKey, m *p2p.App
 	if m.Runtime != n.Runtime {
 		return nil, fmt.Errorf("storage: runtime %s is not %s", m.Runtime, n.Runtime)
 	}
-	if !n.currentFaults().ReceiptWithoutStoring {
+	if !n.currentFaults().ReceiptWithoutStoring && !n.Replica.Stashed(m.Round, m.PrevStateRoot, m.StateRoot, m.IORoot) {
 		var stateLog, ioLog mkvs.WriteLog
 		if err := stateLog.UnmarshalBinary(m.StateLog); err != nil {
 			return nil, fmt.Errorf("storage: state log: %w", err)

@@ -1,0 +1,109 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+
+	"github.com/atoll-dev/atoll/storage/mkvs"
+	wrt "github.com/atoll-dev/atoll/worker/runtime"
+)
+
+func TestReplica_Stash(t *testing.T) {
+	f := buildFixture(t, 2)
+	ctx := context.Background()
+	r := newReplica(t, f, true)
+	h1 := &f.headers[1]
+	sl, il := wrt.FromRHPLog(f.results[1].StateWriteLog), wrt.FromRHPLog(f.results[1].IOWriteLog)
+
+	// Logs that do not lead to the claimed roots are refused, and the
+	// refusal is not remembered against the roots.
+	if err := r.Stash(1, f.headers[0].StateRoot, h1.StateRoot, h1.IORoot, nil, il); !errors.Is(err, ErrBadResults) {
+		t.Fatalf("wrong state log stashed: %v", err)
+	}
+	if r.Stashed(1, f.headers[0].StateRoot, h1.StateRoot, h1.IORoot) {
+		t.Fatal("refused results reported stashed")
+	}
+	// Every worker's copy of the same results, at once: all succeed.
+	var wg sync.WaitGroup
+	errs := make([]error, 8)
+	for i := range errs {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			errs[i] = r.Stash(1, f.headers[0].StateRoot, h1.StateRoot, h1.IORoot, sl, il)
+		}(i)
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		t.Fatal(err)
+	}
+	if !r.Stashed(1, f.headers[0].StateRoot, h1.StateRoot, h1.IORoot) {
+		t.Fatal("stashed results not reported")
+	}
+	other := h1.StateRoot
+	other[0] ^= 1
+	if r.Stashed(1, f.headers[0].StateRoot, other, h1.IORoot) {
+		t.Fatal("other roots reported stashed")
+	}
+	// Finalizing commits the verified state and IO trees together.
+	if err := r.Finalize(ctx, h1, nil); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		typ  mkvs.RootType
+		want mkvs.Hash
+	}{{mkvs.RootState, mkvs.Hash(h1.StateRoot)}, {mkvs.RootIO, mkvs.Hash(h1.IORoot)}} {
+		root, ok, err := r.KV.RootAt(c.typ, 1)
+		if err != nil || !ok || root.Hash != c.want {
+			t.Fatalf("%s of round 1: %s %v %v", c.typ, root, ok, err)
+		}
+		tr, err := r.KV.Tree(root)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, err := tr.WriteLog(); err != nil || len(got) != 0 {
+			t.Fatalf("committed tree has pending changes: %v %v", got, err)
+		}
+	}
+	if r.Stashed(1, f.headers[0].StateRoot, h1.StateRoot, h1.IORoot) {
+		t.Fatal("finalized round still held")
+	}
+}
+
+func TestReplica_FinalizeAfterReopen(t *testing.T) {
+	f := buildFixture(t, 1)
+	ctx := context.Background()
+	dir := t.TempDir()
+	r, err := OpenReplica(dir, mkvs.Namespace(rtID), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wrt.SeedGenesis(r.KV, f.genesisLog, f.genesisRoot); err != nil {
+		t.Fatal(err)
+	}
+	h1 := &f.headers[1]
+	if err := r.Stash(1, f.headers[0].StateRoot, h1.StateRoot, h1.IORoot, wrt.FromRHPLog(f.results[1].StateWriteLog), wrt.FromRHPLog(f.results[1].IOWriteLog)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The verified trees died with the process; the durable candidate
+	// finalizes the round.
+	r, err = OpenReplica(dir, mkvs.Namespace(rtID), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Stashed(1, f.headers[0].StateRoot, h1.StateRoot, h1.IORoot) {
+		t.Fatal("a reopened replica claims verifications it did not do")
+	}
+	if err := r.Finalize(ctx, h1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if io, ok, err := r.KV.RootAt(mkvs.RootIO, 1); err != nil || !ok || io.Hash != mkvs.Hash(h1.IORoot) {
+		t.Fatalf("io of round 1: %s %v %v", io, ok, err)
+	}
+}
