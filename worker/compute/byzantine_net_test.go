@@ -309,33 +309,72 @@ func (bn *byzNet) events(r uint64) []string {
 	var out []string
 	round := fmt.Sprint(r)
 	for _, e := range bn.chain.events {
-		if !strings.HasPrefix(e.Type, "roothash.") {
-			continue
+		if s, ok := bn.format(e); ok && attr(e, "round") == round {
+			out = append(out, s)
 		}
-		attrs := map[string]string{}
-		for _, a := range e.Attributes {
-			attrs[a.Key] = a.Value
-		}
-		if attrs["round"] != round {
-			continue
-		}
-		s := strings.TrimPrefix(e.Type, "roothash.")
-		for _, k := range eventAttrs {
-			v, ok := attrs[k]
-			switch {
-			case !ok, k == "backup" && v == "false", k == "failure" && v == "0":
-				continue
-			case k == "node":
-				var id signature.PublicKey
-				if id.UnmarshalText([]byte(v)) == nil {
-					v = bn.names[id]
-				}
-			}
-			s += " " + k + "=" + v
-		}
-		out = append(out, s)
 	}
 	return out
+}
+
+// challengeEvents lists the storage challenge events and every slash so
+// far, in order, formatted as events formats them.
+func (bn *byzNet) challengeEvents() []string {
+	bn.chain.mu.Lock()
+	defer bn.chain.mu.Unlock()
+	var out []string
+	for _, e := range bn.chain.events {
+		switch e.Type {
+		case rhapi.EventChallenge, rhapi.EventChallengeAnswered, rhapi.EventChallengeExpired, rhapi.EventSlashed:
+			s, _ := bn.format(e)
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func attr(e abci.Event, k string) string {
+	for _, a := range e.Attributes {
+		if a.Key == k {
+			return a.Value
+		}
+	}
+	return ""
+}
+
+// format shows a roothash event as "type key=value ...", nodes by name.
+func (bn *byzNet) format(e abci.Event) (string, bool) {
+	if !strings.HasPrefix(e.Type, "roothash.") {
+		return "", false
+	}
+	attrs := map[string]string{}
+	for _, a := range e.Attributes {
+		attrs[a.Key] = a.Value
+	}
+	s := strings.TrimPrefix(e.Type, "roothash.")
+	for _, k := range eventAttrs {
+		v, ok := attrs[k]
+		switch {
+		case !ok, k == "backup" && v == "false", k == "failure" && v == "0":
+			continue
+		case k == "node":
+			var id signature.PublicKey
+			if id.UnmarshalText([]byte(v)) == nil {
+				v = bn.names[id]
+			}
+		}
+		s += " " + k + "=" + v
+	}
+	return s, true
+}
+
+// general reads the general (spendable) balance of account a.
+func (bn *byzNet) general(t testing.TB, a staking.Address) uint64 {
+	t.Helper()
+	var acc staking.Account
+	if err := bn.chain.Query(context.Background(), "staking/account", []byte(a.String()), &acc); err != nil {
+		t.Fatal(err)
+	}
+	return acc.General.Balance
 }
 
 // slashedRounds lists the rounds of every roothash.slashed event so far.

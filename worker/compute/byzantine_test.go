@@ -2,132 +2,223 @@ package compute
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"slices"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/atoll-dev/atoll/consensus/genesis"
+	"github.com/atoll-dev/atoll/consensus/roothash"
 	rhapi "github.com/atoll-dev/atoll/consensus/roothash/api"
-	"github.com/atoll-dev/atoll/consensus/signature"
+	"github.com/atoll-dev/atoll/consensus/staking"
 	"github.com/atoll-dev/atoll/worker/p2p"
 	"github.com/atoll-dev/atoll/worker/storage"
 )
 
-// TestByzantine_StorageWithoutStoring has a storage node that receipts
-// without storing: a node that catches up by fetching the round from the
-// storage committee finds that it cannot serve it, and reports it.
-func TestByzantine_StorageWithoutStoring(t *testing.T) {
-	var mu sync.Mutex
-	reported := map[string][]signature.PublicKey{}
+// TestByzantine_StorageReceiptWithoutStoring: a storage node ("lazy")
+// signs receipts without storing. A node that follows the chain by
+// fetching every finalized round from the storage committee ("follower")
+// fails to fetch a round from it; its storage.Challenger finds lazy's
+// receipt of that round in the roothash and challenges it, lazy cannot
+// answer, and the roothash slashes its entity the runtime's
+// incorrect-results amount when the window closes. A fetch that failed
+// for an honest storage node (a network blip, reported the same way) is
+// challenged too; the honest node answers, loses nothing and earns the
+// bond. Nobody else loses escrow.
+func TestByzantine_StorageReceiptWithoutStoring(t *testing.T) {
+	var follower atomic.Pointer[member]
+	ch := &storage.Challenger{Runtime: genesis.SVMRuntimeID, Logger: testLogger()}
 	// Five nodes: at least one is neither a worker (which stashes its own
 	// results) nor a storage node (which stashes what it receipts), so it
-	// follows the chain by fetching every round from the storage committee.
-	tn := startNet(t, netOpts{workers: 2, backups: 1, storage: 2, nodes: 5, onFetchFailure: func(m *member, p p2p.Peer) {
-		mu.Lock()
-		defer mu.Unlock()
-		reported[m.name] = append(reported[m.name], p.Key)
-	}})
-	tn.waitRound(t, 1)
-	v, err := NewHostChain(tn.chain).View(context.Background(), genesis.SVMRuntimeID)
+	// fetches every round from the storage committee.
+	bn := startByzNet(t, byzOpts{workers: 2, backups: 1, storage: 2, nodes: 5, roundTimeout: 60, proposerTimeout: 20, answerers: true,
+		onFetchFailure: func(m *member, p p2p.Peer, round uint64, err error) {
+			if follower.Load() == m {
+				ch.Report(p, round, err)
+			}
+		}})
+	bn.waitRound(t, 1)
+	ctx := context.Background()
+	v, err := NewHostChain(bn.chain).View(ctx, genesis.SVMRuntimeID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lazy := v.Storage[0]
-	var follower *member
-	for _, m := range tn.members {
-		if m.id.Public() == lazy {
-			m.store.SetFaults(storage.Faults{ReceiptWithoutStoring: true})
-		}
-		if !slices.Contains(v.Storage, m.id.Public()) && !slices.Contains(v.Workers, m.id.Public()) {
-			follower = m
-		}
-	}
-	lazyP2P := v.Nodes[lazy].P2P.ID
-	_, start := tn.latest(t)
-	tn.waitRound(t, start+3)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
-		mu.Lock()
-		got := slices.Clone(reported[follower.name])
-		mu.Unlock()
-		r, _, _ := follower.replica.Round()
-		if len(got) > 0 && r >= start+2 {
-			for _, k := range got {
-				if k != lazyP2P {
-					t.Fatalf("honest storage node reported: %v", k)
-				}
-			}
+	lazyID, honestID := v.Storage[0], v.Storage[1]
+	var fm *member
+	fi := -1
+	for i, m := range bn.members {
+		if id := m.id.Public(); !slices.Contains(v.Workers, id) && !slices.Contains(v.Storage, id) {
+			fm, fi = m, i
 			break
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s at round %d, reports %v", follower.name, r, got)
+	}
+	bn.rename(lazyID, "lazy")
+	bn.rename(honestID, "honest")
+	bn.rename(fm.id.Public(), "follower")
+	_, lazy := bn.member(lazyID)
+	var params roothash.Params
+	if err := bn.chain.Query(ctx, rhapi.QueryParams, nil, &params); err != nil {
+		t.Fatal(err)
+	}
+	amount := v.Runtime.Staking.Slashing[staking.SlashIncorrectResults]
+	lazySlash := fmt.Sprintf("slashed node=lazy reason=incorrect-results amount=%d", amount)
+
+	// The follower's node account pays the challenges: its entity funds it.
+	followerAcct := staking.NewAddress(fm.id.Public())
+	if err := bn.chain.Submit(ctx, seeded(1, fi+1), "staking.Transfer", &staking.TransferBody{To: followerAcct, Amount: 10 * params.ChallengeBond}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the follower's account funded", func() bool { return bn.general(t, followerAcct) == 10*params.ChallengeBond })
+	ch.Signer = fm.id
+	cctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		ch.Run(cctx, bn.chain)
+	}()
+	t.Cleanup(func() { cancel(); wg.Wait() })
+
+	escrowBefore := bn.escrows(t)
+	honestEntity := bn.entities["honest"]
+	honestBefore := bn.general(t, honestEntity)
+	follower.Store(fm)
+	lazy.store.SetFaults(storage.Faults{ReceiptWithoutStoring: true})
+	waitFor(t, "lazy slashed", func() bool { return slices.Contains(bn.challengeEvents(), lazySlash) })
+	// Lazy keeps its data from now on (its replica holds every round: its
+	// worker fetched them from the honest node), so any later challenge
+	// of it is answered.
+	lazy.store.SetFaults(storage.Faults{})
+	evs := bn.challengeEvents()
+	if i := slices.Index(evs, "challenge node=lazy"); i != 0 || evs[1] != "challenge_expired node=lazy" {
+		t.Fatalf("challenge events %q: want lazy challenged first, and expired", evs)
+	}
+	if slices.Contains(evs, "challenge node=honest") {
+		t.Fatalf("the honest node was challenged without a failed fetch: %q", evs)
+	}
+
+	// A failed fetch from the honest node, for a round it receipted.
+	_, latest := bn.latest(t)
+	honestPeer, _ := v.peer(honestID)
+	ch.Report(honestPeer, latest, errors.New("connection reset"))
+	waitFor(t, "the honest node's answer", func() bool { return slices.Contains(bn.challengeEvents(), "challenge_answered node=honest") })
+	waitFor(t, "no open challenge", func() bool {
+		var open []rhapi.Challenge
+		return bn.chain.Query(ctx, rhapi.QueryChallenges, nil, &open) == nil && len(open) == 0
+	})
+
+	escrowAfter := bn.escrows(t)
+	for name, b := range escrowBefore {
+		want := uint64(0)
+		if name == "lazy" {
+			want = amount
 		}
-		time.Sleep(20 * time.Millisecond)
+		if loss := b - escrowAfter[name]; loss != want {
+			t.Errorf("%s lost %d escrow, want %d", name, loss, want)
+		}
+	}
+	evs = bn.challengeEvents()
+	var slashes, answered []string
+	for _, e := range evs {
+		switch {
+		case strings.HasPrefix(e, "slashed "):
+			slashes = append(slashes, e)
+		case strings.HasPrefix(e, "challenge_answered "):
+			answered = append(answered, e)
+		case e == "challenge_expired node=honest":
+			t.Errorf("the honest node's challenge expired: %q", evs)
+		}
+	}
+	if !slices.Equal(slashes, []string{lazySlash}) {
+		t.Errorf("slashes %q", slashes)
+	}
+	// Bonds: the expired challenge's came back, each answered one went to
+	// the answering node's entity.
+	if got := bn.general(t, honestEntity) - honestBefore; got != params.ChallengeBond {
+		t.Errorf("the honest entity earned %d, want the bond %d", got, params.ChallengeBond)
+	}
+	if paid := 10*params.ChallengeBond - bn.general(t, followerAcct); paid != uint64(len(answered))*params.ChallengeBond {
+		t.Errorf("the follower paid %d for %d answered challenges (bond %d)", paid, len(answered), params.ChallengeBond)
 	}
 }
 
-// TestByzantine_StorageChallenge challenges, after a round finalized, the
-// receipts of both storage nodes: the honest one answers with a proof, the
-// one that receipted without storing cannot and is slashed when the
-// challenge window closes.
-func TestByzantine_StorageChallenge(t *testing.T) {
-	var mu sync.Mutex
-	var commits []*rhapi.SignedCommitment
-	tn := startNet(t, netOpts{workers: 2, backups: 1, storage: 2, nodes: 3, onCommit: func(c *rhapi.SignedCommitment) {
-		mu.Lock()
-		defer mu.Unlock()
-		commits = append(commits, c)
-	}})
-	tn.waitRound(t, 1)
-	v, err := NewHostChain(tn.chain).View(context.Background(), genesis.SVMRuntimeID)
+// TestByzantine_StorageChallengeKinds challenges, by hand, the receipts of
+// both storage nodes for each root kind: the honest one answers with a
+// proof every time, the one that receipts without storing never does and
+// is slashed once per unanswered challenge.
+func TestByzantine_StorageChallengeKinds(t *testing.T) {
+	bn := startByzNet(t, byzOpts{workers: 2, backups: 1, storage: 2, nodes: 3, roundTimeout: 60, proposerTimeout: 20, answerers: true})
+	bn.waitRound(t, 1)
+	ctx := context.Background()
+	v, err := NewHostChain(bn.chain).View(ctx, genesis.SVMRuntimeID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	lazy, honest := v.Storage[0], v.Storage[1]
-	tn.names[lazy], tn.names[honest] = "lazy", "honest"
-	for _, m := range tn.members {
-		if m.id.Public() == lazy {
-			m.store.SetFaults(storage.Faults{ReceiptWithoutStoring: true})
-		}
+	lazyID, honestID := v.Storage[0], v.Storage[1]
+	bn.rename(lazyID, "lazy")
+	bn.rename(honestID, "honest")
+	_, lazy := bn.member(lazyID)
+	lazy.store.SetFaults(storage.Faults{ReceiptWithoutStoring: true})
+	amount := v.Runtime.Staking.Slashing[staking.SlashIncorrectResults]
+	lazySlash := fmt.Sprintf("slashed node=lazy reason=incorrect-results amount=%d", amount)
+	_, start := bn.latest(t)
+	bn.waitRound(t, start+2)
+	var receipts []rhapi.SignedReceipt
+	if err := bn.chain.Query(ctx, rhapi.QueryReceipts, rhapi.BlockQueryData(genesis.SVMRuntimeID, start+2), &receipts); err != nil {
+		t.Fatal(err)
 	}
-	_, start := tn.latest(t)
-	tn.waitRound(t, start+3)
-	// A receipt of each for a round after the fault, from a commitment
-	// of a finalized round.
-	receipts := map[signature.PublicKey]rhapi.SignedReceipt{}
-	mu.Lock()
-	for _, c := range commits {
-		if c.Commitment.Round <= start+1 || c.Commitment.Round > start+3 {
-			continue
-		}
-		for _, r := range c.Commitment.Receipts {
-			receipts[r.Node] = r
-		}
-	}
-	mu.Unlock()
 	if len(receipts) != 2 {
-		t.Fatalf("receipts of %d storage nodes", len(receipts))
+		t.Fatalf("round %d has %d receipts", start+2, len(receipts))
 	}
+	before := bn.escrows(t)
 	challenger := seeded(1, 0) // the validator's entity, which holds tokens
-	for _, node := range []signature.PublicKey{lazy, honest} {
-		body := &rhapi.ChallengeBody{Receipt: receipts[node], Root: rhapi.StateRootKind, Key: make([]byte, 32)}
-		if err := tn.chain.Submit(context.Background(), challenger, rhapi.MethodChallenge, body); err != nil {
-			t.Fatal(err)
+	for _, r := range receipts {
+		for _, kind := range []rhapi.RootKind{rhapi.StateRootKind, rhapi.IORootKind} {
+			body := &rhapi.ChallengeBody{Receipt: r, Root: kind, Key: []byte("any key: absence proofs answer too")}
+			if err := bn.chain.Submit(ctx, challenger, rhapi.MethodChallenge, body); err != nil {
+				t.Fatal(err)
+			}
 		}
 	}
+	waitFor(t, "challenges decided", func() bool {
+		var open []rhapi.Challenge
+		return len(bn.challengeEvents()) == 10 && bn.chain.Query(ctx, rhapi.QueryChallenges, nil, &open) == nil && len(open) == 0
+	})
+	got := bn.challengeEvents()
+	slices.Sort(got)
+	want := []string{
+		"challenge node=honest", "challenge node=honest", "challenge node=lazy", "challenge node=lazy",
+		"challenge_answered node=honest", "challenge_answered node=honest",
+		"challenge_expired node=lazy", "challenge_expired node=lazy",
+		lazySlash, lazySlash,
+	}
+	if !slices.Equal(got, want) {
+		t.Errorf("events\n got  %q\n want %q", got, want)
+	}
+	after := bn.escrows(t)
+	for name, b := range before {
+		want := uint64(0)
+		if name == "lazy" {
+			want = 2 * amount
+		}
+		if loss := b - after[name]; loss != want {
+			t.Errorf("%s lost %d escrow, want %d", name, loss, want)
+		}
+	}
+}
+
+// waitFor polls cond for up to 30 s.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
-	for {
-		evs := tn.chain.eventTypes(tn.names)
-		if slices.Contains(evs, "roothash.challenge_answered honest") && slices.Contains(evs, "roothash.slashed lazy") {
-			if slices.Contains(evs, "roothash.slashed honest") || slices.Contains(evs, "roothash.challenge_answered lazy") {
-				t.Fatalf("wrong outcome: %v", evs)
-			}
-			return
-		}
+	for !cond() {
 		if time.Now().After(deadline) {
-			t.Fatalf("challenges not decided: %v", evs)
+			t.Fatalf("timed out waiting for %s", what)
 		}
-		time.Sleep(20 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 }
