@@ -150,10 +150,13 @@ func Start(cfg Config) (*Workers, error) {
 				return fail(err)
 			}
 		}
+		// Failed catch-up fetches from storage nodes that receipted the
+		// round are challenged in the roothash (the node's account bonds).
+		challenger := &storage.Challenger{Runtime: cfg.Runtime, Signer: cfg.Identity, Logger: log}
 		w.Compute = compute.New(compute.Config{Runtime: cfg.Runtime, Identity: cfg.Identity, Replica: rep, Exec: w.rt,
-			Pool: txpool.New(cfg.Pool, w.rt), P2P: w.client, Faults: cfg.Faults, Logger: log})
+			Pool: txpool.New(cfg.Pool, w.rt), P2P: w.client, Faults: cfg.Faults, Logger: log, OnFetchFailure: challenger.Report})
 		w.srv.HandleCompute(cfg.Runtime, w.Compute.P2PHandler())
-		w.Components = append(w.Components, w.Compute)
+		w.Components = append(w.Components, w.Compute, challenger)
 		if cfg.SubmitAddr != "" {
 			h := submit.NewHandler()
 			h.Register(cfg.Runtime, w.Compute)
