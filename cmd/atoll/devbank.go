@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
-	"strings"
 	"syscall"
 	"time"
 
@@ -17,9 +16,7 @@ import (
 
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/rpc/devbank"
-	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/loader"
-	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
 func init() { subcommands = append(subcommands, newRPCDevbankCommand) }
@@ -34,31 +31,26 @@ func newRPCDevbankCommand() *cobra.Command {
 		slotsPerEpoch uint64
 		faucetSOL     uint64
 		airdropSOL    uint64
-		accounts      []string
 		metricsAddr   string
-		bpfPrograms   []string
+		gf            genesisFlags
 	)
 	cmd := &cobra.Command{
-		Use:   "rpc-devbank [--bpf-program ADDRESS FILE]...",
+		Use:   "rpc-devbank [--bpf-program ADDRESS FILE]... [--account ADDRESS FILE]...",
 		Short: "Serve Solana JSON-RPC from a single-process in-memory bank (temporary; atoll devnet replaces it)",
 		Args:  cobra.ArbitraryArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			genesis, err := loadAccountFlags(accounts)
-			if err != nil {
-				return err
-			}
 			rt, err := loader.New()
 			if err != nil {
 				return err
 			}
-			programs, err := genesisPrograms(rt, bpfPrograms, args)
+			genesis, err := gf.load(rt, args)
 			if err != nil {
 				return err
 			}
 			bank, err := devbank.New(devbank.Config{
 				SlotDuration: slotTime, SlotsPerEpoch: slotsPerEpoch, ConfirmedDepth: 1, FinalizedDepth: 2,
 				FaucetLamports: faucetSOL * devbank.LamportsPerSOL, AirdropLimit: airdropSOL * devbank.LamportsPerSOL,
-				GenesisAccounts: append(genesis, programs...), ExecutorOptions: rt.Options(),
+				GenesisAccounts: genesis, ExecutorOptions: rt.Options(),
 			})
 			if err != nil {
 				return err
@@ -98,36 +90,6 @@ func newRPCDevbankCommand() *cobra.Command {
 	f.Uint64Var(&faucetSOL, "faucet-sol", 500_000_000, "SOL in the faucet at genesis")
 	f.Uint64Var(&airdropSOL, "airdrop-limit-sol", 1_000, "largest airdrop one request may ask for, in SOL")
 	f.StringVar(&metricsAddr, "metrics-addr", "", "serve Prometheus metrics at this address (e.g. 127.0.0.1:9100)")
-	f.StringArrayVar(&bpfPrograms, "bpf-program", nil, "ADDRESS_OR_KEYPAIR FILE.so: load a program at genesis (BPFLoader2, like solana-test-validator); repeatable")
-	f.StringArrayVar(&accounts, "account", nil, "ADDRESS=FILE.json: load an account at genesis from `solana account --output json` format (ADDRESS may be '-' to use the file's pubkey); repeatable")
+	gf.register(cmd)
 	return cmd
-}
-
-// loadAccountFlags reads --account ADDRESS=FILE values.
-func loadAccountFlags(flags []string) ([]svm.AccountWrite, error) {
-	var out []svm.AccountWrite
-	for _, f := range flags {
-		addr, file, ok := strings.Cut(f, "=")
-		if !ok {
-			return nil, fmt.Errorf("--account %q: want ADDRESS=FILE.json", f)
-		}
-		var key sol.Pubkey
-		if addr != "-" {
-			k, err := sol.PubkeyFromString(addr)
-			if err != nil {
-				return nil, fmt.Errorf("--account %q: %w", f, err)
-			}
-			key = k
-		}
-		b, err := os.ReadFile(file)
-		if err != nil {
-			return nil, err
-		}
-		w, err := devbank.ParseAccountFile(b, key)
-		if err != nil {
-			return nil, fmt.Errorf("--account %s: %w", file, err)
-		}
-		out = append(out, w)
-	}
-	return out, nil
 }

@@ -33,9 +33,12 @@ func newDevnetCommand() *cobra.Command {
 		maxBatch  uint64
 		flags     nodeFlags
 		wf        workerFlags
+		gf        genesisFlags
+		faucetSOL uint64
+		bridge    bridgeFlags
 	)
 	c := &cobra.Command{
-		Use:   "devnet",
+		Use:   "devnet [--bpf-program ADDRESS_OR_KEYPAIR FILE.so]... [--account ADDRESS FILE.json]...",
 		Short: "Run a one-process development network: a CometBFT validator, the consensus application and compute nodes",
 		Long: `Run a one-process development network.
 
@@ -46,14 +49,23 @@ Every compute node runs the SVM runtime's compute and storage roles, the
 runtime sandboxed under bubblewrap. The devnet prints one line per finalized
 runtime round and per discrepancy, failed round or suspension, and the
 submission API URLs (POST /v1/runtime/ID/submit, answered once finalized).
-DIR/faucet.json is a keypair funded inside the runtime.`,
-		Args: cobra.NoArgs,
-		RunE: func(cmd *cobra.Command, _ []string) error {
+DIR/faucet.json is a keypair funded inside the runtime (--faucet-sol).
+
+As with solana-test-validator, --bpf-program, --account, --faucet-sol and
+the bridge flags shape a new chain's genesis: when the devnet resumes, values
+that differ from its genesis are reported and ignored (add --reset to start
+a new chain with them).`,
+		Args: cobra.ArbitraryArgs,
+		RunE: func(cmd *cobra.Command, args []string) error {
 			log, comet, err := flags.logger()
 			if err != nil {
 				return err
 			}
 			out := cmd.OutOrStdout()
+			gen, err := devnetGenesis(cmd, &gf, args, faucetSOL, &bridge)
+			if err != nil {
+				return err
+			}
 			if reset {
 				if err := os.RemoveAll(dir); err != nil {
 					return fmt.Errorf("resetting %s: %w", dir, err)
@@ -62,6 +74,9 @@ DIR/faucet.json is a keypair funded inside the runtime.`,
 			}
 			if node.HomeExists(dir) {
 				fmt.Fprintf(out, "resuming devnet in %s\n", dir)
+				if err := reportIgnoredGenesis(out, dir, gen); err != nil {
+					return err
+				}
 			} else {
 				if compute < 0 {
 					return fmt.Errorf("--compute must not be negative")
@@ -73,7 +88,8 @@ DIR/faucet.json is a keypair funded inside the runtime.`,
 					dir, compute, workers, backups, epoch)
 				err := node.InitNetwork(node.NetworkOptions{Homes: []string{dir}, ChainID: "atoll-devnet", Compute: compute,
 					EpochInterval: epoch, BlockTime: blockTime, BasePort: basePort, ListenHost: "127.0.0.1",
-					Workers: workers, Backups: backups, FaucetFile: filepath.Join(dir, "faucet.json"), MaxBatchSize: maxBatch})
+					Workers: workers, Backups: backups, FaucetFile: filepath.Join(dir, "faucet.json"), MaxBatchSize: maxBatch,
+					FaucetLamports: gen.faucetLamports, BridgeDomain: gen.bridgeDomain, BridgeAdmin: gen.bridgeAdmin, Accounts: gen.accounts})
 				if err != nil {
 					return err
 				}
@@ -107,6 +123,9 @@ DIR/faucet.json is a keypair funded inside the runtime.`,
 	c.Flags().Uint64Var(&epoch, "epoch-blocks", 30, "blocks per epoch in a new devnet (more than 2x the runtime round timeout of 6 blocks, so a round with a dead worker reaches the backups)")
 	c.Flags().DurationVar(&blockTime, "block-time", 500*time.Millisecond, "target block time (CometBFT timeout_commit) of a new devnet")
 	c.Flags().IntVar(&basePort, "base-port", 26656, "p2p port of a new devnet; RPC listens on the next port")
+	c.Flags().Uint64Var(&faucetSOL, "faucet-sol", 500_000_000, "SOL in the faucet account (DIR/faucet.json) of a new devnet")
+	gf.register(c)
+	bridge.register(c)
 	flags.register(c)
 	wf.register(c)
 	c.Flags().StringVar(&wf.rpcAddr, "rpc-port", "127.0.0.1:8899", "serve the Solana JSON-RPC on this address (websocket on port+1); empty to serve none")

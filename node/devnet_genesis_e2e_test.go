@@ -1,0 +1,255 @@
+package node_test
+
+import (
+	"context"
+	"crypto/ed25519"
+	"encoding/base64"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/atoll-dev/atoll/client"
+	"github.com/atoll-dev/atoll/rpc"
+	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
+)
+
+// counterC adds the instruction's u64 to the counter in the first 8 bytes
+// of account 0, which the program must own, and logs the new value.
+const counterC = `#include <atoll.h>
+
+uint64_t entrypoint(const uint8_t *input) {
+  SolAccountInfo accounts[1];
+  SolParameters params = {.ka = accounts};
+  if (!sol_deserialize(input, &params, SOL_ARRAY_SIZE(accounts)) || params.ka_num < 1)
+    return ERROR_NOT_ENOUGH_ACCOUNT_KEYS;
+  SolAccountInfo *counter = &accounts[0];
+  if (!SolPubkey_same(counter->owner, params.program_id))
+    return ERROR_INCORRECT_PROGRAM_ID;
+  if (!counter->is_writable || counter->data_len < 8)
+    return ERROR_INVALID_ACCOUNT_DATA;
+  if (params.data_len < 8)
+    return ERROR_INVALID_INSTRUCTION_DATA;
+  uint64_t v = *(uint64_t *)counter->data + *(const uint64_t *)params.data;
+  *(uint64_t *)counter->data = v;
+  sol_log("counter");
+  sol_log_64(v, 0, 0, 0, 0);
+  return SUCCESS;
+}
+`
+
+// runAtoll runs the atoll CLI binary and returns its combined output.
+func runAtoll(t *testing.T, bin string, args ...string) string {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	out, err := exec.CommandContext(ctx, bin, args...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("atoll %s: %v\n%s", strings.Join(args, " "), err, out)
+	}
+	return string(out)
+}
+
+// TestDevnet_GenesisProgramsAndFeatureGate starts a real devnet (CometBFT
+// validator, three compute nodes, sandboxed runtime) the way a
+// solana-test-validator user would: a C program built by `atoll program
+// build` loaded with --bpf-program, a program-owned account loaded with
+// --account, and --faucet-sol. Through the Solana RPC it invokes the
+// program and reads the account. Then it drives a feature gate end to end
+// with the CLI: tx_wide_compute_budget is inactive, `atoll feature
+// activate` makes it pending, it turns active at the next epoch boundary,
+// and the compute-unit limit a transaction asks for starts to bind.
+func TestDevnet_GenesisProgramsAndFeatureGate(t *testing.T) {
+	bin := buildAtoll(t)
+	work := t.TempDir()
+	file := func(name string) string { return filepath.Join(work, name) }
+	if err := os.WriteFile(file("counter.c"), []byte(counterC), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runAtoll(t, bin, "program", "build", file("counter.c"), "-o", file("counter.so"))
+	runAtoll(t, bin, "keys", "new", "-o", file("program.json"), "-s")
+	progKey, err := client.ReadKeypair(file("program.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	program := client.PubkeyOf(progKey)
+	counter := client.PubkeyOf(ed25519.NewKeyFromSeed(make([]byte, 32)))
+	acct := fmt.Sprintf(`{"pubkey":"%s","account":{"lamports":1000000,"data":["%s","base64"],"owner":"%s","executable":false,"rentEpoch":0,"space":8}}`,
+		sol.Pubkey{9}, base64.StdEncoding.EncodeToString(binary.LittleEndian.AppendUint64(nil, 41)), program)
+	if err := os.WriteFile(file("counter.json"), []byte(acct), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	runAtoll(t, bin, "feature", "keypair", svm.FeatureTxWideComputeBudget.Name, "-o", file("feature.json"))
+
+	base := freeBase(t)
+	rpcPort := base + 40
+	dir := filepath.Join(work, "devnet")
+	// 60 blocks of 100 ms: an epoch is long enough to activate a feature and
+	// see it pending, short enough to wait for the next one.
+	dn := startDevnet(t, bin, "--dir", dir, "--block-time", "100ms", "--epoch-blocks", "60", "--base-port", strconv.Itoa(base),
+		"--rpc-port", fmt.Sprintf("127.0.0.1:%d", rpcPort), "--faucet-sol", "1000",
+		"--bpf-program", file("program.json"), file("counter.so"), "--account", counter.String(), file("counter.json"))
+	url, ws := fmt.Sprintf("http://127.0.0.1:%d", rpcPort), fmt.Sprintf("ws://127.0.0.1:%d", rpcPort+1)
+	dn.waitLine(t, 60*time.Second, "JSON RPC URL: "+url)
+	dn.waitLine(t, 5*time.Second, "WebSocket URL: "+ws)
+	dn.waitLine(t, 60*time.Second, "runtime svm round 3 finalized")
+	faucetFile := filepath.Join(dir, "faucet.json")
+	faucet, err := client.ReadKeypair(faucetFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := client.New(url)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	send := func(ins ...sol.Instruction) sol.Signature {
+		t.Helper()
+		bh, err := c.GetLatestBlockhash(ctx, client.Confirmed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _, err := client.SignTransaction(bh.Blockhash, faucet, nil, ins...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		sig, err := c.SendTransaction(ctx, raw, false, client.Confirmed)
+		if err != nil {
+			t.Fatalf("send: %v", err)
+		}
+		st, err := c.ConfirmTransaction(ctx, sig, client.Confirmed, bh.LastValidBlockHeight)
+		if err != nil || st.Failed() {
+			t.Fatalf("transaction %s: %v %+v", sig, err, st)
+		}
+		return sig
+	}
+
+	t.Run("genesis program and account", func(t *testing.T) {
+		if bal, err := c.GetBalance(ctx, client.PubkeyOf(faucet), client.Confirmed); err != nil || bal != 1000*1_000_000_000 {
+			t.Fatalf("faucet balance %d (%v), want --faucet-sol 1000", bal, err)
+		}
+		so, err := os.ReadFile(file("counter.so"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		prog, err := c.GetAccountInfo(ctx, program, client.Confirmed)
+		if err != nil || prog == nil || !prog.Executable || prog.Owner != svm.BPFLoader2ID || string(prog.Data) != string(so) {
+			t.Fatalf("program account %s: %+v (%v)", program, prog, err)
+		}
+		sig := send(sol.Instruction{ProgramID: program, Accounts: []sol.AccountMeta{{Pubkey: counter, IsWritable: true}},
+			Data: binary.LittleEndian.AppendUint64(nil, 1)})
+		got, err := c.GetAccountInfo(ctx, counter, client.Confirmed)
+		if err != nil || got == nil || got.Owner != program || got.Lamports != 1_000_000 || len(got.Data) != 8 {
+			t.Fatalf("counter account: %+v (%v)", got, err)
+		}
+		if v := binary.LittleEndian.Uint64(got.Data); v != 42 {
+			t.Fatalf("counter = %d after adding 1 to the genesis value 41", v)
+		}
+		var tx struct {
+			Meta struct {
+				Err         json.RawMessage `json:"err"`
+				LogMessages []string        `json:"logMessages"`
+			} `json:"meta"`
+		}
+		if err := c.Call(ctx, "getTransaction", []any{sig.String(), map[string]any{"encoding": "json", "commitment": "confirmed"}}, &tx); err != nil {
+			t.Fatal(err)
+		}
+		logs := strings.Join(tx.Meta.LogMessages, "\n")
+		for _, want := range []string{"Program " + program.String() + " invoke [1]", "Program log: counter", "Program log: 0x2a, 0x0, 0x0, 0x0, 0x0", "Program " + program.String() + " success"} {
+			if !strings.Contains(logs, want) {
+				t.Errorf("logs lack %q:\n%s", want, logs)
+			}
+		}
+	})
+
+	t.Run("feature gate", func(t *testing.T) {
+		to := client.PubkeyOf(ed25519.NewKeyFromSeed(append(make([]byte, 31), 1)))
+		// limited asks for a 100-unit transaction-wide limit, which the
+		// compute-budget instruction alone (150 units) exceeds once the
+		// feature is active; before, the limit has no effect.
+		limited := []sol.Instruction{svm.SetComputeUnitLimit(100), svm.Transfer(client.PubkeyOf(faucet), to, 1_000_000)}
+		status := func() (string, *uint64) {
+			t.Helper()
+			var rows []struct {
+				ID     string  `json:"id"`
+				Status string  `json:"status"`
+				Since  *uint64 `json:"sinceSlot"`
+			}
+			out := runAtoll(t, bin, "feature", "status", "--output", "json", "-u", url)
+			if err := json.Unmarshal([]byte(out), &rows); err != nil {
+				t.Fatalf("feature status: %v\n%s", err, out)
+			}
+			for _, r := range rows {
+				if r.ID == svm.FeatureTxWideComputeBudget.ID.String() {
+					return r.Status, r.Since
+				}
+			}
+			t.Fatalf("feature status lists no %s:\n%s", svm.FeatureTxWideComputeBudget.Name, out)
+			return "", nil
+		}
+		if st, _ := status(); st != "inactive" {
+			t.Fatalf("before activation: %s", st)
+		}
+		send(limited...)
+
+		// Activate right after an epoch boundary, so the activation and
+		// the status check below finish well inside the epoch.
+		epochs := strings.Count(dn.out.String(), "\nepoch ")
+		deadline := time.Now().Add(60 * time.Second)
+		for strings.Count(dn.out.String(), "\nepoch ") == epochs {
+			if time.Now().After(deadline) {
+				t.Fatal("no epoch boundary within 60s")
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+		epochs = strings.Count(dn.out.String(), "\nepoch ")
+		out := runAtoll(t, bin, "feature", "activate", file("feature.json"), "-u", url, "-k", faucetFile)
+		if !strings.Contains(out, "pending") {
+			t.Fatalf("activate: %s", out)
+		}
+		st, _ := status()
+		if now := strings.Count(dn.out.String(), "\nepoch "); st != "pending" || now != epochs {
+			t.Fatalf("after activation: status %s, %d epoch boundaries passed meanwhile", st, now-epochs)
+		}
+		if table := runAtoll(t, bin, "feature", "status", "-u", url); !strings.Contains(table, "pending until the next epoch") {
+			t.Fatalf("feature status table:\n%s", table)
+		}
+		// Pending: the limit still has no effect.
+		send(limited...)
+
+		var since *uint64
+		deadline = time.Now().Add(60 * time.Second)
+		for st, since = status(); st != "active"; st, since = status() {
+			if time.Now().After(deadline) {
+				t.Fatalf("feature still %s 60s after its activation", st)
+			}
+			time.Sleep(200 * time.Millisecond)
+		}
+		if strings.Count(dn.out.String(), "\nepoch ") == epochs {
+			t.Fatal("the feature turned active without an epoch boundary")
+		}
+		if since == nil || *since == 0 {
+			t.Fatalf("active without an activation slot")
+		}
+		// Active: 100 units do not cover the compute-budget instruction.
+		bh, err := c.GetLatestBlockhash(ctx, client.Confirmed)
+		if err != nil {
+			t.Fatal(err)
+		}
+		raw, _, err := client.SignTransaction(bh.Blockhash, faucet, nil, limited...)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = c.SendTransaction(ctx, raw, false, client.Confirmed)
+		var rerr *client.RPCError
+		if !errors.As(err, &rerr) || rerr.Code != rpc.CodePreflightFailure || !strings.Contains(string(rerr.Data), `"InstructionError":[0,"ComputationalBudgetExceeded"]`) {
+			t.Fatalf("limited transfer after activation: %v", err)
+		}
+	})
+}
