@@ -65,6 +65,7 @@ func FuzzService_Query(f *testing.F) {
 		f.Add(p, id)
 	}
 	f.Add("block", api.BlockQueryData(genesis.SVMRuntimeID, 0))
+	f.Add("receipts", api.BlockQueryData(genesis.SVMRuntimeID, 0))
 	f.Fuzz(func(t *testing.T, path string, data []byte) {
 		_, _ = roothash.New().Query(ctx.KV, 0, path, data)
 	})
