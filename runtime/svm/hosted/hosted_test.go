@@ -274,3 +274,50 @@ func TestExecuteTxBatch_DepositsAndMessages(t *testing.T) {
 		t.Fatalf("deposit: %+v", a)
 	}
 }
+
+// TestPrefetchKeys_Deposits: the recipients of a round's deposits are in
+// the prefetch, so crediting them costs no round trip to the host, new
+// and existing accounts alike.
+func TestPrefetchKeys_Deposits(t *testing.T) {
+	genesis, _ := GenesisAccounts(Config{})
+	payerKey, payer := key("payer")
+	_, existing := key("existing")
+	_, fresh := key("fresh")
+	genesis = append(genesis, svm.AccountWrite{Key: payer, Account: sol.Account{Lamports: 10_000_000_000}},
+		svm.AccountWrite{Key: existing, Account: sol.Account{Lamports: 5, Owner: svm.SystemProgramID}})
+	bh := rhp.Hash{1}
+	txs := [][]byte{signed(t, sol.Hash(bh), payerKey, svm.Transfer(payer, sol.Pubkey{9}, 1_000_000))}
+	deposits := []rhp.Deposit{{ID: 0, Recipient: rhp.Hash(existing), Amount: 7}, {ID: 1, Recipient: rhp.Hash(fresh), Amount: 11}}
+	for _, c := range []struct {
+		name      string
+		prefetch  [][]byte
+		wantReads int
+	}{
+		{name: "with deposits", prefetch: PrefetchKeys(txs, deposits...), wantReads: 0},
+		{name: "transactions only", prefetch: PrefetchKeys(txs), wantReads: 2},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			h := newHost(t, genesis)
+			rt, _ := New(h.fetch)
+			resp, err := h.fetch(context.Background(), h.root(), c.prefetch)
+			if err != nil {
+				t.Fatal(err)
+			}
+			h.reads = 0
+			out, err := rt.ExecuteTxBatch(context.Background(), &rhp.ExecuteTxBatch{Round: 1, Context: rhp.BlockContext{Slot: 1, RecentBlockhashes: []rhp.Hash{bh}},
+				PrevRoots: rhp.Roots{State: h.root()}, Txs: txs, Deposits: deposits, Prefetch: Prefetch(resp)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if h.reads != c.wantReads {
+				t.Errorf("%d host reads during the batch, want %d", h.reads, c.wantReads)
+			}
+			h.apply(1, out)
+			for k, want := range map[sol.Pubkey]uint64{existing: 12, fresh: 11} {
+				if a, ok, _ := h.state.Account(k); !ok || a.Lamports != want {
+					t.Errorf("recipient %s: %+v, want %d lamports", k, a, want)
+				}
+			}
+		})
+	}
+}

@@ -9,11 +9,12 @@ import (
 // PrefetchKeys predicts the state keys a batch will read, so the host can
 // ship them with one multi-key proof instead of a round trip per read: every
 // static account key and lookup table of every decodable transaction, the
-// status ledger entries of their blockhashes, the sysvars and the known
-// feature accounts. Whatever it misses (loaded addresses, program data
-// accounts, the entry of a blockhash leaving the window) the runtime reads
-// through the host on demand. The result is sorted and without duplicates.
-func PrefetchKeys(txs [][]byte) [][]byte {
+// status ledger entries of their blockhashes, the recipients of the round's
+// deposits (credited before the batch), the sysvars and the known feature
+// accounts. Whatever it misses (loaded addresses, program data accounts,
+// the entry of a blockhash leaving the window) the runtime reads through the
+// host on demand. The result is sorted and without duplicates.
+func PrefetchKeys(txs [][]byte, deposits ...rhp.Deposit) [][]byte {
 	seen := map[sol.Pubkey]bool{}
 	add := func(k sol.Pubkey) { seen[k] = true }
 	for _, k := range []sol.Pubkey{svm.SysvarClockID, svm.SysvarRecentBlockhashID, svm.SysvarSlotHashesID, svm.SysvarRentID, svm.SysvarEpochScheduleID} {
@@ -21,6 +22,9 @@ func PrefetchKeys(txs [][]byte) [][]byte {
 	}
 	for _, f := range svm.KnownFeatures() {
 		add(f.ID)
+	}
+	for _, d := range deposits {
+		add(sol.Pubkey(d.Recipient))
 	}
 	for _, raw := range txs {
 		tx, err := sol.DecodeTransaction(raw)
