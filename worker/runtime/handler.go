@@ -50,14 +50,14 @@ func (h *StorageHandler) StorageGet(_ context.Context, req *rhp.StorageGet) (*rh
 }
 
 // Prefetch fills req.Prefetch, when empty, with the values of the keys the
-// SVM runtime predicts the batch reads (hosted.PrefetchKeys) and one proof
-// of them against the previous state root: one read of the tree instead of
-// a round trip per account.
+// SVM runtime predicts the batch reads (hosted.PrefetchKeys, deposit
+// recipients included) and one proof of them against the previous state
+// root: one read of the tree instead of a round trip per account.
 func (h *StorageHandler) Prefetch(ctx context.Context, req *rhp.ExecuteTxBatch) error {
 	if len(req.Prefetch.Proof) != 0 {
 		return nil
 	}
-	resp, err := h.StorageGet(ctx, &rhp.StorageGet{Root: req.PrevRoots.State, Keys: hosted.PrefetchKeys(req.Txs)})
+	resp, err := h.StorageGet(ctx, &rhp.StorageGet{Root: req.PrevRoots.State, Keys: hosted.PrefetchKeys(req.Txs, req.Deposits...)})
 	if err != nil {
 		return fmt.Errorf("%w: prefetch: %w", ErrRuntime, err)
 	}
