@@ -252,4 +252,22 @@ func TestDevnet_GenesisProgramsAndFeatureGate(t *testing.T) {
 			t.Fatalf("limited transfer after activation: %v", err)
 		}
 	})
+
+	// Resumed with genesis flags, the devnet keeps its genesis and says
+	// which values it ignores; the unchanged program goes unmentioned.
+	if err := dn.cmd.Process.Signal(os.Interrupt); err != nil {
+		t.Fatal(err)
+	}
+	if err := dn.cmd.Wait(); err != nil {
+		t.Fatalf("devnet exit: %v", err)
+	}
+	dn = startDevnet(t, bin, "--dir", dir, "--rpc-port", fmt.Sprintf("127.0.0.1:%d", rpcPort), "--faucet-sol", "5",
+		"--bpf-program", file("program.json"), file("counter.so"))
+	dn.waitLine(t, 60*time.Second, "resuming devnet")
+	dn.waitLine(t, 5*time.Second, "ignored: the devnet in "+dir+" keeps the genesis it was created with; --reset starts a new chain")
+	dn.waitLine(t, 5*time.Second, "--faucet-sol 5 (the faucet was funded with 1000 SOL)")
+	dn.waitLine(t, 60*time.Second, "JSON RPC URL: "+url)
+	if out := dn.out.String(); strings.Contains(out, "--bpf-program "+program.String()) {
+		t.Fatalf("the unchanged program is reported as ignored:\n%s", out)
+	}
 }
