@@ -24,11 +24,34 @@ type Chain struct {
 	Name   string
 	Domain uint32
 	RPC    *client.Client
+	// Commitment is the level at which the chain is read and the agents'
+	// transactions are awaited: "finalized" (NewChain's default) or
+	// "confirmed". An updater must never sign a root that a fork could
+	// take back, nor a watcher prove fraud from one, so finalized is the
+	// safe level; on an atoll network it costs nothing, since the
+	// replicated RPC serves only finalized rounds at every level.
+	Commitment string
+	// Rebroadcast is how often Submit sends an unconfirmed transaction
+	// again (default DefaultRebroadcast): a replicated network's pool may
+	// drop a transaction, say in a round that fails, and nothing else
+	// would resubmit it before its blockhash expires.
+	Rebroadcast time.Duration
 }
 
-// NewChain returns the chain at url.
+// DefaultRebroadcast is Chain.Rebroadcast's default.
+const DefaultRebroadcast = 2 * time.Second
+
+// NewChain returns the chain at url, read at finalized commitment.
 func NewChain(name string, domain uint32, url string) *Chain {
-	return &Chain{Name: name, Domain: domain, RPC: client.New(url)}
+	return &Chain{Name: name, Domain: domain, RPC: client.New(url), Commitment: client.Finalized}
+}
+
+// commitment is c.Commitment or finalized.
+func (c *Chain) commitment() string {
+	if c.Commitment == "" {
+		return client.Finalized
+	}
+	return c.Commitment
 }
 
 // Tx is a successful transaction as getTransaction reports it.
@@ -47,13 +70,16 @@ type sigInfo struct {
 
 // Since returns the successful transactions that mention addr after the
 // transaction cursor (all of them for the zero cursor), oldest first,
-// and the cursor to pass next time. Confirmed commitment.
+// and the cursor to pass next time, at the chain's commitment. A listed
+// successful transaction that getTransaction does not return (an RPC
+// pool whose nodes index at different speeds) is an error, so the caller
+// retries the batch instead of moving its cursor past the transaction.
 func (c *Chain) Since(ctx context.Context, addr sol.Pubkey, cursor sol.Signature) ([]Tx, sol.Signature, error) {
 	const page = 1000
 	var infos []sigInfo
 	before := ""
 	for {
-		opts := map[string]any{"limit": page, "commitment": client.Confirmed}
+		opts := map[string]any{"limit": page, "commitment": c.commitment()}
 		if cursor != (sol.Signature{}) {
 			opts["until"] = cursor.String()
 		}
@@ -91,15 +117,20 @@ func (c *Chain) Since(ctx context.Context, addr sol.Pubkey, cursor sol.Signature
 		if err != nil {
 			return nil, cursor, err
 		}
-		if tx != nil {
-			out = append(out, *tx)
+		if tx == nil {
+			return nil, cursor, fmt.Errorf("%w: %s lists transaction %s, which getTransaction does not return", ErrLagging, c.Name, sig)
 		}
+		out = append(out, *tx)
 	}
 	return out, next, nil
 }
 
+// ErrLagging is returned when an RPC node answers one query from state it
+// does not yet serve to another; the caller retries on its next poll.
+var ErrLagging = errors.New("agent: the RPC node is behind itself")
+
 // Transaction returns the successful transaction sig, nil if it is unknown
-// or failed.
+// or failed, at the chain's commitment.
 func (c *Chain) Transaction(ctx context.Context, sig sol.Signature) (*Tx, error) {
 	var r *struct {
 		Slot      uint64 `json:"slot"`
@@ -109,7 +140,7 @@ func (c *Chain) Transaction(ctx context.Context, sig sol.Signature) (*Tx, error)
 			LogMessages []string        `json:"logMessages"`
 		} `json:"meta"`
 	}
-	opts := map[string]any{"commitment": client.Confirmed, "maxSupportedTransactionVersion": 0}
+	opts := map[string]any{"commitment": c.commitment(), "maxSupportedTransactionVersion": 0}
 	if err := c.RPC.Call(ctx, "getTransaction", []any{sig.String(), opts}, &r); err != nil {
 		return nil, fmt.Errorf("getTransaction on %s: %w", c.Name, err)
 	}
@@ -119,20 +150,22 @@ func (c *Chain) Transaction(ctx context.Context, sig sol.Signature) (*Tx, error)
 	return &Tx{Signature: sig, Slot: r.Slot, BlockTime: r.BlockTime, Logs: r.Meta.LogMessages}, nil
 }
 
-// Account returns the account at key (nil if none), confirmed.
+// Account returns the account at key (nil if none), at the chain's
+// commitment.
 func (c *Chain) Account(ctx context.Context, key sol.Pubkey) (*sol.Account, error) {
-	a, err := c.RPC.GetAccountInfo(ctx, key, client.Confirmed)
+	a, err := c.RPC.GetAccountInfo(ctx, key, c.commitment())
 	if err != nil {
 		return nil, fmt.Errorf("getAccountInfo %s on %s: %w", key, c.Name, err)
 	}
 	return a, nil
 }
 
-// Now is the chain's consensus time: the block time of its newest confirmed
-// slot, in unix seconds, which is what the Clock sysvar shows programs.
+// Now is the chain's consensus time: the block time of its newest slot at
+// the chain's commitment, in unix seconds, which is what the Clock sysvar
+// shows programs (the next transaction executes at this time or later).
 func (c *Chain) Now(ctx context.Context) (uint64, error) {
 	var slot uint64
-	if err := c.RPC.Call(ctx, "getSlot", []any{map[string]any{"commitment": client.Confirmed}}, &slot); err != nil {
+	if err := c.RPC.Call(ctx, "getSlot", []any{map[string]any{"commitment": c.commitment()}}, &slot); err != nil {
 		return 0, fmt.Errorf("getSlot on %s: %w", c.Name, err)
 	}
 	var t *int64
@@ -149,7 +182,7 @@ func (c *Chain) Now(ctx context.Context) (uint64, error) {
 // chain's newest blockhash, and returns it with the last block height at
 // which it may land.
 func (c *Chain) Build(ctx context.Context, payer ed25519.PrivateKey, others []ed25519.PrivateKey, instrs ...sol.Instruction) ([]byte, sol.Signature, uint64, error) {
-	bh, err := c.RPC.GetLatestBlockhash(ctx, client.Confirmed)
+	bh, err := c.RPC.GetLatestBlockhash(ctx, c.commitment())
 	if err != nil {
 		return nil, sol.Signature{}, 0, fmt.Errorf("getLatestBlockhash on %s: %w", c.Name, err)
 	}
@@ -160,15 +193,39 @@ func (c *Chain) Build(ctx context.Context, payer ed25519.PrivateKey, others []ed
 	return raw, sig, bh.LastValidBlockHeight, nil
 }
 
-// Submit sends a built transaction (with preflight) and waits until it is
-// confirmed; a transaction that landed and failed is ErrTxFailed.
+// Submit sends a built transaction (with preflight) and waits until it
+// reaches the chain's commitment, sending it again every Rebroadcast until
+// then (the signature makes a repeat harmless); a transaction that landed
+// and failed is ErrTxFailed.
 func (c *Chain) Submit(ctx context.Context, raw []byte, sig sol.Signature, lastValid uint64) error {
-	if _, err := c.RPC.SendTransaction(ctx, raw, false, client.Confirmed); err != nil {
+	if _, err := c.RPC.SendTransaction(ctx, raw, false, c.commitment()); err != nil {
 		return fmt.Errorf("sendTransaction on %s: %w", c.Name, err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
-	st, err := c.RPC.ConfirmTransaction(ctx, sig, client.Confirmed, lastValid)
+	every := c.Rebroadcast
+	if every <= 0 {
+		every = DefaultRebroadcast
+	}
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-ctx.Done():
+				return
+			case <-t.C:
+				// Without preflight: the first send passed it, and state
+				// may since have moved in ways only execution judges.
+				_, _ = c.RPC.SendTransaction(ctx, raw, true, c.commitment())
+			}
+		}
+	}()
+	st, err := c.RPC.ConfirmTransaction(ctx, sig, c.commitment(), lastValid)
 	if err != nil {
 		return fmt.Errorf("confirming %s on %s: %w", sig, c.Name, err)
 	}

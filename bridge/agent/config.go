@@ -69,6 +69,10 @@ type ChainConfig struct {
 	RPC    string `json:"rpc"`
 	// Payer is the solana-keygen keypair file that pays this chain's fees.
 	Payer string `json:"payer"`
+	// Commitment is the level the agents read this chain at and await
+	// their transactions at: "finalized" (the default) or "confirmed",
+	// faster on a chain whose confirmed blocks are rarely undone.
+	Commitment string `json:"commitment,omitempty"`
 }
 
 // UpdaterConfig is the updater's section.
@@ -233,6 +237,11 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%w: chain %q or domain %d listed twice", ErrConfig, ch.Name, ch.Domain)
 		}
 		names[ch.Name], domains[ch.Domain] = true, true
+		switch ch.Commitment {
+		case "", "confirmed", "finalized":
+		default:
+			return fmt.Errorf("%w: chain %q: commitment %q (want confirmed or finalized)", ErrConfig, ch.Name, ch.Commitment)
+		}
 	}
 	if c.Home != "" && !names[c.Home] {
 		return fmt.Errorf("%w: home %q is not among the chains", ErrConfig, c.Home)

@@ -48,6 +48,9 @@ func TestConfig_Load(t *testing.T) {
 		{name: "zero interval means the default", body: `{"db": "x", "chains": [{"name": "a", "domain": 1, "rpc": "http://x"}], "updater": {"interval": "0s"}}`,
 			want: func(c *agent.Config) bool { return time.Duration(c.Updater.Interval) == agent.DefaultUpdaterInterval }},
 		{name: "trailing data", body: minimalConfig + "{}", err: true},
+		{name: "confirmed commitment", body: `{"db": "x", "chains": [{"name": "a", "domain": 1, "rpc": "http://x", "commitment": "confirmed"}]}`,
+			want: func(c *agent.Config) bool { return c.Chains[0].Commitment == "confirmed" }},
+		{name: "processed commitment", body: `{"db": "x", "chains": [{"name": "a", "domain": 1, "rpc": "http://x", "commitment": "processed"}]}`, err: true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			dir := t.TempDir()

@@ -76,6 +76,9 @@ func Start(role string, cfg *Config, log *slog.Logger, opts ...Option) (r *Runni
 	var home *Chain
 	for i, cc := range cfg.Chains {
 		chains[i] = NewChain(cc.Name, cc.Domain, cc.RPC)
+		if cc.Commitment != "" {
+			chains[i].Commitment = cc.Commitment
+		}
 		if cc.Name == cfg.Home {
 			home = chains[i]
 		}

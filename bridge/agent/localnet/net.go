@@ -20,6 +20,7 @@ import (
 	"github.com/atoll-dev/atoll/bridge/programs/home"
 	"github.com/atoll-dev/atoll/bridge/programs/replica"
 	"github.com/atoll-dev/atoll/bridge/update"
+	"github.com/atoll-dev/atoll/client"
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/rpc/devbank"
 	"github.com/atoll-dev/atoll/runtime/svm"
@@ -187,5 +188,5 @@ func (n *Net) Close() error {
 
 // Lamports is key's balance.
 func (n *Net) Lamports(ctx context.Context, key sol.Pubkey) (uint64, error) {
-	return n.Chain.RPC.GetBalance(ctx, key, "confirmed")
+	return n.Chain.RPC.GetBalance(ctx, key, client.Finalized)
 }
