@@ -32,7 +32,9 @@ func (w *Worker) executeAndCommit(ctx context.Context, v *View, round uint64, m 
 	e := w.execs[round]
 	w.mu.Unlock()
 	if e == nil {
+		t0 := time.Now()
 		e = w.execute(ctx, v, round, m)
+		w.log.Debug("executed", "round", round, "txs", len(m.Txs), "took", time.Since(t0))
 		w.mu.Lock()
 		w.execs[round] = e
 		w.mu.Unlock()
@@ -41,9 +43,11 @@ func (w *Worker) executeAndCommit(ctx context.Context, v *View, round uint64, m 
 	if e.failure {
 		c.Failure = roothash.FailureUnknown
 	} else {
+		t0 := time.Now()
 		if err := w.gatherReceipts(ctx, v, e); err != nil {
 			return err
 		}
+		w.log.Debug("receipts gathered", "round", round, "took", time.Since(t0))
 		c.Results, c.Messages = e.results, e.messages
 		for _, id := range v.Storage {
 			if r, ok := e.receipts[id]; ok {

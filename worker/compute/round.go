@@ -72,7 +72,9 @@ func (w *Worker) propose(ctx context.Context, v *View, round uint64, txs [][]byt
 	w.mu.Unlock()
 	w.log.Debug("proposing", "round", round, "txs", len(txs))
 	_ = w.addProposal(msg)
-	var errs []error
+	// Peers receive the batch in parallel and in the background: it is
+	// the largest message of a round, and this worker executes it
+	// meanwhile instead of after the slowest peer took it.
 	for _, id := range append(append([]signature.PublicKey{}, v.Workers...), v.Backups...) {
 		if id == w.me() {
 			continue
@@ -81,13 +83,15 @@ func (w *Worker) propose(ctx context.Context, v *View, round uint64, txs [][]byt
 		if !ok {
 			continue
 		}
-		cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-		if err := w.cfg.P2P.Propose(cctx, p, msg); err != nil {
-			errs = append(errs, err)
-		}
-		cancel()
+		go func() {
+			cctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+			defer cancel()
+			if err := w.cfg.P2P.Propose(cctx, p, msg); err != nil && ctx.Err() == nil {
+				w.log.Warn("sending proposal failed", "round", round, "peer", p.Addr, "err", err)
+			}
+		}()
 	}
-	return errors.Join(errs...)
+	return nil
 }
 
 // addProposal keeps a proposal whose signature verifies and whose batch

@@ -199,66 +199,103 @@ func (w *Worker) admitBatch(batch []admission) {
 	}
 }
 
-// finalized reads round's transactions and results from the committed IO
-// tree (the SVM runtime's layout: hosted.TxKey/ResultKey, values
-// hosted.Result): it drops them from the pool, then answers the clients
-// waiting for them (in that order, so that a client resubmitting on an
-// answer is not taken for a duplicate of the pooled copy). Replays are
-// refused by the runtime itself, from state.
+// finalized reads round's transactions and results (the SVM runtime's IO
+// layout: hosted.TxKey/ResultKey, values hosted.Result) from the IO write
+// log the replica just applied, or else from the committed IO tree: it
+// drops them from the pool, then answers the clients waiting for them (in
+// that order, so that a client resubmitting on an answer is not taken for
+// a duplicate of the pooled copy). Only results someone waits for are
+// decoded. Replays are refused by the runtime itself, from state.
 func (w *Worker) finalized(round uint64) error {
-	kv := w.cfg.Replica.KV
-	root, ok, err := kv.RootAt(mkvs.RootIO, round)
-	if err != nil || !ok {
-		return fmt.Errorf("compute: io tree of round %d: found=%v %v", round, ok, err)
-	}
-	t, err := kv.Tree(root)
+	txs, raws, err := w.roundIO(round)
 	if err != nil {
 		return err
-	}
-	// One pass over each half of the IO tree loads every node once (a Get
-	// per entry walked from the root each time: a quarter of a busy
-	// node's CPU).
-	txs, err := ioValues(t, hosted.TxKey(0)[:1])
-	if err != nil {
-		return fmt.Errorf("compute: transactions of round %d: %w", round, err)
-	}
-	raws, err := ioValues(t, hosted.ResultKey(0)[:1])
-	if err != nil {
-		return fmt.Errorf("compute: results of round %d: %w", round, err)
 	}
 	if len(raws) != len(txs) {
 		return fmt.Errorf("compute: round %d has %d transactions and %d results", round, len(txs), len(raws))
 	}
-	results := make([]*TxResult, len(txs))
-	for i, raw := range raws {
-		var r hosted.Result
-		if err := rhp.Unmarshal(raw, &r); err != nil {
-			return fmt.Errorf("compute: result %d of round %d: %w", i, round, err)
-		}
-		res := &TxResult{Round: round, Code: hosted.CodeOK, Units: r.UnitsConsumed, Logs: r.Logs, Data: r.ReturnData}
-		switch {
-		case !r.Processed:
-			res.Code = hosted.CodeRefused
-		case r.Err != nil:
-			res.Code = hosted.CodeFailed
-		}
-		if r.Err != nil {
-			res.Error = r.TxResult().Err.Error()
-		}
-		results[i] = res
+	hashes := make([]txpool.Hash, len(txs))
+	for i, tx := range txs {
+		hashes[i] = txpool.HashOf(tx)
 	}
-	w.cfg.Pool.Remove(txs)
+	w.cfg.Pool.RemoveHashes(hashes)
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	for i, tx := range txs {
-		for _, ch := range w.waiters[txpool.HashOf(tx)] {
+	for i, h := range hashes {
+		ws := w.waiters[h]
+		if len(ws) == 0 {
+			continue
+		}
+		res, err := decodeResult(round, raws[i])
+		if err != nil {
+			return fmt.Errorf("compute: result %d of round %d: %w", i, round, err)
+		}
+		for _, ch := range ws {
 			select {
-			case ch <- results[i]:
+			case ch <- res:
 			default:
 			}
 		}
 	}
 	return nil
+}
+
+// roundIO returns round's transactions and encoded results, by batch
+// index.
+func (w *Worker) roundIO(round uint64) (txs, results [][]byte, err error) {
+	if wl, ok := w.cfg.Replica.FinalizedIOLog(round); ok {
+		// The log is sorted by key: each kind's entries are contiguous and
+		// in batch order, as an iterator would yield them.
+		txPrefix, resPrefix := hosted.TxKey(0)[:1], hosted.ResultKey(0)[:1]
+		for _, e := range wl {
+			switch {
+			case e.Deleted:
+			case bytes.HasPrefix(e.Key, txPrefix):
+				txs = append(txs, e.Value)
+			case bytes.HasPrefix(e.Key, resPrefix):
+				results = append(results, e.Value)
+			}
+		}
+		return txs, results, nil
+	}
+	kv := w.cfg.Replica.KV
+	root, ok, err := kv.RootAt(mkvs.RootIO, round)
+	if err != nil || !ok {
+		return nil, nil, fmt.Errorf("compute: io tree of round %d: found=%v %v", round, ok, err)
+	}
+	t, err := kv.Tree(root)
+	if err != nil {
+		return nil, nil, err
+	}
+	// One pass over each half of the IO tree loads every node once (a Get
+	// per entry walked from the root each time: a quarter of a busy
+	// node's CPU).
+	if txs, err = ioValues(t, hosted.TxKey(0)[:1]); err != nil {
+		return nil, nil, fmt.Errorf("compute: transactions of round %d: %w", round, err)
+	}
+	if results, err = ioValues(t, hosted.ResultKey(0)[:1]); err != nil {
+		return nil, nil, fmt.Errorf("compute: results of round %d: %w", round, err)
+	}
+	return txs, results, nil
+}
+
+// decodeResult turns an IO tree result into what a waiting client gets.
+func decodeResult(round uint64, raw []byte) (*TxResult, error) {
+	var r hosted.Result
+	if err := rhp.Unmarshal(raw, &r); err != nil {
+		return nil, err
+	}
+	res := &TxResult{Round: round, Code: hosted.CodeOK, Units: r.UnitsConsumed, Logs: r.Logs, Data: r.ReturnData}
+	switch {
+	case !r.Processed:
+		res.Code = hosted.CodeRefused
+	case r.Err != nil:
+		res.Code = hosted.CodeFailed
+	}
+	if r.Err != nil {
+		res.Error = r.TxResult().Err.Error()
+	}
+	return res, nil
 }
 
 // ioValues returns the values under prefix in key order (the IO tree's

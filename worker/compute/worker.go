@@ -216,15 +216,18 @@ func (w *Worker) sync(ctx context.Context, v *View) error {
 				return fmt.Errorf("compute: header of round %d: %w", r, err)
 			}
 		}
+		t0 := time.Now()
 		if err := w.cfg.Replica.Finalize(ctx, h, w.fetch); err != nil {
 			return fmt.Errorf("compute: applying round %d: %w", r, err)
 		}
+		t1 := time.Now()
 		w.noteHeader(h)
 		if h.Type == roothash.Normal {
 			if err := w.finalized(h.Round); err != nil {
 				w.log.Warn("reading finalized results", "round", r, "err", err)
 			}
 		}
+		w.log.Debug("applied finalized round", "round", r, "finalize", t1.Sub(t0), "results", time.Since(t1))
 	}
 	return nil
 }

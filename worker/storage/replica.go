@@ -35,6 +35,10 @@ type Replica struct {
 	verified verifications
 
 	mu sync.Mutex // serialises Finalize
+
+	ioMu      sync.Mutex
+	lastIO    mkvs.WriteLog // IO write log of the latest finalized round, if held
+	lastIOFor uint64
 }
 
 // OpenReplica opens the replica's MKVS in dir/mkvs and its candidates in
@@ -122,7 +126,7 @@ func (r *Replica) Stash(round uint64, prevState, stateRoot, ioRoot roothash.Hash
 		v, mine := r.verified.claim(k)
 		if mine {
 			state, io, err := r.stash(round, prevState, stateRoot, ioRoot, stateLog, ioLog)
-			r.verified.finish(k, v, err, state, io)
+			r.verified.finish(k, v, err, state, io, ioLog)
 			return err
 		}
 		<-v.done
@@ -185,8 +189,9 @@ func (r *Replica) Finalize(ctx context.Context, h *roothash.Header, fetch Fetche
 		// The results this node verified when it stashed them commit as
 		// they are: state and IO in one durable write.
 		k := candidateKey{round: h.Round, prev: roothash.Hash(root.Hash), state: h.StateRoot, io: h.IORoot}
-		if st, io, ok := r.verified.take(k); ok {
+		if st, io, ioLog, ok := r.verified.take(k); ok {
 			if _, _, err := r.KV.CommitTrees(h.Round, st, io); err == nil {
+				r.noteIO(h.Round, ioLog)
 				return r.pending.pruneBelow(h.Round + 1)
 			}
 			// Committing is atomic: on error nothing was written, and the
@@ -221,23 +226,44 @@ func (r *Replica) Finalize(ctx context.Context, h *roothash.Header, fetch Fetche
 		}
 		return fmt.Errorf("storage: applying round %d: %w", h.Round, err)
 	}
-	r.applyIO(h, ioLog)
+	if r.applyIO(h, ioLog) && h.Type == roothash.Normal {
+		r.noteIO(h.Round, ioLog)
+	}
 	return r.pending.pruneBelow(h.Round + 1)
+}
+
+func (r *Replica) noteIO(round uint64, ioLog mkvs.WriteLog) {
+	r.ioMu.Lock()
+	defer r.ioMu.Unlock()
+	r.lastIO, r.lastIOFor = ioLog, round
+}
+
+// FinalizedIOLog returns the write log that built the IO tree of round
+// from the empty tree, sorted by key, when round is the latest Normal round
+// this replica finalized and it still holds the log (it always does when
+// Finalize applied it; not after a restart). The caller must not modify it.
+func (r *Replica) FinalizedIOLog(round uint64) (mkvs.WriteLog, bool) {
+	r.ioMu.Lock()
+	defer r.ioMu.Unlock()
+	if r.lastIO == nil || r.lastIOFor != round {
+		return nil, false
+	}
+	return r.lastIO, true
 }
 
 // applyIO commits the round's IO tree. It is best effort: the state is what
 // later rounds build on, and a node restored from a checkpoint lacks the IO
-// tree an empty block carries over.
-func (r *Replica) applyIO(h *roothash.Header, ioLog mkvs.WriteLog) {
+// tree an empty block carries over. It reports whether the IO tree was committed.
+func (r *Replica) applyIO(h *roothash.Header, ioLog mkvs.WriteLog) bool {
 	base := r.KV.EmptyRoot(mkvs.RootIO, h.Round)
 	if h.Type != roothash.Normal {
 		if latest, ok := r.KV.LatestRoot(mkvs.RootIO); ok && latest.Hash == mkvs.Hash(h.IORoot) {
 			base = latest
 		} else if mkvs.Hash(h.IORoot) != mkvs.EmptyRoot {
-			return
+			return false
 		}
 	}
-	_ = r.KV.ApplyWriteLog(base, ioLog, r.ioRoot(h.Round, h.IORoot))
+	return r.KV.ApplyWriteLog(base, ioLog, r.ioRoot(h.Round, h.IORoot)) == nil
 }
 
 // Diff returns the write logs of round that lead to state (from round-1)

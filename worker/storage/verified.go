@@ -28,6 +28,7 @@ type verification struct {
 	done      chan struct{}
 	err       error
 	state, io *mkvs.Tree
+	ioLog     mkvs.WriteLog
 }
 
 // verifications are a Replica's candidates verified since it started,
@@ -57,7 +58,7 @@ func (vs *verifications) claim(k candidateKey) (*verification, bool) {
 // forgotten (other results with the same roots may still verify); a
 // successful one keeps its trees unless the round already holds
 // maxVerifiedPerRound others.
-func (vs *verifications) finish(k candidateKey, v *verification, err error, state, io *mkvs.Tree) {
+func (vs *verifications) finish(k candidateKey, v *verification, err error, state, io *mkvs.Tree, ioLog mkvs.WriteLog) {
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
 	v.err = err
@@ -71,7 +72,7 @@ func (vs *verifications) finish(k candidateKey, v *verification, err error, stat
 			}
 		}
 		if n <= maxVerifiedPerRound {
-			v.state, v.io = state, io
+			v.state, v.io, v.ioLog = state, io, ioLog
 		}
 	}
 	close(v.done)
@@ -93,25 +94,26 @@ func (vs *verifications) stashed(k candidateKey) bool {
 	}
 }
 
-// take removes k's verified trees, if kept, for the caller to commit.
-func (vs *verifications) take(k candidateKey) (state, io *mkvs.Tree, ok bool) {
+// take removes k's verified trees, if kept, for the caller to commit, with
+// the IO write log that built io.
+func (vs *verifications) take(k candidateKey) (state, io *mkvs.Tree, ioLog mkvs.WriteLog, ok bool) {
 	vs.mu.Lock()
 	defer vs.mu.Unlock()
 	v := vs.m[k]
 	if v == nil {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	select {
 	case <-v.done:
 	default:
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
 	if v.err != nil || v.state == nil {
-		return nil, nil, false
+		return nil, nil, nil, false
 	}
-	state, io = v.state, v.io
-	v.state, v.io = nil, nil
-	return state, io, true
+	state, io, ioLog = v.state, v.io, v.ioLog
+	v.state, v.io, v.ioLog = nil, nil, nil
+	return state, io, ioLog, true
 }
 
 // forgetThrough drops the verifications of rounds up to round.

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"sync"
@@ -69,6 +70,20 @@ func TestReplica_Stash(t *testing.T) {
 	}
 	if r.Stashed(1, f.headers[0].StateRoot, h1.StateRoot, h1.IORoot) {
 		t.Fatal("finalized round still held")
+	}
+	// The IO write log of the round just finalized is at hand, and is
+	// the committed IO tree's content.
+	got, ok := r.FinalizedIOLog(1)
+	if !ok || len(got) != len(il) {
+		t.Fatalf("io log of round 1: %d entries, %v", len(got), ok)
+	}
+	for i := range got {
+		if !bytes.Equal(got[i].Key, il[i].Key) || !bytes.Equal(got[i].Value, il[i].Value) {
+			t.Fatalf("io log entry %d differs", i)
+		}
+	}
+	if _, ok := r.FinalizedIOLog(2); ok {
+		t.Fatal("io log of an unfinalized round")
 	}
 }
 

@@ -188,6 +188,15 @@ func (p *Pool) Remove(txs [][]byte) {
 	}
 }
 
+// RemoveHashes forgets the transactions with the given pool hashes.
+func (p *Pool) RemoveHashes(hs []Hash) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	for _, h := range hs {
+		delete(p.entries, h)
+	}
+}
+
 // Len is the number of pending transactions.
 func (p *Pool) Len() int {
 	p.mu.Lock()

@@ -80,6 +80,15 @@ func TestPool_BatchAndRemove(t *testing.T) {
 	if p.Len() != 6 || len(p.Batch(100)) != 6 {
 		t.Fatalf("after remove: %d", p.Len())
 	}
+	p.RemoveHashes([]Hash{HashOf(tx(1, 0)), HashOf(tx(9, 99))})
+	if p.Len() != 5 {
+		t.Fatalf("after removing by hash: %d", p.Len())
+	}
+	for _, b := range p.Batch(100) {
+		if string(b) == string(tx(1, 0)) {
+			t.Fatal("removed transaction still batched")
+		}
+	}
 }
 
 func BenchmarkPool_AddBatch(b *testing.B) {
