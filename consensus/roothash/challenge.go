@@ -28,7 +28,13 @@ import (
 // holding the data may relay it. Unanswered, the receipt's signer is
 // slashed the runtime's incorrect-results amount and frozen, and the bond
 // returns to the challenger; answered, the bond goes to the node's entity,
-// paying for its trouble, so griefing costs the griefer.
+// paying for its trouble, so griefing costs the griefer. A node is slashed
+// at most once per receipted round, however many challenges of that
+// receipt expire: every node that failed to fetch the round may challenge
+// it, and one unserved round is one fault. Nothing limits how many
+// challenges may be open against a node, so that no one (the node's own
+// operator, answering its own answerable challenges) can keep honest
+// challengers out.
 //
 // What it proves: that the path to the key was retrievable within the
 // window, not that this node keeps it on its own disk; a node that
@@ -43,6 +49,10 @@ var (
 	ErrNoChallenge     = fmt.Errorf("roothash: no such open challenge: %w", service.ErrNotFound)
 	ErrChallengeAnswer = fmt.Errorf("roothash: proof does not answer the challenge: %w", service.ErrInvalid)
 )
+
+// prefixStorageFault records, per (runtime, round, node), the height at
+// which a node was slashed for an unanswered challenge of its receipt.
+var prefixStorageFault = []byte("roothash/storage_fault/")
 
 // challengeEscrow holds challenge bonds.
 var challengeEscrow = staking.ModuleAddress("roothash-challenges")
@@ -157,6 +167,11 @@ func expireChallenges(ctx *service.Context) {
 		if !ok {
 			continue
 		}
+		fault := key(prefixStorageFault, c.Runtime[:], u64(c.Round), c.Node[:])
+		if ctx.KV.Get(fault) != nil {
+			continue // already slashed for this round's receipt
+		}
+		ctx.KV.Set(fault, codec.Marshal(ctx.Height))
 		if _, ok := registry.GetNode(ctx.KV, c.Node); ok {
 			slashNode(ctx, rt, c.Round, c.Node, staking.SlashIncorrectResults)
 			continue

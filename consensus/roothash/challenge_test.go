@@ -100,3 +100,45 @@ func TestService_StorageChallenge(t *testing.T) {
 		t.Fatalf("challenges left open: %+v", cs)
 	}
 }
+
+// TestService_StorageChallengeOncePerReceipt: several nodes that failed to
+// fetch the same round each challenge the same receipt (with their own
+// keys); all expire unanswered, and the signer is slashed once for the
+// round. A receipt of another round is another fault.
+func TestService_StorageChallengeOncePerReceipt(t *testing.T) {
+	h := newHarness(t, defaultNet())
+	var receipts []api.SignedReceipt
+	for r := uint64(1); r <= 2; r++ {
+		h.finalizeRound(results(r, nil), nil)
+		got := query[[]api.SignedReceipt](t, nil, h.kv(), "receipts", api.BlockQueryData(h.rt, r))
+		receipts = append(receipts, got[0])
+	}
+	lazy := receipts[0].Node
+	h.names[lazy] = "lazy"
+	ent := staking.NewAddress(h.entity[lazy])
+	before := staking.EscrowBalance(h.kv(), ent)
+	for _, k := range []string{"a", "b", "c"} {
+		h.tx(h.relayer, api.MethodChallenge, api.ChallengeBody{Receipt: receipts[0], Root: api.StateRootKind, Key: []byte(k)})
+	}
+	h.tx(h.relayer, api.MethodChallenge, api.ChallengeBody{Receipt: receipts[0], Root: api.IORootKind, Key: []byte("a")})
+	h.tx(h.relayer, api.MethodChallenge, api.ChallengeBody{Receipt: receipts[1], Root: api.StateRootKind, Key: []byte("a")})
+	opened := h.block()
+	if len(opened) != 5 {
+		t.Fatalf("opened %q", opened)
+	}
+	deadline := h.height + 20
+	h.until(deadline - 1)
+	var slashes []string
+	for _, e := range h.block() {
+		if strings.HasPrefix(e, "slashed") {
+			slashes = append(slashes, e)
+		}
+	}
+	equalLines(t, "slashes", slashes, []string{
+		"slashed round=1 node=lazy reason=incorrect-results amount=1000",
+		"slashed round=2 node=lazy reason=incorrect-results amount=1000",
+	})
+	if got := before - staking.EscrowBalance(h.kv(), ent); got != 2000 {
+		t.Errorf("lazy lost %d escrow, want 2000 (two rounds)", got)
+	}
+}

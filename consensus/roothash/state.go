@@ -26,6 +26,7 @@ import (
 //	roothash/challenge_open/<digest 32>              u64 id
 //	roothash/challenge_next                          u64 next id
 //	roothash/evidence/<runtime 32><round u64be><node 32> u64 height punished
+//	roothash/storage_fault/<runtime 32><round u64be><node 32> u64 height slashed for an unanswered challenge
 var (
 	prefixRuntime   = []byte("roothash/runtime/")
 	prefixRound     = []byte("roothash/round/")
