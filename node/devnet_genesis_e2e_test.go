@@ -98,6 +98,8 @@ func TestDevnet_GenesisProgramsAndFeatureGate(t *testing.T) {
 		"--rpc-port", fmt.Sprintf("127.0.0.1:%d", rpcPort), "--faucet-sol", "1000",
 		"--bpf-program", file("program.json"), file("counter.so"), "--account", counter.String(), file("counter.json"))
 	url, ws := fmt.Sprintf("http://127.0.0.1:%d", rpcPort), fmt.Sprintf("ws://127.0.0.1:%d", rpcPort+1)
+	dn.waitLine(t, 60*time.Second, "genesis: --bpf-program "+program.String(), "owner "+svm.BPFLoader2ID.String())
+	dn.waitLine(t, 5*time.Second, "genesis: --account "+counter.String(), "8 bytes, 1000000 lamports, owner "+program.String())
 	dn.waitLine(t, 60*time.Second, "JSON RPC URL: "+url)
 	dn.waitLine(t, 5*time.Second, "WebSocket URL: "+ws)
 	dn.waitLine(t, 60*time.Second, "runtime svm round 3 finalized")

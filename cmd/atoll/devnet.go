@@ -86,6 +86,9 @@ a new chain with them).`,
 				}
 				fmt.Fprintf(out, "creating devnet in %s: 1 validator, %d compute nodes (committee of %d workers, %d backups), %d blocks per epoch\n",
 					dir, compute, workers, backups, epoch)
+				for _, l := range gen.describe() {
+					fmt.Fprintf(out, "genesis: %s\n", l)
+				}
 				err := node.InitNetwork(node.NetworkOptions{Homes: []string{dir}, ChainID: "atoll-devnet", Compute: compute,
 					EpochInterval: epoch, BlockTime: blockTime, BasePort: basePort, ListenHost: "127.0.0.1",
 					Workers: workers, Backups: backups, FaucetFile: filepath.Join(dir, "faucet.json"), MaxBatchSize: maxBatch,

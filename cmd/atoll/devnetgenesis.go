@@ -77,6 +77,19 @@ func devnetGenesis(cmd *cobra.Command, gf *genesisFlags, args []string, faucetSO
 	return s, nil
 }
 
+// describe lists what the flags add to a new devnet's genesis, one line
+// each.
+func (s *devnetSpec) describe() []string {
+	out := []string{fmt.Sprintf("faucet funded with %d SOL", s.faucetLamports/lamportsPerSOL)}
+	if s.bridgeDomain != 0 || !s.bridgeAdmin.IsZero() {
+		out = append(out, fmt.Sprintf("bridge domain %d, admin %s", s.bridgeDomain, s.bridgeAdmin))
+	}
+	for i, a := range s.accounts {
+		out = append(out, fmt.Sprintf("%s: %d bytes, %d lamports, owner %s", s.origins[i], len(a.Account.Data), a.Account.Lamports, a.Account.Owner))
+	}
+	return out
+}
+
 // ignoredGenesis lists the given genesis flags whose values an existing
 // devnet's genesis g does not have.
 func (s *devnetSpec) ignoredGenesis(g *node.SVMGenesis) []string {
