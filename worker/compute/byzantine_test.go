@@ -14,6 +14,7 @@ import (
 	"github.com/atoll-dev/atoll/consensus/genesis"
 	"github.com/atoll-dev/atoll/consensus/roothash"
 	rhapi "github.com/atoll-dev/atoll/consensus/roothash/api"
+	"github.com/atoll-dev/atoll/consensus/signature"
 	"github.com/atoll-dev/atoll/consensus/staking"
 	"github.com/atoll-dev/atoll/worker/p2p"
 	"github.com/atoll-dev/atoll/worker/storage"
@@ -59,6 +60,14 @@ func TestByzantine_StorageReceiptWithoutStoring(t *testing.T) {
 	bn.rename(lazyID, "lazy")
 	bn.rename(honestID, "honest")
 	bn.rename(fm.id.Public(), "follower")
+	var other signature.PublicKey // neither storage node nor follower
+	for _, m := range bn.members {
+		if id := m.id.Public(); !slices.Contains(v.Storage, id) && m != fm {
+			other = id
+			bn.rename(id, "other")
+			break
+		}
+	}
 	_, lazy := bn.member(lazyID)
 	var params roothash.Params
 	if err := bn.chain.Query(ctx, rhapi.QueryParams, nil, &params); err != nil {
@@ -101,11 +110,18 @@ func TestByzantine_StorageReceiptWithoutStoring(t *testing.T) {
 		t.Fatalf("the honest node was challenged without a failed fetch: %q", evs)
 	}
 
-	// A failed fetch from the honest node, for a round it receipted.
+	// A failed fetch from a node outside the storage committee, which owed
+	// nobody the round: nothing to challenge. Then one from the honest
+	// node, for a round it receipted (reports are judged in order).
 	_, latest := bn.latest(t)
+	otherPeer, _ := v.peer(other)
+	ch.Report(otherPeer, latest, errors.New("connection reset"))
 	honestPeer, _ := v.peer(honestID)
 	ch.Report(honestPeer, latest, errors.New("connection reset"))
 	waitFor(t, "the honest node's answer", func() bool { return slices.Contains(bn.challengeEvents(), "challenge_answered node=honest") })
+	if evs := bn.challengeEvents(); slices.Contains(evs, "challenge node=other") {
+		t.Fatalf("a node without a receipt was challenged: %q", evs)
+	}
 	waitFor(t, "no open challenge", func() bool {
 		var open []rhapi.Challenge
 		return bn.chain.Query(ctx, rhapi.QueryChallenges, nil, &open) == nil && len(open) == 0
