@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/atoll-dev/atoll/client"
+	"github.com/atoll-dev/atoll/node"
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
@@ -95,13 +96,21 @@ func TestDevnet_GenesisProgramsAndFeatureGate(t *testing.T) {
 	// 60 blocks of 100 ms: an epoch is long enough to activate a feature and
 	// see it pending, short enough to wait for the next one.
 	dn := startDevnet(t, bin, "--dir", dir, "--block-time", "100ms", "--epoch-blocks", "60", "--base-port", strconv.Itoa(base),
-		"--rpc-port", fmt.Sprintf("127.0.0.1:%d", rpcPort), "--faucet-sol", "1000",
+		"--rpc-port", fmt.Sprintf("127.0.0.1:%d", rpcPort), "--faucet-sol", "1000", "--bridge-domain", "1000", "--bridge-admin", file("program.json"),
 		"--bpf-program", file("program.json"), file("counter.so"), "--account", counter.String(), file("counter.json"))
 	url, ws := fmt.Sprintf("http://127.0.0.1:%d", rpcPort), fmt.Sprintf("ws://127.0.0.1:%d", rpcPort+1)
 	dn.waitLine(t, 60*time.Second, "genesis: --bpf-program "+program.String(), "owner "+svm.BPFLoader2ID.String())
 	dn.waitLine(t, 5*time.Second, "genesis: --account "+counter.String(), "8 bytes, 1000000 lamports, owner "+program.String())
+	dn.waitLine(t, 5*time.Second, "genesis: bridge domain 1000, admin "+program.String())
 	dn.waitLine(t, 60*time.Second, "JSON RPC URL: "+url)
 	dn.waitLine(t, 5*time.Second, "WebSocket URL: "+ws)
+	g, ok, err := node.LoadSVMGenesis(dir)
+	if err != nil || !ok {
+		t.Fatalf("the devnet's SVM genesis: %v, %v", ok, err)
+	}
+	if g.BridgeDomain != 1000 || g.BridgeAdmin != program || len(g.Accounts) != 2 || g.FaucetLamports != 1000*1_000_000_000 {
+		t.Fatalf("the devnet's SVM genesis: bridge domain %d admin %s, %d accounts, faucet %d", g.BridgeDomain, g.BridgeAdmin, len(g.Accounts), g.FaucetLamports)
+	}
 	dn.waitLine(t, 60*time.Second, "runtime svm round 3 finalized")
 	faucetFile := filepath.Join(dir, "faucet.json")
 	faucet, err := client.ReadKeypair(faucetFile)

@@ -8,6 +8,7 @@ import (
 
 	"github.com/spf13/cobra"
 
+	"github.com/atoll-dev/atoll/client"
 	"github.com/atoll-dev/atoll/node"
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/loader"
@@ -133,6 +134,63 @@ func TestDevnetSpec_IgnoredGenesis(t *testing.T) {
 				if !strings.HasPrefix(got[i], tt.want[i]) {
 					t.Errorf("ignored[%d] = %q, want %q", i, got[i], tt.want[i])
 				}
+			}
+		})
+	}
+}
+
+func TestDevnetGenesis_Flags(t *testing.T) {
+	adminFile := filepath.Join(t.TempDir(), "admin.json")
+	if _, err := atoll(t, "keys", "new", "-o", adminFile, "-s"); err != nil {
+		t.Fatal(err)
+	}
+	adminKey, err := readKeypairFile(adminFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin := sol.Pubkey{5}
+	tests := []struct {
+		name      string
+		argv      []string
+		wantAdmin sol.Pubkey
+		wantSOL   uint64
+		wantErr   string
+	}{
+		{name: "defaults", wantSOL: 500_000_000},
+		{name: "admin pubkey", argv: []string{"--bridge-domain", "7", "--bridge-admin", admin.String(), "--faucet-sol", "3"}, wantAdmin: admin, wantSOL: 3},
+		{name: "admin keypair file", argv: []string{"--bridge-admin", adminFile}, wantAdmin: client.PubkeyOf(adminKey), wantSOL: 500_000_000},
+		{name: "admin neither", argv: []string{"--bridge-admin", "nobody"}, wantErr: "--bridge-admin nobody: neither a base58 address nor a keypair file"},
+		{name: "no faucet", argv: []string{"--faucet-sol", "0"}, wantErr: "--faucet-sol 0: want 1 to"},
+		{name: "faucet beyond u64 lamports", argv: []string{"--faucet-sol", "18446744074"}, wantErr: "--faucet-sol 18446744074: want 1 to 18446744073"},
+		{name: "domain beyond u32", argv: []string{"--bridge-domain", "4294967296"}, wantErr: "out of range"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var (
+				gf        genesisFlags
+				b         bridgeFlags
+				faucetSOL uint64
+			)
+			c := &cobra.Command{Use: "x"}
+			gf.register(c)
+			b.register(c)
+			c.Flags().Uint64Var(&faucetSOL, "faucet-sol", 500_000_000, "")
+			err := c.Flags().Parse(tt.argv)
+			var s *devnetSpec
+			if err == nil {
+				s, err = devnetGenesis(c, &gf, c.Flags().Args(), faucetSOL, &b)
+			}
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("err = %v, want one containing %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if s.bridgeAdmin != tt.wantAdmin || s.faucetLamports != tt.wantSOL*lamportsPerSOL {
+				t.Fatalf("admin %s, faucet %d lamports", s.bridgeAdmin, s.faucetLamports)
 			}
 		})
 	}
