@@ -77,10 +77,13 @@ func devnetGenesis(cmd *cobra.Command, gf *genesisFlags, args []string, faucetSO
 	return s, nil
 }
 
-// describe lists what the flags add to a new devnet's genesis, one line
-// each.
+// describe lists what the flags given add to a new devnet's genesis, one
+// line each; none for a default devnet.
 func (s *devnetSpec) describe() []string {
-	out := []string{fmt.Sprintf("faucet funded with %d SOL", s.faucetLamports/lamportsPerSOL)}
+	var out []string
+	if s.changed["faucet-sol"] {
+		out = append(out, fmt.Sprintf("faucet funded with %d SOL", s.faucetLamports/lamportsPerSOL))
+	}
 	if s.bridgeDomain != 0 || !s.bridgeAdmin.IsZero() {
 		out = append(out, fmt.Sprintf("bridge domain %d, admin %s", s.bridgeDomain, s.bridgeAdmin))
 	}
