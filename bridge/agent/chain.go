@@ -160,13 +160,23 @@ func (c *Chain) Account(ctx context.Context, key sol.Pubkey) (*sol.Account, erro
 	return a, nil
 }
 
+// Slot is the chain's newest slot (an atoll network's runtime round) at
+// the chain's commitment.
+func (c *Chain) Slot(ctx context.Context) (uint64, error) {
+	var slot uint64
+	if err := c.RPC.Call(ctx, "getSlot", []any{map[string]any{"commitment": c.commitment()}}, &slot); err != nil {
+		return 0, fmt.Errorf("getSlot on %s: %w", c.Name, err)
+	}
+	return slot, nil
+}
+
 // Now is the chain's consensus time: the block time of its newest slot at
 // the chain's commitment, in unix seconds, which is what the Clock sysvar
 // shows programs (the next transaction executes at this time or later).
 func (c *Chain) Now(ctx context.Context) (uint64, error) {
-	var slot uint64
-	if err := c.RPC.Call(ctx, "getSlot", []any{map[string]any{"commitment": c.commitment()}}, &slot); err != nil {
-		return 0, fmt.Errorf("getSlot on %s: %w", c.Name, err)
+	slot, err := c.Slot(ctx)
+	if err != nil {
+		return 0, err
 	}
 	var t *int64
 	if err := c.RPC.Call(ctx, "getBlockTime", []any{slot}, &t); err != nil {

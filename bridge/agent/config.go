@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"strings"
 	"time"
@@ -41,7 +42,8 @@ const (
 //	  "relayer":   {"interval": "10s"},
 //	  "processor": {"interval": "5s", "allow": [], "deny": []},
 //	  "watcher":   {"interval": "10s", "key": "watcher.hex",
-//	                "updaters": ["http://127.0.0.1:9201", "http://127.0.0.1:9202"]}
+//	                "updaters": ["http://127.0.0.1:9201", "http://127.0.0.1:9202"]},
+//	  "poll_on_slot": false
 //	}
 //
 // Environment variables override the file: ATOLL_AGENT_DB, ATOLL_AGENT_METRICS,
@@ -58,6 +60,9 @@ type Config struct {
 	Relayer   RelayerConfig   `json:"relayer"`
 	Processor ProcessorConfig `json:"processor"`
 	Watcher   WatcherConfig   `json:"watcher"`
+	// PollOnSlot makes the agent poll after every new slot of the chains
+	// it acts on (websocket notifications), besides every interval.
+	PollOnSlot bool `json:"poll_on_slot,omitempty"`
 
 	dir string
 }
@@ -73,6 +78,9 @@ type ChainConfig struct {
 	// their transactions at: "finalized" (the default) or "confirmed",
 	// faster on a chain whose confirmed blocks are rarely undone.
 	Commitment string `json:"commitment,omitempty"`
+	// WS is the websocket URL for slot notifications (default: the RPC
+	// URL's host on the next port), used with "poll_on_slot".
+	WS string `json:"ws,omitempty"`
 }
 
 // UpdaterConfig is the updater's section.
@@ -237,6 +245,11 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("%w: chain %q or domain %d listed twice", ErrConfig, ch.Name, ch.Domain)
 		}
 		names[ch.Name], domains[ch.Domain] = true, true
+		if ch.WS != "" {
+			if u, err := url.Parse(ch.WS); err != nil || (u.Scheme != "ws" && u.Scheme != "wss") {
+				return fmt.Errorf("%w: chain %q: ws %q is not a ws:// or wss:// URL", ErrConfig, ch.Name, ch.WS)
+			}
+		}
 		switch ch.Commitment {
 		case "", "confirmed", "finalized":
 		default:

@@ -55,6 +55,8 @@ type testBridge struct {
 	running   []*agent.Running
 	cancels   []func()
 	stops     map[*agent.Running]func()
+	// onSlot makes every agent poll on new slots too (real networks).
+	onSlot bool
 }
 
 type bridgeOpts struct {
@@ -85,6 +87,7 @@ func newTestBridge(t *testing.T, o bridgeOpts) *testBridge {
 		funded = append(funded, agent.PubkeyOf(key(role)))
 	}
 	var base int
+	tb.onSlot = o.atoll != ""
 	if o.atoll != "" {
 		var err error
 		if base, err = localnet.FreePortRange(2 * localnet.DevnetPorts); err != nil {
@@ -147,6 +150,7 @@ func (tb *testBridge) config(name, home string, mod func(*agent.Config)) string 
 	}
 	d := agent.Duration(150 * time.Millisecond)
 	c.Updater.Interval, c.Relayer.Interval, c.Processor.Interval, c.Watcher.Interval = d, d, d, d
+	c.PollOnSlot = tb.onSlot
 	if mod != nil {
 		mod(&c)
 	}

@@ -74,8 +74,10 @@ func Start(role string, cfg *Config, log *slog.Logger, opts ...Option) (r *Runni
 	chains := make([]*Chain, len(cfg.Chains))
 	payers := map[uint32]ed25519.PrivateKey{}
 	var home *Chain
+	wsOf := map[*Chain]string{}
 	for i, cc := range cfg.Chains {
 		chains[i] = NewChain(cc.Name, cc.Domain, cc.RPC)
+		wsOf[chains[i]] = cc.WS
 		if cc.Commitment != "" {
 			chains[i].Commitment = cc.Commitment
 		}
@@ -188,6 +190,18 @@ func Start(role string, cfg *Config, log *slog.Logger, opts ...Option) (r *Runni
 		}
 		r.servers = append(r.servers, srv)
 		r.MetricsAddr = addr.String()
+	}
+	if cfg.PollOnSlot {
+		// The chains whose new slots can bring this agent work: an updater's
+		// and a relayer's come from the Home; a processor also waits on the
+		// destinations' clocks, and a watcher watches every chain.
+		follow := chains
+		if role == "updater" || role == "relayer" {
+			follow = []*Chain{home}
+		}
+		for _, c := range follow {
+			loop.Slots = append(loop.Slots, &SlotFeed{Chain: c, WS: wsOf[c]})
+		}
 	}
 	r.Loop = loop
 	return r, nil

@@ -57,24 +57,25 @@ func bridgeChain(ctx context.Context, f *clientFlags, name string) (*agent.Chain
 	return ch, nil
 }
 
-// sendDispatching submits ix and returns the message it dispatched.
-func sendDispatching(ctx context.Context, ch *agent.Chain, signer ed25519.PrivateKey, ix sol.Instruction) (agent.Dispatched, sol.Signature, error) {
+// sendDispatching submits ix and returns the message it dispatched and the
+// transaction's signature and slot.
+func sendDispatching(ctx context.Context, ch *agent.Chain, signer ed25519.PrivateKey, ix sol.Instruction) (agent.Dispatched, *agent.Tx, error) {
 	sig, err := ch.Send(ctx, signer, nil, ix)
 	if err != nil {
-		return agent.Dispatched{}, sig, err
+		return agent.Dispatched{}, nil, err
 	}
 	tx, err := ch.Transaction(ctx, sig)
 	if err != nil {
-		return agent.Dispatched{}, sig, err
+		return agent.Dispatched{}, nil, err
 	}
 	if tx == nil {
-		return agent.Dispatched{}, sig, fmt.Errorf("transaction %s is not visible", sig)
+		return agent.Dispatched{}, nil, fmt.Errorf("transaction %s is not visible", sig)
 	}
 	ds := agent.DispatchedIn(tx)
 	if len(ds) != 1 {
-		return agent.Dispatched{}, sig, fmt.Errorf("transaction %s dispatched %d messages", sig, len(ds))
+		return agent.Dispatched{}, nil, fmt.Errorf("transaction %s dispatched %d messages", sig, len(ds))
 	}
-	return ds[0], sig, nil
+	return ds[0], tx, nil
 }
 
 func printDispatched(w io.Writer, d agent.Dispatched, sig sol.Signature) {
@@ -112,11 +113,11 @@ func newBridgeSendCommand() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			d, sig, err := sendDispatching(ctx, ch, key, ix)
+			d, tx, err := sendDispatching(ctx, ch, key, ix)
 			if err != nil {
 				return err
 			}
-			printDispatched(cmd.OutOrStdout(), d, sig)
+			printDispatched(cmd.OutOrStdout(), d, tx.Signature)
 			return nil
 		},
 	}
@@ -163,11 +164,11 @@ func newBridgeTokenSendCommand() *cobra.Command {
 				assetOrigin = ch.Domain
 			}
 			ix := tokenbridge.SendInstruction(ch.Domain, client.PubkeyOf(key), destination, dest, lamports, assetOrigin)
-			d, sig, err := sendDispatching(ctx, ch, key, ix)
+			d, tx, err := sendDispatching(ctx, ch, key, ix)
 			if err != nil {
 				return err
 			}
-			printDispatched(cmd.OutOrStdout(), d, sig)
+			printDispatched(cmd.OutOrStdout(), d, tx.Signature)
 			return nil
 		},
 	}
@@ -240,6 +241,7 @@ func newBridgeDemoCommand() *cobra.Command {
 		slotTime, blockTime    time.Duration
 		dir                    string
 		verbose, keep, useBank bool
+		onSlot                 bool
 		baseA, baseB           int
 		rpcA, rpcB             string
 	)
@@ -277,7 +279,7 @@ no consensus.`,
 			if verbose {
 				log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 			}
-			cfg := demoConfig{dir: dir, optimistic: optimistic, interval: interval, slot: slotTime, log: log}
+			cfg := demoConfig{dir: dir, optimistic: optimistic, interval: interval, slot: slotTime, log: log, onSlot: onSlot}
 			if !useBank {
 				exe, err := os.Executable()
 				if err != nil {
@@ -295,6 +297,7 @@ no consensus.`,
 	f := cmd.Flags()
 	f.Uint64Var(&optimistic, "optimistic", 5, "optimistic period of the Replicas, in seconds")
 	f.DurationVar(&interval, "interval", time.Second, "poll interval of every agent (Nomad's defaults are 5-10s)")
+	f.BoolVar(&onSlot, "poll-on-slot", true, "agents also poll on every new slot (runtime round) of their chains, notified over the websocket")
 	f.BoolVar(&useBank, "devbank", false, "run two single-process devbank chains instead of two atoll networks (faster, no consensus)")
 	f.IntVar(&baseA, "alpha-base-port", 16656, "first port of alpha's devnet (CometBFT p2p; RPC and compute nodes follow)")
 	f.IntVar(&baseB, "beta-base-port", 16756, "first port of beta's devnet")
@@ -385,11 +388,15 @@ type demoConfig struct {
 	// devnets, if set, are alpha's and beta's atoll networks; otherwise
 	// both are devbanks.
 	devnets [2]*localnet.Devnet
+	onSlot  bool
 }
 
 // demoResult is what a demo run measured.
 type demoResult struct {
 	Latency map[string]time.Duration // dispatch to processed, per message
+	// Rounds is each message's latency beyond the optimistic period, in
+	// beta's runtime rounds (slots).
+	Rounds map[string]float64
 }
 
 func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, error) {
@@ -403,13 +410,17 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, err
 	startAt := time.Now()
 	br, err := localnet.StartBridge(ctx, localnet.BridgeConfig{Dir: cfg.dir, OptimisticSeconds: cfg.optimistic,
 		SlotDuration: cfg.slot, Interval: cfg.interval, Funded: []sol.Pubkey{client.PubkeyOf(user)},
-		FundLamports: 100 * 1_000_000_000, Log: cfg.log, DevnetA: cfg.devnets[0], DevnetB: cfg.devnets[1]})
+		FundLamports: 100 * 1_000_000_000, Log: cfg.log, DevnetA: cfg.devnets[0], DevnetB: cfg.devnets[1], PollOnSlot: cfg.onSlot})
 	if err != nil {
 		return nil, err
 	}
 	defer br.Close()
-	fmt.Fprintf(w, "ready in %.1fs\nalpha RPC %s\nbeta  RPC %s\nnetworks and agent configs in %s\noptimistic period %ds, agents poll every %s\n\n",
-		time.Since(startAt).Seconds(), br.A.URL, br.B.URL, cfg.dir, cfg.optimistic, cfg.interval)
+	polls := "every " + cfg.interval.String()
+	if cfg.onSlot {
+		polls += " and on every new slot"
+	}
+	fmt.Fprintf(w, "ready in %.1fs\nalpha RPC %s\nbeta  RPC %s\nnetworks and agent configs in %s\noptimistic period %ds, agents poll %s\n\n",
+		time.Since(startAt).Seconds(), br.A.URL, br.B.URL, cfg.dir, cfg.optimistic, polls)
 	userKey := client.PubkeyOf(user)
 	recipientKey := client.PubkeyOf(recipient)
 	escrowBefore, err := br.A.Lamports(ctx, address.Escrow())
@@ -418,6 +429,14 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, err
 	}
 	start := time.Now()
 	stamp := func() string { return fmt.Sprintf("[%7.3fs]", time.Since(start).Seconds()) }
+	slotA0, err := br.A.Chain.Slot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	slotB0, err := br.B.Chain.Slot(ctx)
+	if err != nil {
+		return nil, err
+	}
 
 	type tracked struct {
 		name  string
@@ -425,6 +444,9 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, err
 		at    time.Time
 		stage agent.Stage
 		left  int64
+		// round is the slot (runtime round) of the chain that holds each
+		// stage when the demo saw it: alpha up to signed, beta after.
+		round [agent.StageProcessed + 1]uint64
 	}
 	var msgs []*tracked
 	ix, err := home.Dispatch(userKey, localnet.DomainB, keccak.Hash(localnet.Inbox), []byte("hello from alpha"))
@@ -439,18 +461,21 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, err
 		{"message ", ix},
 		{"transfer", tokenbridge.SendInstruction(localnet.DomainA, userKey, localnet.DomainB, recipientKey, amount, localnet.DomainA)},
 	} {
-		d, _, err := sendDispatching(ctx, br.A.Chain, user, s.ix)
+		d, tx, err := sendDispatching(ctx, br.A.Chain, user, s.ix)
 		if err != nil {
 			return nil, fmt.Errorf("sending the %s: %w", s.name, err)
 		}
+		slot := tx.Slot
 		t := &tracked{name: s.name, d: d, at: time.Now(), stage: agent.StageDispatched, left: -1}
+		t.round[agent.StageDispatched] = slot
 		msgs = append(msgs, t)
-		fmt.Fprintf(w, "%s %s dispatched   leaf %s (index %d)\n", stamp(), s.name, message.Leaf(d.Raw), d.Index)
+		fmt.Fprintf(w, "%s %s dispatched   alpha round %d, leaf %s (index %d)\n", stamp(), s.name, slot, message.Leaf(d.Raw), d.Index)
 	}
-	res := &demoResult{Latency: map[string]time.Duration{}}
+	res := &demoResult{Latency: map[string]time.Duration{}, Rounds: map[string]float64{}}
 	// A healthy bridge delivers within the optimistic period and a few
 	// rounds; far past that something is wrong, and the demo says so.
 	deadline := time.Now().Add(time.Duration(cfg.optimistic)*time.Second + 20*cfg.interval + time.Minute)
+	var slotA, slotB uint64
 	for done := 0; done < len(msgs); {
 		select {
 		case <-ctx.Done():
@@ -460,6 +485,12 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, err
 		if time.Now().After(deadline) {
 			return nil, fmt.Errorf("messages not processed by %s: message %s, transfer %s (rerun with -v for the agents' logs)",
 				deadline.Format(time.TimeOnly), msgs[0].stage, msgs[1].stage)
+		}
+		if slotA, err = br.A.Chain.Slot(ctx); err != nil {
+			return nil, err
+		}
+		if slotB, err = br.B.Chain.Slot(ctx); err != nil {
+			return nil, err
 		}
 		hist, err := agent.ReadHistory(ctx, br.A.Chain)
 		if err != nil {
@@ -473,15 +504,21 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, err
 			}
 			for s := t.stage + 1; s <= p.Stage; s++ {
 				// A poll may skip stages; print each one it passed.
+				t.round[s] = slotB
+				if s <= agent.StageSigned {
+					t.round[s] = slotA
+				}
 				switch s {
+				case agent.StageSigned:
+					fmt.Fprintf(w, "%s %s signed       alpha round %d: a quorum update covering it accepted by alpha's Home\n", stamp(), t.name, slotA)
 				case agent.StageRelayed:
-					fmt.Fprintf(w, "%s %s relayed      confirmAt %d (beta clock %d)\n", stamp(), t.name, p.ConfirmAt, p.Now)
+					fmt.Fprintf(w, "%s %s relayed      beta round %d: confirmAt %d (beta clock %d)\n", stamp(), t.name, slotB, p.ConfirmAt, p.Now)
+				case agent.StageConfirmable:
+					fmt.Fprintf(w, "%s %s confirmable  beta round %d\n", stamp(), t.name, slotB)
 				case agent.StageProcessed:
 					lat := time.Since(t.at)
 					res.Latency[t.name] = lat
-					fmt.Fprintf(w, "%s %s processed    end to end %.3fs\n", stamp(), t.name, lat.Seconds())
-				default:
-					fmt.Fprintf(w, "%s %s %-12s\n", stamp(), t.name, s)
+					fmt.Fprintf(w, "%s %s processed    beta round %d, end to end %.3fs\n", stamp(), t.name, slotB, lat.Seconds())
 				}
 			}
 			if p.Stage > t.stage {
@@ -498,6 +535,8 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, err
 			}
 		}
 	}
+	elapsed := time.Since(start)
+	roundA, roundB := elapsed/time.Duration(max(slotA-slotA0, 1)), elapsed/time.Duration(max(slotB-slotB0, 1))
 	userA, err := br.A.Lamports(ctx, userKey)
 	if err != nil {
 		return nil, err
@@ -526,12 +565,18 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, err
 	}
 	fmt.Fprintf(w, "\nBalances\n  alpha  sender %s  %s\n  alpha  token bridge escrow  %s locked\n  beta   recipient %s  %s wrapped alpha lamports\n",
 		userKey, formatSOL(userA), formatSOL(locked), recipientKey, formatSOL(wrapped))
-	fmt.Fprintln(w, "\nEnd-to-end latency (target: the optimistic period plus at most 3 agent rounds)")
+	fmt.Fprintf(w, "\nRuntime rounds during the demo: alpha %.3fs, beta %.3fs on average\n", roundA.Seconds(), roundB.Seconds())
+	fmt.Fprintln(w, "End-to-end latency (target: the optimistic period plus at most 3 rounds)")
 	for _, t := range msgs {
 		lat := res.Latency[t.name]
 		beyond := lat - time.Duration(cfg.optimistic)*time.Second
-		fmt.Fprintf(w, "  %s %.3fs = %ds optimistic + %.3fs (%.1f rounds of %s)\n", t.name, lat.Seconds(), cfg.optimistic,
-			beyond.Seconds(), beyond.Seconds()/cfg.interval.Seconds(), cfg.interval)
+		rounds := beyond.Seconds() / roundB.Seconds()
+		res.Rounds[t.name] = rounds
+		fmt.Fprintf(w, "  %s %.3fs = %ds optimistic + %.3fs, i.e. %.1f beta rounds\n", t.name, lat.Seconds(), cfg.optimistic,
+			beyond.Seconds(), rounds)
+		fmt.Fprintf(w, "           rounds: signed %d after dispatch (alpha), processed %d after relayed and %d after confirmable (beta)\n",
+			t.round[agent.StageSigned]-t.round[agent.StageDispatched], t.round[agent.StageProcessed]-t.round[agent.StageRelayed],
+			t.round[agent.StageProcessed]-t.round[agent.StageConfirmable])
 	}
 	return res, nil
 }

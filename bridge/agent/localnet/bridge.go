@@ -40,6 +40,9 @@ type BridgeConfig struct {
 	SlotDuration        time.Duration
 	// Interval is every agent's poll interval (default: Nomad's defaults).
 	Interval time.Duration
+	// PollOnSlot makes every agent also poll on each new slot of the
+	// chains it acts on (agent.Config.PollOnSlot).
+	PollOnSlot bool
 	// Funded accounts get FundLamports on both networks at genesis.
 	Funded       []sol.Pubkey
 	FundLamports uint64
@@ -145,6 +148,7 @@ func StartBridge(ctx context.Context, cfg BridgeConfig) (br *Bridge, err error) 
 			{Name: "alpha", Domain: DomainA, RPC: br.A.URL, Payer: role + "-payer.json"},
 			{Name: "beta", Domain: DomainB, RPC: br.B.URL, Payer: role + "-payer.json"},
 		}
+		c.PollOnSlot = cfg.PollOnSlot
 		if cfg.Interval > 0 {
 			d := agent.Duration(cfg.Interval)
 			c.Updater.Interval, c.Relayer.Interval, c.Processor.Interval, c.Watcher.Interval = d, d, d, d

@@ -17,21 +17,22 @@ import (
 
 	"github.com/atoll-dev/atoll/bridge/agent"
 	"github.com/atoll-dev/atoll/client"
-	"github.com/atoll-dev/atoll/node"
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
 // Devnet runs a network as a real atoll network: an `atoll devnet` child
 // process with its own CometBFT chain, consensus application, compute
-// committee and sandboxed SVM runtime, whose runtime configuration carries
-// the bridge domain and admin. The agents reach it only through the Solana
-// JSON-RPC the devnet serves.
+// committee and sandboxed SVM runtime, started with --bridge-domain and
+// --bridge-admin so that its runtime configuration carries the bridge
+// domain and admin, and with the Inbox as a --bpf-program. The agents
+// reach it only through the Solana JSON-RPC the devnet serves. The
+// devnet's output goes to DIR.log beside its directory.
 type Devnet struct {
 	// Binary is the atoll executable to run.
 	Binary string
 	// Dir is the network's data directory (created; an existing one is
-	// replaced).
+	// replaced). DIR-inbox.so and DIR.log are written beside it.
 	Dir string
 	// BasePort is the CometBFT p2p port; the devnet takes up to
 	// DevnetPorts ports from it.
@@ -45,7 +46,7 @@ type Devnet struct {
 	// Compute, Workers and Backups size the compute committee (defaults
 	// 3, 2, 1 as `atoll devnet`).
 	Compute, Workers, Backups int
-	// Output receives the devnet's output (default: DIR/devnet.log).
+	// Output receives the devnet's output (default: DIR.log).
 	Output io.Writer
 	// Clang compiles the Inbox program (default: clang from PATH).
 	Clang string
@@ -91,9 +92,10 @@ type devnetProc struct {
 	log  *os.File
 }
 
-// startDevnet creates the network of cfg in d.Dir with the bridge
-// configured for cfg.Domain and owner as its admin, starts it, and waits
-// until its JSON-RPC serves a finalized round.
+// startDevnet starts `atoll devnet` on a new chain in d.Dir whose runtime
+// has the bridge domain cfg.Domain, owner as the bridge admin and the
+// Inbox program at genesis, waits until its JSON-RPC serves a finalized
+// round, and funds owner and cfg.Funded from the devnet's faucet.
 func startDevnet(ctx context.Context, name string, d *Devnet, cfg *Config, owner ed25519.PrivateKey) (*Net, error) {
 	if d.Binary == "" || d.Dir == "" || d.BasePort == 0 {
 		return nil, errors.New("localnet: a Devnet needs Binary, Dir and BasePort")
@@ -108,34 +110,28 @@ func startDevnet(ctx context.Context, name string, d *Devnet, cfg *Config, owner
 	if err != nil {
 		return nil, err
 	}
-	ownerKey := agent.PubkeyOf(owner)
-	accounts := []node.GenesisAccount{
-		{Pubkey: ownerKey, Account: sol.Account{Lamports: 1_000_000 * 1_000_000_000, Owner: svm.SystemProgramID}},
-		{Pubkey: Inbox, Account: InboxAccount(so).Account},
-	}
-	for _, k := range cfg.Funded {
-		accounts = append(accounts, node.GenesisAccount{Pubkey: k, Account: sol.Account{Lamports: cfg.FundLamports, Owner: svm.SystemProgramID}})
-	}
 	if err := os.RemoveAll(d.Dir); err != nil {
 		return nil, err
 	}
-	// The same network `atoll devnet` creates, with the bridge domain and
-	// admin in its runtime configuration; the devnet command resumes it.
-	if err := node.InitNetwork(node.NetworkOptions{Homes: []string{d.Dir}, ChainID: "atoll-bridge-" + name, Compute: d.Compute,
-		EpochInterval: 30, BlockTime: d.BlockTime, BasePort: d.BasePort, ListenHost: "127.0.0.1",
-		Workers: d.Workers, Backups: d.Backups, FaucetFile: filepath.Join(d.Dir, "faucet.json"),
-		BridgeDomain: cfg.Domain, BridgeAdmin: ownerKey, Accounts: accounts}); err != nil {
-		return nil, fmt.Errorf("localnet: creating %s: %w", name, err)
+	if err := os.MkdirAll(filepath.Dir(d.Dir), 0o700); err != nil {
+		return nil, err
+	}
+	inbox := d.Dir + "-inbox.so"
+	if err := os.WriteFile(inbox, so, 0o644); err != nil {
+		return nil, err
 	}
 	p := &devnetProc{done: make(chan error, 1)}
 	out := d.Output
 	if out == nil {
-		if p.log, err = os.Create(filepath.Join(d.Dir, "devnet.log")); err != nil {
+		if p.log, err = os.Create(d.Dir + ".log"); err != nil {
 			return nil, err
 		}
 		out = p.log
 	}
-	p.cmd = exec.Command(d.Binary, "devnet", "--dir", d.Dir, "--rpc-port", d.rpcAddr())
+	p.cmd = exec.Command(d.Binary, "devnet", "--dir", d.Dir, "--base-port", strconv.Itoa(d.BasePort), "--rpc-port", d.rpcAddr(),
+		"--block-time", d.BlockTime.String(), "--compute", strconv.Itoa(d.Compute), "--workers", strconv.Itoa(d.Workers),
+		"--backups", strconv.Itoa(d.Backups), "--bridge-domain", strconv.FormatUint(uint64(cfg.Domain), 10),
+		"--bridge-admin", agent.PubkeyOf(owner).String(), "--bpf-program", Inbox.String(), inbox)
 	p.cmd.Stdout, p.cmd.Stderr = out, out
 	// The devnet dies with this process, so a killed test or demo leaves
 	// no network behind.
@@ -147,9 +143,28 @@ func startDevnet(ctx context.Context, name string, d *Devnet, cfg *Config, owner
 	go func() { p.done <- p.cmd.Wait() }()
 	n := &Net{Domain: cfg.Domain, URL: "http://" + d.rpcAddr(), Owner: owner, devnet: p}
 	n.Chain = agent.NewChain(name, cfg.Domain, n.URL)
-	if err := n.waitReady(ctx, 90*time.Second); err != nil {
+	fail := func(err error) (*Net, error) {
 		n.Close()
-		return nil, fmt.Errorf("localnet: %s (output in %s): %w", name, filepath.Join(d.Dir, "devnet.log"), err)
+		return nil, fmt.Errorf("localnet: %s (output in %s): %w", name, d.Dir+".log", err)
+	}
+	if err := n.waitReady(ctx, 90*time.Second); err != nil {
+		return fail(err)
+	}
+	faucet, err := client.ReadKeypair(filepath.Join(d.Dir, "faucet.json"))
+	if err != nil {
+		return fail(err)
+	}
+	// The admin pays for the bridge's state accounts and the bonds.
+	transfers := []sol.Instruction{svm.Transfer(agent.PubkeyOf(faucet), agent.PubkeyOf(owner), 1_000_000*1_000_000_000)}
+	for _, k := range cfg.Funded {
+		transfers = append(transfers, svm.Transfer(agent.PubkeyOf(faucet), k, cfg.FundLamports))
+	}
+	for len(transfers) > 0 {
+		batch := transfers[:min(len(transfers), 16)]
+		transfers = transfers[len(batch):]
+		if _, err := n.Chain.Send(ctx, faucet, nil, batch...); err != nil {
+			return fail(fmt.Errorf("funding accounts from the faucet: %w", err))
+		}
 	}
 	return n, nil
 }
