@@ -11,4 +11,15 @@
 //
 // The response is sent once the transaction's round is finalized (or the
 // request's context ends: 504).
+//
+// The batch endpoint takes many transactions in one request and streams
+// one line per transaction (newline-delimited JSON), in the order they
+// finalize, so a busy client holds one connection per batch instead of one
+// per transaction:
+//
+//	POST /v1/runtime/{runtime id hex}/submit_batch
+//	request   {"txs": [base64 transaction bytes, ...]}   (at most MaxBatchTxs)
+//	200       {"index": uint, "result": {...as above}}   per finalized transaction
+//	          {"index": uint, "error": string, "rejected": bool}   per refused or unfinished one
+//	4xx       {"error": string}   (the batch itself is malformed)
 package submit

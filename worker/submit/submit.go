@@ -73,7 +73,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	var id registry.RuntimeID
 	var rest string
 	if n, err := fmt.Sscanf(r.URL.Path, "/v1/runtime/%64s", &rest); n != 1 || err != nil || len(rest) < 64 ||
-		id.UnmarshalText([]byte(rest[:64])) != nil || r.URL.Path != Path(id) {
+		id.UnmarshalText([]byte(rest[:64])) != nil || (r.URL.Path != Path(id) && r.URL.Path != BatchPath(id)) {
 		writeError(w, http.StatusNotFound, "submit: no such endpoint "+r.URL.Path)
 		return
 	}
@@ -88,6 +88,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "submit: runtime "+id.String()+" is not served here")
 		return
 	}
+	if r.URL.Path == BatchPath(id) {
+		serveBatch(w, r, s)
+		return
+	}
 	body, err := io.ReadAll(io.LimitReader(r.Body, MaxRequestBytes+1))
 	if err != nil || len(body) > MaxRequestBytes {
 		writeError(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("submit: request over %d bytes", MaxRequestBytes))
@@ -100,14 +104,22 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	res, err := s.SubmitTx(r.Context(), req.Tx)
 	switch {
-	case errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled):
-		writeError(w, http.StatusGatewayTimeout, "submit: not finalized before the request ended")
+	case ended(err):
+		writeError(w, http.StatusGatewayTimeout, errNotFinalized)
 	case err != nil:
 		writeError(w, http.StatusUnprocessableEntity, err.Error())
 	default:
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(res)
 	}
+}
+
+const errNotFinalized = "submit: not finalized before the request ended"
+
+// ended reports whether err is the request's context ending rather than
+// the node refusing the transaction.
+func ended(err error) bool {
+	return errors.Is(err, context.DeadlineExceeded) || errors.Is(err, context.Canceled)
 }
 
 func writeError(w http.ResponseWriter, code int, msg string) {

@@ -1,7 +1,10 @@
 package submit
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
+	"errors"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -42,9 +45,65 @@ func TestHandler_ServeHTTP(t *testing.T) {
 func FuzzHandler(f *testing.F) {
 	h := NewHandler()
 	h.Register(registry.RuntimeID{1}, fixed{})
-	f.Add(`{"tx":"AQI="}`)
-	f.Fuzz(func(t *testing.T, body string) {
+	f.Add(`{"tx":"AQI="}`, false)
+	f.Add(`{"txs":["AQI=","AQM="]}`, true)
+	f.Fuzz(func(t *testing.T, body string, batch bool) {
+		path := Path(registry.RuntimeID{1})
+		if batch {
+			path = BatchPath(registry.RuntimeID{1})
+		}
 		rec := httptest.NewRecorder()
-		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, Path(registry.RuntimeID{1}), strings.NewReader(body)))
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(body)))
 	})
+}
+
+// picky refuses "bad" and finalizes everything else.
+type picky struct{}
+
+func (picky) SubmitTx(_ context.Context, tx []byte) (*TxResult, error) {
+	if string(tx) == "bad" {
+		return nil, errors.New("txpool: runtime rejected the transaction")
+	}
+	return &TxResult{Round: 2, Logs: []string{string(tx)}}, nil
+}
+
+func TestHandler_ServeBatch(t *testing.T) {
+	h := NewHandler()
+	h.Register(registry.RuntimeID{1}, picky{})
+	path := BatchPath(registry.RuntimeID{1})
+	for _, c := range []struct {
+		name, body string
+		code       int
+	}{
+		{"empty batch", `{"txs":[]}`, 400},
+		{"empty tx", `{"txs":["AQI=",""]}`, 400},
+		{"not json", `txs`, 400},
+		{"too many", `{"txs":[` + strings.Repeat(`"AQI=",`, MaxBatchTxs) + `"AQI="]}`, 400},
+		{"too large", `{"txs":["` + strings.Repeat("A", MaxBatchRequestBytes) + `"]}`, 413},
+	} {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, strings.NewReader(c.body)))
+		if rec.Code != c.code {
+			t.Errorf("%s: %d, want %d (%.100s)", c.name, rec.Code, c.code, rec.Body)
+		}
+	}
+	body, _ := json.Marshal(BatchRequest{Txs: [][]byte{[]byte("a"), []byte("bad"), []byte("c")}})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, path, bytes.NewReader(body)))
+	if rec.Code != 200 || rec.Header().Get("Content-Type") != "application/x-ndjson" {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	got := map[int]BatchAnswer{}
+	dec := json.NewDecoder(rec.Body)
+	for dec.More() {
+		var a BatchAnswer
+		if err := dec.Decode(&a); err != nil {
+			t.Fatal(err)
+		}
+		got[a.Index] = a
+	}
+	if len(got) != 3 || got[0].Result == nil || got[0].Result.Logs[0] != "a" || got[2].Result == nil || got[2].Result.Logs[0] != "c" ||
+		got[1].Result != nil || !got[1].Rejected || got[1].Error == "" {
+		t.Fatalf("answers %+v", got)
+	}
 }
