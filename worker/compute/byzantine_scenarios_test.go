@@ -113,6 +113,12 @@ func runByzScenarios(t *testing.T, bn *byzNet, scenarios []byzScenario) {
 				before := bn.escrows(t)
 				bn.waitRound(t, r)
 				after := bn.escrows(t)
+				// The network is back to normal at once: the next round
+				// finalizes without any fault.
+				bn.waitRound(t, r+1)
+				if got := bn.roundEvents(r + 1); !slices.Equal(got, byzFinalized) {
+					t.Errorf("round %d after the fault: events %q", r+1, got)
+				}
 				for name, b := range before {
 					want := uint64(0)
 					if name == "F" && sc.slashed {
