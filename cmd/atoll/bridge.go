@@ -402,8 +402,12 @@ type demoResult struct {
 func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, error) {
 	user, recipient := demoKey("user"), demoKey("recipient")
 	kind := "two devbank chains"
-	if cfg.devnets[0] != nil {
-		kind = "two atoll networks (each a CometBFT validator, 3 compute nodes, the sandboxed SVM runtime)"
+	if d := cfg.devnets[0]; d != nil {
+		compute := d.Compute
+		if compute == 0 {
+			compute = 3 // localnet.Devnet's default, as atoll devnet's
+		}
+		kind = fmt.Sprintf("two atoll networks (each a CometBFT validator, %d compute nodes, the sandboxed SVM runtime)", compute)
 	}
 	fmt.Fprintf(w, "Starting alpha (domain %d) and beta (domain %d) as %s;\nsetting the bridge up by admin transactions; starting 3 updaters per Home (quorum 2), relayers, processors, a watcher\n",
 		localnet.DomainA, localnet.DomainB, kind)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"os/exec"
 	"path/filepath"
 	"regexp"
 	"strings"
@@ -72,24 +73,57 @@ func TestBridgeVerbs(t *testing.T) {
 	}
 }
 
-// TestBridgeDemo runs the demo with short intervals and checks that it
-// reports every stage of both messages, the balances and the latency.
+// checkDemo checks that a demo run reported every stage of both messages,
+// the balances and the latency.
+func checkDemo(t *testing.T, out string, res *demoResult) {
+	t.Helper()
+	for _, want := range []string{"message  dispatched", "message  signed", "message  relayed", "message  confirmable", "message  processed",
+		"transfer dispatched", "transfer processed", "2.5 SOL locked", "2.5 SOL wrapped alpha lamports", "End-to-end latency"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("demo output lacks %q:\n%s", want, out)
+		}
+	}
+	if len(res.Latency) != 2 || len(res.Rounds) != 2 {
+		t.Fatalf("latencies measured: %v, %v", res.Latency, res.Rounds)
+	}
+}
+
+// TestBridgeDemo runs the demo as `atoll bridge demo` does by default: two
+// real atoll networks (`atoll devnet` processes) and every agent polling on
+// each new slot.
 func TestBridgeDemo(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "atoll")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("building atoll: %v\n%s", err, out)
+	}
+	base, err := localnet.FreePortRange(2 * localnet.DevnetPorts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out strings.Builder
+	res, err := runDemo(context.Background(), &out, demoConfig{dir: dir, optimistic: 2, interval: time.Second, onSlot: true,
+		log: slog.New(slog.NewTextHandler(io.Discard, nil)), devnets: [2]*localnet.Devnet{
+			{Binary: bin, Dir: filepath.Join(dir, "alpha"), BasePort: base, BlockTime: 100 * time.Millisecond, Compute: 1, Workers: 1},
+			{Binary: bin, Dir: filepath.Join(dir, "beta"), BasePort: base + localnet.DevnetPorts, BlockTime: 100 * time.Millisecond, Compute: 1, Workers: 1},
+		}})
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out.String())
+	}
+	checkDemo(t, out.String(), res)
+	t.Logf("demo on two atoll networks:\n%s", out.String())
+}
+
+// TestBridgeDemo_Devbank runs the demo's --devbank mode with short
+// intervals.
+func TestBridgeDemo_Devbank(t *testing.T) {
 	var out strings.Builder
 	res, err := runDemo(context.Background(), &out, demoConfig{dir: t.TempDir(), optimistic: 1, interval: 150 * time.Millisecond,
 		slot: 50 * time.Millisecond, log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("%v\n%s", err, out.String())
 	}
-	for _, want := range []string{"message  dispatched", "message  signed", "message  relayed", "message  confirmable", "message  processed",
-		"transfer dispatched", "transfer processed", "2.5 SOL locked", "2.5 SOL wrapped alpha lamports", "End-to-end latency"} {
-		if !strings.Contains(out.String(), want) {
-			t.Fatalf("demo output lacks %q:\n%s", want, out.String())
-		}
-	}
-	if len(res.Latency) != 2 {
-		t.Fatalf("latencies measured: %v", res.Latency)
-	}
+	checkDemo(t, out.String(), res)
 }
 
 func TestAgentKeygen(t *testing.T) {
