@@ -160,6 +160,33 @@ func TestByzantine_StorageReceiptWithoutStoring(t *testing.T) {
 	if paid := 10*params.ChallengeBond - bn.general(t, followerAcct); paid != uint64(len(answered))*params.ChallengeBond {
 		t.Errorf("the follower paid %d for %d answered challenges (bond %d)", paid, len(answered), params.ChallengeBond)
 	}
+
+	// Lazy's own Challenger, funded, hears that lazy failed a fetch (its
+	// own worker asked its own storage role): it does not challenge its own
+	// receipt. Reports are judged in order, so once its challenge of the
+	// honest node is answered, the self-report was judged.
+	lazyAcct := staking.NewAddress(lazyID)
+	if err := bn.chain.Submit(ctx, seeded(1, slices.Index(bn.members, lazy)+1), "staking.Transfer", &staking.TransferBody{To: lazyAcct, Amount: 10 * params.ChallengeBond}); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "lazy's account funded", func() bool { return bn.general(t, lazyAcct) == 10*params.ChallengeBond })
+	self := &storage.Challenger{Runtime: genesis.SVMRuntimeID, Signer: lazy.id, Logger: testLogger()}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		self.Run(cctx, bn.chain)
+	}()
+	lazyChallenges := strings.Count(strings.Join(bn.challengeEvents(), "\n"), "challenge node=lazy")
+	_, latest = bn.latest(t)
+	lazyPeer, _ := v.peer(lazyID)
+	self.Report(lazyPeer, latest, errors.New("not stored"))
+	self.Report(honestPeer, latest, errors.New("connection reset"))
+	waitFor(t, "the honest node's second answer", func() bool {
+		return strings.Count(strings.Join(bn.challengeEvents(), "\n"), "challenge_answered node=honest") == 2
+	})
+	if n := strings.Count(strings.Join(bn.challengeEvents(), "\n"), "challenge node=lazy"); n != lazyChallenges {
+		t.Errorf("lazy challenged its own receipt: %q", bn.challengeEvents())
+	}
 }
 
 // TestByzantine_StorageChallengeKinds challenges, by hand, the receipts of

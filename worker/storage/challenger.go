@@ -42,8 +42,8 @@ const maxPendingReports = 64
 // keep. A node is challenged at most once per challenge window: reports
 // against it meanwhile are dropped, so one outage costs it one challenge
 // at a time and the challenger one bond at a time. Reports of rounds the
-// peer did not receipt, or outside the roothash's block history, are
-// dropped.
+// peer did not receipt, or outside the roothash's block history, and
+// reports against this node itself, are dropped.
 type Challenger struct {
 	Runtime registry.RuntimeID
 	// Signer signs the challenges; its staking account pays the fees and
@@ -164,8 +164,13 @@ func (c *Challenger) judge(ctx context.Context, h node.Host, f fetchFailure) err
 			id = v.Node.ID
 		}
 	}
-	if id.IsZero() {
+	switch {
+	case id.IsZero():
 		return fmt.Errorf("storage: no registered node has P2P key %s", f.peer)
+	case id == c.Signer.Public():
+		// This node's own storage role failed it: that is for its
+		// operator to fix, not for its bond to pay.
+		return fmt.Errorf("storage: not challenging this node's own receipt of round %d", f.round)
 	}
 	c.mu.Lock()
 	until, busy := c.busy[id]
