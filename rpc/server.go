@@ -181,6 +181,10 @@ func readBody(r *http.Request) ([]byte, error) {
 	return io.ReadAll(io.LimitReader(r.Body, maxRequestBodyBytes+1))
 }
 
+// maxBatchWorkers bounds the requests of one JSON-RPC batch handled at
+// once.
+const maxBatchWorkers = 16
+
 // HandleBody answers a JSON-RPC body (one request or a batch) and returns
 // the encoded response, or nil when every request was a notification.
 func (s *Server) HandleBody(body []byte) []byte {
@@ -196,9 +200,29 @@ func (s *Server) HandleBody(body []byte) []byte {
 		}
 		return resp.appendJSON(nil)
 	}
-	var b []byte
+	resps := make([]*Response, len(reqs))
+	// The requests of a batch are independent (Agave runs them
+	// concurrently too): a batch of sendTransaction calls then reaches the
+	// backend together, where signature checks and pool admission batch.
+	var wg sync.WaitGroup
+	work := make(chan int)
+	for w := 0; w < min(len(reqs), maxBatchWorkers); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range work {
+				resps[i] = s.handle(&reqs[i])
+			}
+		}()
+	}
 	for i := range reqs {
-		if resp := s.handle(&reqs[i]); resp != nil {
+		work <- i
+	}
+	close(work)
+	wg.Wait()
+	var b []byte
+	for _, resp := range resps {
+		if resp != nil {
 			if len(b) == 0 {
 				b = append(b, '[')
 			} else {

@@ -45,6 +45,11 @@ type benchConfig struct {
 	concurrency int
 	duration    time.Duration
 	out         io.Writer
+	// viaRPC, when set, is a Solana JSON-RPC URL: transactions go through
+	// sendTransaction and are confirmed by getSignatureStatuses instead of
+	// the submission API.
+	viaRPC        string
+	skipPreflight bool
 }
 
 func newBenchTPSCommand() *cobra.Command {
@@ -55,12 +60,18 @@ func newBenchTPSCommand() *cobra.Command {
 	)
 	c := &cobra.Command{
 		Use:   "tps",
-		Short: "Submit signed SVM transfers over the submission API and measure finalized transactions per second",
+		Short: "Submit signed SVM transfers over the submission API (or the Solana JSON-RPC) and measure finalized transactions per second",
 		Long: `Submit signed system-program transfers through the submission API of a
 running network (by default the devnet in --dir) for --duration, keeping
 --concurrency submissions in flight, and report submitted, finalized and
 failed transactions, finalized TPS and the p50/p99 latency from submission
 to finality, with a progress line each second.
+
+With --via-rpc URL the same load goes through a Solana JSON-RPC server
+instead, as a Solana client sends it: sendTransaction (with its preflight
+unless --skip-preflight), blockhashes from getLatestBlockhash, finality
+from getSignatureStatuses polled in batches of 256. Both modes print the
+same report lines, so the two paths compare run against run.
 
 The senders are --senders keys derived from the faucet keypair; they are
 funded from the faucet before the measurement starts.`,
@@ -74,6 +85,14 @@ funded from the faucet before the measurement starts.`,
 				return fmt.Errorf("faucet keypair: %w", err)
 			}
 			cfg.faucet = key
+			cfg.out = cmd.OutOrStdout()
+			if cfg.senders < 1 || cfg.concurrency < 1 || cfg.duration <= 0 {
+				return errors.New("--senders, --concurrency and --duration must be positive")
+			}
+			if cfg.viaRPC != "" {
+				_, err = runBenchRPC(cmd.Context(), cfg)
+				return err
+			}
 			if len(urls) == 0 || rpc == "" {
 				found, foundRPC, err := devnetEndpoints(dir)
 				if err != nil {
@@ -108,6 +127,8 @@ funded from the faucet before the measurement starts.`,
 	c.Flags().DurationVar(&cfg.duration, "duration", 30*time.Second, "how long to submit")
 	c.Flags().IntVar(&cfg.senders, "senders", 256, "distinct sender accounts")
 	c.Flags().IntVar(&cfg.concurrency, "concurrency", 8192, "submissions in flight (each waits for finality)")
+	c.Flags().StringVar(&cfg.viaRPC, "via-rpc", "", "send through this Solana JSON-RPC server (e.g. http://127.0.0.1:8899) instead of the submission API")
+	c.Flags().BoolVar(&cfg.skipPreflight, "skip-preflight", false, "with --via-rpc: send with skipPreflight")
 	return c
 }
 
@@ -237,6 +258,28 @@ func runBenchTPS(ctx context.Context, cfg benchConfig) (*benchResult, error) {
 		return nil, err
 	}
 
+	return measure(ctx, cfg, senders, pubs, func() sol.Hash { return *bh.cur.Load() }, func(ctx context.Context, c int, raw []byte) (bool, error) {
+		res, err := clients[c%len(clients)].SubmitTx(ctx, raw)
+		switch {
+		case err != nil:
+			// Not a refusal: the node is down or overloaded.
+			return !errors.Is(err, wclient.ErrRejected), err
+		case res.Code != 0:
+			return false, fmt.Errorf("code %d: %s", res.Code, res.Error)
+		}
+		return false, nil
+	})
+}
+
+// sendFunc submits one transaction from load goroutine g and returns once
+// it is finalized (nil) or failed; backoff asks the goroutine to pause
+// before its next submission (the server is down or overloaded).
+type sendFunc func(ctx context.Context, g int, raw []byte) (backoff bool, err error)
+
+// measure keeps cfg.concurrency transfers between the senders in flight
+// through send for cfg.duration, printing a progress line each second and
+// the report at the end.
+func measure(ctx context.Context, cfg benchConfig, senders []ed25519.PrivateKey, pubs []sol.Pubkey, recent func() sol.Hash, send sendFunc) (*benchResult, error) {
 	var (
 		submitted, finalized, failed atomic.Uint64
 		seq                          atomic.Uint64
@@ -252,14 +295,13 @@ func runBenchTPS(ctx context.Context, cfg benchConfig) (*benchResult, error) {
 		wg.Add(1)
 		go func(g int) {
 			defer wg.Done()
-			c := clients[g%len(clients)]
 			for lctx.Err() == nil {
 				n := seq.Add(1)
 				from := int(n % uint64(cfg.senders))
 				to := pubs[(from+1)%cfg.senders]
 				// (sender, amount) is unique per submission, so no two are
 				// the same transaction.
-				raw, err := signTransfer(senders[from], to, 1+n/uint64(cfg.senders), *bh.cur.Load())
+				raw, err := signTransfer(senders[from], to, 1+n/uint64(cfg.senders), recent())
 				if err != nil {
 					failed.Add(1)
 					continue
@@ -269,9 +311,9 @@ func runBenchTPS(ctx context.Context, cfg benchConfig) (*benchResult, error) {
 				// A submission in flight at the deadline may still finish:
 				// it is counted if it is finalized within a grace period.
 				sctx, scancel := context.WithTimeout(ctx, cfg.duration+30*time.Second)
-				res, err := c.SubmitTx(sctx, raw)
+				backoff, err := send(sctx, g, raw)
 				scancel()
-				if err == nil && res.Code == 0 {
+				if err == nil {
 					d := time.Since(t0)
 					finalized.Add(1)
 					mu.Lock()
@@ -282,14 +324,10 @@ func runBenchTPS(ctx context.Context, cfg benchConfig) (*benchResult, error) {
 				failed.Add(1)
 				mu.Lock()
 				if firstErr == "" {
-					if err != nil {
-						firstErr = err.Error()
-					} else {
-						firstErr = fmt.Sprintf("code %d: %s", res.Code, res.Error)
-					}
+					firstErr = err.Error()
 				}
 				mu.Unlock()
-				if err != nil && !errors.Is(err, wclient.ErrRejected) {
+				if backoff {
 					time.Sleep(50 * time.Millisecond) // the node is down or overloaded: do not spin
 				}
 			}

@@ -44,6 +44,13 @@ type Backend struct {
 	schedule svm.EpochSchedule
 	faucet   sol.Pubkey
 	inflight chan struct{} // admissions under way
+	sigs     sigBatcher
+
+	// The block inputs of simulations after simSlot (blockInputs).
+	simMu       sync.Mutex
+	simSlot     uint64
+	simHashes   []svm.BlockhashEntry
+	simFeatures svm.FeatureSet
 
 	mu    sync.RWMutex
 	ready bool
@@ -119,16 +126,20 @@ func (b *Backend) IsBlockhashValid(h sol.Hash, _ rpc.Commitment) (bool, uint64) 
 	return b.ready && ok && r+svm.MaxRecentBlockhashes > b.slot, b.slot
 }
 
-// recentBlockhashes are the block context's hashes for the round after s,
-// newest first. Called with mu held.
-func (b *Backend) recentBlockhashes() []svm.BlockhashEntry {
+// recentBlockhashes are the block context's hashes for the round after
+// the newest indexed one, newest first. Called with mu held.
+func (b *Backend) recentBlockhashes() []svm.BlockhashEntry { return b.recentBlockhashesAt(b.slot) }
+
+// recentBlockhashesAt are the block context's hashes for the round after
+// s, newest first. Called with mu held.
+func (b *Backend) recentBlockhashesAt(s uint64) []svm.BlockhashEntry {
 	var out []svm.BlockhashEntry
-	for i := uint64(0); i < svm.MaxRecentBlockhashes && i <= b.slot; i++ {
-		h, ok := b.hashes[b.slot-i]
+	for i := uint64(0); i < svm.MaxRecentBlockhashes && i <= s; i++ {
+		h, ok := b.hashes[s-i]
 		if !ok {
 			break
 		}
-		out = append(out, svm.BlockhashEntry{Slot: b.slot - i, Hash: h})
+		out = append(out, svm.BlockhashEntry{Slot: s - i, Hash: h})
 	}
 	return out
 }

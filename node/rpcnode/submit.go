@@ -4,11 +4,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/runtime/svm"
-	"github.com/atoll-dev/atoll/runtime/svm/sigverify"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
+	"github.com/atoll-dev/atoll/storage/mkvs/accounts"
 )
 
 // SendTransaction implements rpc.Backend: the signatures are verified
@@ -32,12 +33,13 @@ func (b *Backend) SendTransaction(raw []byte, opts rpc.SendOptions) (sol.Signatu
 	if _, ok, _ := b.ledger.Transaction(sig); ok {
 		return sig, nil // already executed: the contract makes this a success
 	}
-	if opts.SkipPreflight {
-		if !signaturesVerify(tx) {
-			return sol.Signature{}, &rpc.SignatureVerificationError{}
-		}
-	} else {
-		sim, err := b.simulate(tx, raw, rpc.SimulateOptions{SigVerify: true, Commitment: opts.PreflightCommitment}, true)
+	// Signatures are checked in batches with concurrent calls'; the
+	// preflight then runs without checking them again.
+	if !b.sigs.verify(tx) {
+		return sol.Signature{}, &rpc.SignatureVerificationError{}
+	}
+	if !opts.SkipPreflight {
+		sim, err := b.simulate(tx, raw, rpc.SimulateOptions{Commitment: opts.PreflightCommitment}, true)
 		if err != nil {
 			return sol.Signature{}, err
 		}
@@ -83,16 +85,6 @@ func (b *Backend) admit(raw []byte, sig sol.Signature) error {
 		}
 	}()
 	return nil
-}
-
-func signaturesVerify(tx *sol.Transaction) bool {
-	items := sigverify.TransactionItems(nil, tx)
-	for i := range items {
-		if !sigverify.Verify(&items[i]) {
-			return false
-		}
-	}
-	return true
 }
 
 // readOnly is a state view for simulation: nothing a simulation runs is
@@ -148,15 +140,14 @@ func (b *Backend) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOpt
 		return nil, fmt.Errorf("%w: %w", rpc.ErrNodeUnhealthy, ErrNotReady)
 	}
 	s, state, ts, epoch := b.slot, b.state, b.time, b.epoch
-	hashes := b.recentBlockhashes()
 	b.mu.RUnlock()
+	hashes, features, err := b.blockInputs(s, state)
+	if err != nil {
+		return nil, err
+	}
 	var view svm.AccountsStore = readOnly{state}
 	if preflight {
 		view = withoutStatus{view, svm.StatusAccountID(tx.Message.RecentBlockhash)}
-	}
-	features, err := svm.LoadFeatureSet(view, s+1)
-	if err != nil {
-		return nil, err
 	}
 	res := &rpc.SimulateResult{Slot: s}
 	if opts.ReplaceRecentBlockhash && len(hashes) > 0 {
@@ -167,7 +158,9 @@ func (b *Backend) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOpt
 		}
 		res.ReplacementBlockhash = &rpc.BlockhashInfo{Slot: s, Blockhash: hashes[0].Hash, LastValidBlockHeight: s + svm.MaxRecentBlockhashes}
 	}
-	blk := &svm.BlockContext{Slot: s + 1, Epoch: epoch, UnixTimestamp: ts, RecentBlockhashes: hashes, Features: features}
+	// The executor owns the block context (it activates features in it at
+	// an epoch boundary): the shared feature set is copied.
+	blk := &svm.BlockContext{Slot: s + 1, Epoch: epoch, UnixTimestamp: ts, RecentBlockhashes: hashes, Features: maps.Clone(features)}
 	opt := b.opts
 	if !opts.SigVerify {
 		// Unsigned transactions simulate too (wallets estimate compute
@@ -231,4 +224,24 @@ func (b *Backend) RequestAirdrop(to sol.Pubkey, lamports uint64) (sol.Signature,
 		return sol.Signature{}, err
 	}
 	return b.SendTransaction(raw, rpc.SendOptions{PreflightCommitment: rpc.Finalized})
+}
+
+// blockInputs are the recent blockhashes (newest first) and the feature
+// set of the block after slot s, whose state is state: read once per slot
+// and shared by every simulation of it (read only).
+func (b *Backend) blockInputs(s uint64, state *accounts.Store) ([]svm.BlockhashEntry, svm.FeatureSet, error) {
+	b.simMu.Lock()
+	defer b.simMu.Unlock()
+	if b.simSlot == s && b.simHashes != nil {
+		return b.simHashes, b.simFeatures, nil
+	}
+	b.mu.RLock()
+	hashes := b.recentBlockhashesAt(s)
+	b.mu.RUnlock()
+	features, err := svm.LoadFeatureSet(readOnly{state}, s+1)
+	if err != nil {
+		return nil, nil, err
+	}
+	b.simSlot, b.simHashes, b.simFeatures = s, hashes, features
+	return hashes, features, nil
 }
