@@ -48,6 +48,7 @@ type Chain interface {
 	// ChainContext is the chain's signature domain.
 	ChainContext() []byte
 	// View returns the runtime's state at the latest consensus block.
+	// Callers must not modify it: implementations may share it.
 	View(ctx context.Context, rt registry.RuntimeID) (*View, error)
 	// Header returns the finalized header of round.
 	Header(ctx context.Context, rt registry.RuntimeID, round uint64) (*roothash.Header, error)

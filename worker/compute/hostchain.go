@@ -22,6 +22,7 @@ type HostChain struct {
 	poll time.Duration
 
 	mu        sync.Mutex
+	views     map[registry.RuntimeID]*View // latest view per runtime
 	nodes     map[signature.PublicKey]*registry.Node
 	nodeEpoch uint64
 	rt        *registry.Runtime
@@ -40,12 +41,36 @@ type appStatus struct {
 	Epoch  uint64 `json:"epoch"`
 }
 
-// View implements Chain.
+// View implements Chain. Views are immutable and change only with the
+// height: one of the latest height is answered from memory (a busy worker
+// steps many times per block).
 func (c *HostChain) View(ctx context.Context, rt registry.RuntimeID) (*View, error) {
 	var st appStatus
 	if err := c.h.Query(ctx, "app/status", nil, &st); err != nil {
 		return nil, err
 	}
+	c.mu.Lock()
+	cached := c.views[rt]
+	c.mu.Unlock()
+	if cached != nil && cached.Height == st.Height {
+		return cached, nil
+	}
+	v, err := c.view(ctx, rt, st)
+	if err != nil {
+		return nil, err
+	}
+	c.mu.Lock()
+	if c.views == nil {
+		c.views = map[registry.RuntimeID]*View{}
+	}
+	if old := c.views[rt]; old == nil || old.Height <= v.Height {
+		c.views[rt] = v
+	}
+	c.mu.Unlock()
+	return v, nil
+}
+
+func (c *HostChain) view(ctx context.Context, rt registry.RuntimeID, st appStatus) (*View, error) {
 	var raw json.RawMessage
 	if err := c.h.Query(ctx, roothash.QueryRound, roothash.RuntimeQueryData(rt), &raw); err != nil {
 		return nil, err
