@@ -72,7 +72,9 @@ type byzOpts struct {
 	stragglers                uint16
 	// roundTimeout and proposerTimeout are in blocks (of ~15 ms).
 	roundTimeout, proposerTimeout uint64
-	storageFaults                 map[int]storage.Faults
+	// epochInterval is in blocks (100 000 when 0: one epoch).
+	epochInterval uint64
+	storageFaults map[int]storage.Faults
 	// onFetchFailure, if set, is every member's Config.OnFetchFailure.
 	onFetchFailure func(m *member, p p2p.Peer, round uint64, err error)
 	// answerers runs each storage node's challenge answerer.
@@ -126,7 +128,11 @@ func startByzNet(t testing.TB, o byzOpts) *byzNet {
 		tn.names[m.id.Public()] = m.name
 		bn.entities[m.name] = staking.NewAddress(seeded(1, i).Public())
 	}
-	doc := genesis.Build(genesis.NetworkSpec{ChainID: "worker-byzantine", EpochInterval: 100_000, Nodes: specs, SVM: true,
+	epochs := o.epochInterval
+	if epochs == 0 {
+		epochs = 100_000
+	}
+	doc := genesis.Build(genesis.NetworkSpec{ChainID: "worker-byzantine", EpochInterval: epochs, Nodes: specs, SVM: true,
 		GroupSize: o.workers, BackupSize: o.backups, StorageSize: o.storage})
 	genesisLog, genesisRoot, err := wrt.Genesis(hosted.Config{}, []svm.AccountWrite{{Key: payerPub(), Account: sol.Account{Lamports: 1e15, Owner: svm.SystemProgramID}}})
 	if err != nil {
