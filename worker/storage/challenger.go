@@ -39,9 +39,11 @@ const maxPendingReports = 64
 // challenge.go).
 //
 // The challenged key is random, so a node cannot know which path it must
-// keep. A node is challenged at most once per challenge window: reports
-// against it meanwhile are dropped, so one outage costs it one challenge
-// at a time and the challenger one bond at a time. Reports of rounds the
+// keep. A node is challenged only when no challenge against it is open (by
+// anyone) and none this Challenger submitted can still be open: reports
+// against it meanwhile are dropped, so one outage costs it one challenge at
+// a time and the challenger one bond at a time (and the roothash slashes a
+// node at most once per receipted round). Reports of rounds the
 // peer did not receipt, or outside the roothash's block history, and
 // reports against this node itself, are dropped.
 type Challenger struct {
@@ -50,8 +52,6 @@ type Challenger struct {
 	// the bonds (a node's identity account must be funded for this).
 	Signer *signature.Signer
 	Logger *slog.Logger
-	// Key returns the key to challenge (32 random bytes when nil).
-	Key func() []byte
 
 	once    sync.Once
 	wake    chan struct{}
@@ -124,7 +124,11 @@ func (c *Challenger) Run(ctx context.Context, h node.Host) error {
 		c.pending = nil
 		c.mu.Unlock()
 		for _, f := range batch {
-			if err := c.judge(ctx, h, f); err != nil && ctx.Err() == nil {
+			switch err := c.judge(ctx, h, f); {
+			case err == nil, ctx.Err() != nil:
+			case errors.Is(err, ErrNoReceipt):
+				c.logger().Debug("not challenging a storage peer", "round", f.round, "err", err)
+			default:
 				c.logger().Warn("not challenging a storage peer", "round", f.round, "err", err)
 			}
 		}
@@ -207,9 +211,7 @@ func (c *Challenger) judge(ctx context.Context, h node.Host, f fetchFailure) err
 		return err
 	}
 	key := make([]byte, 32)
-	if c.Key != nil {
-		key = c.Key()
-	} else if _, err := rand.Read(key); err != nil {
+	if _, err := rand.Read(key); err != nil {
 		return err
 	}
 	body := &roothash.ChallengeBody{Receipt: *receipt, Root: roothash.StateRootKind, Key: key}
