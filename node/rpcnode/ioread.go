@@ -26,16 +26,34 @@ var (
 	ErrIOUnavailable = errors.New("rpcnode: io tree not available")
 )
 
-// indexResult is the part of a hosted.Result that statuses and the
-// address index read. Decoding only these fields skips the logs and
-// balances, which a busy round has thousands of and clients rarely ask for
-// (TransactionRecord.Detail decodes them on demand).
+// indexResult is hosted.Result as statuses and the address index read
+// it: the logs, balances and messages, which a busy round has thousands
+// of and clients rarely ask for (TransactionRecord.Detail decodes them on
+// demand), are passed over. Every field is named: the CBOR decoder skips
+// an unknown field by decoding it into a discarded value, which costs more
+// than decoding it.
 type indexResult struct {
-	Signature sol.Signature       `cbor:"signature"`
-	Processed bool                `cbor:"processed"`
-	Err       *hosted.ResultError `cbor:"err,omitempty"`
-	Keys      []sol.Pubkey        `cbor:"keys"`
+	Signature     sol.Signature       `cbor:"signature"`
+	MessageHash   sol.Hash            `cbor:"message_hash"`
+	Processed     bool                `cbor:"processed"`
+	Err           *hosted.ResultError `cbor:"err,omitempty"`
+	Fee           uint64              `cbor:"fee"`
+	UnitsConsumed uint64              `cbor:"units"`
+	Logs          skipped             `cbor:"logs"`
+	ReturnProgram skipped             `cbor:"return_program,omitempty"`
+	ReturnData    skipped             `cbor:"return_data,omitempty"`
+	Keys          []sol.Pubkey        `cbor:"keys"`
+	PreBalances   skipped             `cbor:"pre_balances"`
+	PostBalances  skipped             `cbor:"post_balances"`
+	Messages      skipped             `cbor:"messages,omitempty"`
 }
+
+// skipped is a field read past: the decoder has checked that the whole
+// input is well-formed CBOR before it hands a field its bytes.
+type skipped struct{}
+
+// UnmarshalCBOR implements cbor.Unmarshaler.
+func (*skipped) UnmarshalCBOR([]byte) error { return nil }
 
 // ioTree returns round r's IO tree (header h). When the replica lacks it,
 // the round is either being finalized right now (errIOPending) or was
