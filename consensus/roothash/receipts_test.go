@@ -1,10 +1,14 @@
 package roothash_test
 
 import (
+	"encoding/binary"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 
+	"github.com/atoll-dev/atoll/consensus/codec"
+	"github.com/atoll-dev/atoll/consensus/genesis"
 	"github.com/atoll-dev/atoll/consensus/roothash"
 	"github.com/atoll-dev/atoll/consensus/roothash/api"
 	"github.com/atoll-dev/atoll/consensus/service"
@@ -59,5 +63,63 @@ func TestService_Receipts(t *testing.T) {
 		if _, err := roothash.New().Query(h.kv(), 0, "receipts", c.data); !errors.Is(err, c.want) {
 			t.Errorf("receipts %s: %v, want %v", c.data, err, c.want)
 		}
+	}
+}
+
+// TestService_ReceiptsHistoryWindow: receipts leave the state with their
+// block when it falls out of the history window.
+func TestService_ReceiptsHistoryWindow(t *testing.T) {
+	ctx, _, signers := memNet(t)
+	svc := roothash.New()
+	p := roothash.DefaultParams()
+	p.BlockHistory = 2
+	if err := svc.ChangeParameters(ctx.KV, codec.Marshal(&p), true); err != nil {
+		t.Fatal(err)
+	}
+	ctx.Height = 2
+	if err := svc.EndBlock(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for i := 0; i < 4; i++ {
+		ctx.Height++
+		res, err := svc.Query(ctx.KV, 0, "round", api.RuntimeQueryData(genesis.SVMRuntimeID))
+		if err != nil {
+			t.Fatal(err)
+		}
+		v := res.(api.RoundView)
+		r := v.Round
+		sched, _ := r.Committee.Scheduler(r.Round, 0)
+		prop := api.SignProposal(signers[sched], ctx.ChainContext, api.Proposal{Namespace: v.Runtime, Round: r.Round, PreviousHash: v.Latest.Hash})
+		out := results(r.Round, nil)
+		body := api.ExecutorCommitBody{Runtime: v.Runtime}
+		for _, w := range r.Committee.Workers {
+			c := api.Commitment{Namespace: v.Runtime, Round: r.Round, PreviousHash: v.Latest.Hash, Proposal: prop, Results: out}
+			for _, s := range r.Committee.Storage {
+				c.Receipts = append(c.Receipts, api.SignReceipt(signers[s], ctx.ChainContext, api.Receipt{Namespace: v.Runtime, Round: r.Round, IORoot: out.IORoot, StateRoot: out.StateRoot}))
+			}
+			body.Commitments = append(body.Commitments, api.SignCommitment(signers[w], ctx.ChainContext, c))
+		}
+		ctx.Mode, ctx.Signer = service.ModeDeliver, seeded(1, 0).Public()
+		if err := svc.ExecTx(ctx, "ExecutorCommit", codec.Marshal(body)); err != nil {
+			t.Fatalf("round %d: %v", r.Round, err)
+		}
+		ctx.Mode = service.ModeSystem
+		if err := svc.EndBlock(ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for round, kept := range []bool{false, false, false, true, true} {
+		_, err := svc.Query(ctx.KV, 0, "receipts", api.BlockQueryData(genesis.SVMRuntimeID, uint64(round)))
+		if kept != (err == nil) {
+			t.Errorf("round %d: kept %v, query error %v", round, kept, err)
+		}
+	}
+	var stored []string
+	ctx.KV.Iterate([]byte("roothash/receipts/"), func(k, _ []byte) bool {
+		stored = append(stored, fmt.Sprint(binary.BigEndian.Uint64(k[len(k)-8:])))
+		return true
+	})
+	if !slices.Equal(stored, []string{"3", "4"}) {
+		t.Fatalf("receipts stored for rounds %v, want [3 4]", stored)
 	}
 }
