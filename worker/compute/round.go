@@ -17,9 +17,13 @@ var (
 	ErrStale       = errors.New("compute: proposal for a past round")
 )
 
-// maxProposalsPerRound bounds what one round's proposals may hold in
-// memory (a runaway scheduler sends many).
-const maxProposalsPerRound = 16
+// Bounds of what one round's proposals may hold in memory. A runaway
+// scheduler sends many: it fills its own quota only, so the proposals of
+// the other schedulers (this worker's own among them) still find room.
+const (
+	maxProposalsPerScheduler = 4
+	maxProposalsPerRound     = 64
+)
 
 // maybePropose proposes the round's batch when this worker's rank allows
 // it: rank 0 once the pool holds a full batch or the flush timeout passed
@@ -117,12 +121,16 @@ func (w *Worker) addProposal(m *p2p.ProposalMsg) error {
 		return fmt.Errorf("%w: round %d is too far ahead of %d", ErrBadProposal, p.Round, w.round)
 	}
 	ps := w.proposals[p.Round]
+	mine := 0
 	for _, q := range ps {
 		if q.Proposal == m.Proposal {
 			return nil
 		}
+		if q.Proposal.Scheduler == m.Proposal.Scheduler {
+			mine++
+		}
 	}
-	if len(ps) >= maxProposalsPerRound {
+	if mine >= maxProposalsPerScheduler || (len(ps) >= maxProposalsPerRound && m.Proposal.Scheduler != w.me()) {
 		return fmt.Errorf("%w: too many proposals for round %d", ErrBadProposal, p.Round)
 	}
 	w.proposals[p.Round] = append(ps, m)
