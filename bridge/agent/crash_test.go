@@ -33,6 +33,17 @@ var (
 // atollBinary builds cmd/atoll once per test process.
 func atollBinary(t *testing.T) string {
 	t.Helper()
+	return atollBinaryTB(t)
+}
+
+// atollBinaryB is atollBinary for benchmarks.
+func atollBinaryB(b *testing.B) string {
+	b.Helper()
+	return atollBinaryTB(b)
+}
+
+func atollBinaryTB(t testing.TB) string {
+	t.Helper()
 	buildOnce.Do(func() {
 		dir, err := os.MkdirTemp("", "atoll-agent-test-")
 		if err != nil {

@@ -7,6 +7,14 @@
 // A chain is an RPC URL and a domain id: agents read the bridge programs'
 // events with getSignaturesForAddress and getTransaction, their state with
 // getAccountInfo, and submit with sendTransaction. They import no node code.
+// They read at finalized commitment unless a chain is configured for
+// confirmed (an atoll network's RPC serves only finalized rounds, at every
+// level), send a transaction again while it is unconfirmed (a replicated
+// network's pool may drop one), and treat a signature listed before its
+// transaction can be read as a lagging node, never as a gap to skip. With
+// poll_on_slot an agent also polls on every new slot of its chains
+// (websocket root or slot notifications), so it reacts in the round its
+// work appears; its interval stays the fallback.
 // What an agent derives from events is stored in its database together with
 // the cursor of the account it follows, in one synced batch, so a crash
 // repeats a batch instead of losing it.
@@ -19,7 +27,9 @@
 // root per old root and an updater may sign only one. An updater writes the
 // (old, new) pair to its database with fsync before it signs, and signs only
 // that pair for that old root ever after, so it never equivocates across
-// restarts. Any updater holding a threshold of member signatures submits the
+// restarts. Within one poll an updater waits briefly (QuorumLinger) for the
+// proposer's choice or the signatures that complete a quorum, so updaters
+// woken by the same slot meet in it. Any updater holding a threshold of member signatures submits the
 // quorum update to the Home; relayers read it from the Home's Update events,
 // so the chain is the only place an update must reach. A proposer that is
 // down stalls signing until it returns; it never causes a conflict.

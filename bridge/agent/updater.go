@@ -22,6 +22,26 @@ import (
 	"github.com/atoll-dev/atoll/bridge/update"
 )
 
+// QuorumLinger is how long one poll of an updater waits for its peers: a
+// non-proposer for the proposer's choice of root, any updater for the
+// signatures that complete a quorum. Updaters that poll on the same new
+// slot thus meet within that slot instead of a poll later.
+const QuorumLinger = 300 * time.Millisecond
+
+const lingerStep = 25 * time.Millisecond
+
+// sleepCtx sleeps for d; false if ctx ended first.
+func sleepCtx(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
+	}
+}
+
 // ErrEquivocation is returned when the updater is asked to sign a second new
 // root for an old root it already signed; it never does.
 var ErrEquivocation = errors.New("agent: refusing to sign a second new root for the same old root")
@@ -132,7 +152,18 @@ func (u *Updater) Poll(ctx context.Context) error {
 		target := next.NewRoot
 		if !u.Proposer {
 			var found bool
-			if target, found = u.adopt(ctx, h, old); !found {
+			// Every updater of a set wakes on the same new slot; the
+			// proposer's choice typically appears moments later, so wait a
+			// little for it rather than a whole poll interval.
+			for deadline := time.Now().Add(QuorumLinger); ; {
+				if target, found = u.adopt(ctx, h, old); found || time.Now().After(deadline) {
+					break
+				}
+				if !sleepCtx(ctx, lingerStep) {
+					return nil
+				}
+			}
+			if !found {
 				return nil
 			}
 		}
@@ -142,20 +173,27 @@ func (u *Updater) Poll(ctx context.Context) error {
 	}
 	q := &update.QuorumUpdate{Update: su.Update, Signatures: []update.Signature{su.Signature}}
 	seen := map[update.Address]bool{u.Address(): true}
-	for _, p := range u.Peers {
-		if len(q.Signatures) >= set.Threshold() {
+	for deadline := time.Now().Add(QuorumLinger); ; {
+		for _, p := range u.Peers {
+			if len(q.Signatures) >= set.Threshold() {
+				break
+			}
+			ps, err := u.fetch(ctx, p, old)
+			if err != nil || ps == nil || ps.Update != su.Update {
+				continue
+			}
+			a, err := ps.Signer()
+			if err != nil || !set.Contains(a) || seen[a] {
+				continue
+			}
+			seen[a] = true
+			q.Signatures = append(q.Signatures, ps.Signature)
+		}
+		// Peers adopting this root sign it moments after it appears; a
+		// short wait saves a poll interval of latency.
+		if len(q.Signatures) >= set.Threshold() || time.Now().After(deadline) || !sleepCtx(ctx, lingerStep) {
 			break
 		}
-		ps, err := u.fetch(ctx, p, old)
-		if err != nil || ps == nil || ps.Update != su.Update {
-			continue
-		}
-		a, err := ps.Signer()
-		if err != nil || !set.Contains(a) || seen[a] {
-			continue
-		}
-		seen[a] = true
-		q.Signatures = append(q.Signatures, ps.Signature)
 	}
 	if len(q.Signatures) < set.Threshold() {
 		u.Log.Debug("waiting for peer signatures", "agent", "updater", "have", len(q.Signatures), "need", set.Threshold())

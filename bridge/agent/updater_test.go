@@ -1,13 +1,16 @@
 package agent_test
 
 import (
+	"context"
 	"errors"
 	"io"
 	"log/slog"
 	"path/filepath"
 	"testing"
+	"time"
 
 	"github.com/atoll-dev/atoll/bridge/agent"
+	"github.com/atoll-dev/atoll/bridge/agent/localnet"
 	"github.com/atoll-dev/atoll/bridge/internal/testkeys"
 	"github.com/atoll-dev/atoll/bridge/keccak"
 )
@@ -81,5 +84,50 @@ func BenchmarkUpdater_Sign(b *testing.B) {
 		if _, err := u.Sign(old, newRoot); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+// TestUpdater_QuorumInOnePoll: updaters that poll on the same new slot meet
+// within that poll. The non-proposer polls first, before the proposer has
+// chosen a root, and the proposer a moment later; their single polls
+// together put the quorum update on the Home.
+func TestUpdater_QuorumInOnePoll(t *testing.T) {
+	t.Parallel()
+	tb := newTestBridge(t, bridgeOpts{threshold: 2, updaters: []int{1, 2}})
+	tb.dispatch(localnet.Inbox, "one poll")
+	paths, ls := tb.updaterConfigs("alpha")
+	var us []*agent.Updater
+	for i, p := range paths {
+		cfg, err := agent.LoadConfig(p, func(string) string { return "" })
+		if err != nil {
+			t.Fatal(err)
+		}
+		r, err := agent.Start("updater", cfg, tb.log, agent.WithExchangeListener(ls[i]))
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer r.Close()
+		us = append(us, r.Updater)
+	}
+	ctx := context.Background()
+	before, err := agent.HomeState(ctx, tb.a.Chain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	errs := make(chan error, 1)
+	go func() { errs <- us[1].Poll(ctx) }() // the non-proposer
+	time.Sleep(agent.QuorumLinger / 4)
+	if err := us[0].Poll(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-errs; err != nil {
+		t.Fatal(err)
+	}
+	after, err := agent.HomeState(ctx, tb.a.Chain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if after.Home.CommittedRoot() == before.Home.CommittedRoot() {
+		t.Fatal("one poll of each updater did not move the Home: they did not meet")
 	}
 }
