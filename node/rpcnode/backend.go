@@ -65,6 +65,9 @@ type Backend struct {
 	genesis    sol.Hash
 	hashes     map[uint64]sol.Hash // header hashes by round, the newest keptBlockhashes
 	rounds     map[sol.Hash]uint64 // the same, by hash
+	// pending is the processed round after slot, if this node holds its
+	// results (pending.go).
+	pending *pendingRound
 }
 
 var _ rpc.Backend = (*Backend)(nil)
@@ -98,11 +101,15 @@ func New(cfg Config) (*Backend, error) {
 	return b, nil
 }
 
-// Slot implements rpc.Backend: every level is the newest finalized round
-// indexed (see the package comment).
-func (b *Backend) Slot(rpc.Commitment) uint64 {
+// Slot implements rpc.Backend: finalized and confirmed are the newest
+// finalized round indexed, processed the round after it when this node
+// holds its results (see the package comment).
+func (b *Backend) Slot(c rpc.Commitment) uint64 {
 	b.mu.RLock()
 	defer b.mu.RUnlock()
+	if c == rpc.Processed && b.pending != nil && b.pending.slot > b.slot {
+		return b.pending.slot
+	}
 	return b.slot
 }
 
@@ -155,14 +162,20 @@ func (b *Backend) view() (*accounts.Store, mkvs.Root, uint64, error) {
 }
 
 // Accounts implements rpc.Backend.
-func (b *Backend) Accounts(keys []sol.Pubkey, _ rpc.Commitment) ([]*sol.Account, uint64, error) {
+func (b *Backend) Accounts(keys []sol.Pubkey, c rpc.Commitment) ([]*sol.Account, uint64, error) {
 	st, _, s, err := b.view()
 	if err != nil {
 		return nil, 0, err
 	}
+	var store interface {
+		Account(sol.Pubkey) (sol.Account, bool, error)
+	} = st
+	if p := b.processedRound(); c == rpc.Processed && p != nil {
+		store, s = p, p.slot
+	}
 	out := make([]*sol.Account, len(keys))
 	for i, k := range keys {
-		a, ok, err := st.Account(k)
+		a, ok, err := store.Account(k)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -174,11 +187,19 @@ func (b *Backend) Accounts(keys []sol.Pubkey, _ rpc.Commitment) ([]*sol.Account,
 }
 
 // ProgramAccounts implements rpc.Backend by iterating the whole state tree
-// at the finalized root, in key order (the tree's order).
-func (b *Backend) ProgramAccounts(program sol.Pubkey, _ rpc.Commitment, keep func(*sol.Account) bool) ([]rpc.KeyedAccount, uint64, error) {
+// at the finalized root, in key order (the tree's order); at processed,
+// the pending round's writes are merged in.
+func (b *Backend) ProgramAccounts(program sol.Pubkey, c rpc.Commitment, keep func(*sol.Account) bool) ([]rpc.KeyedAccount, uint64, error) {
 	_, root, s, err := b.view()
 	if err != nil {
 		return nil, 0, err
+	}
+	if p := b.processedRound(); c == rpc.Processed && p != nil {
+		fin, _, err := b.ProgramAccounts(program, rpc.Finalized, keep)
+		if err != nil {
+			return nil, 0, err
+		}
+		return mergeWrites(fin, p.writes, program, keep), p.slot, nil
 	}
 	t, err := b.kv.Tree(root)
 	if err != nil {
@@ -209,21 +230,33 @@ func (b *Backend) ProgramAccounts(program sol.Pubkey, _ rpc.Commitment, keep fun
 	return out, s, nil
 }
 
-// SignatureStatuses implements rpc.Backend: whatever the ledger holds is
-// finalized. Without searchHistory only the rounds a status cache covers
-// (two blockhash windows) are searched.
+// SignatureStatuses implements rpc.Backend: what the ledger holds is
+// finalized, what the pending round holds is processed. Without
+// searchHistory only the rounds a status cache covers (two blockhash
+// windows) are searched.
 func (b *Backend) SignatureStatuses(sigs []sol.Signature, searchHistory bool) ([]*rpc.SignatureStatus, uint64, error) {
 	s := b.Slot(rpc.Finalized)
+	p := b.processedRound()
 	out := make([]*rpc.SignatureStatus, len(sigs))
 	for i, sig := range sigs {
 		rec, ok, err := b.ledger.Transaction(sig)
 		if err != nil {
 			return nil, 0, err
 		}
-		if !ok || rec.Slot > s || (!searchHistory && rec.Slot+keptBlockhashes < s) {
+		if ok && rec.Slot <= s && (searchHistory || rec.Slot+keptBlockhashes >= s) {
+			out[i] = &rpc.SignatureStatus{Slot: rec.Slot, Err: rec.Result.Err, Commitment: rpc.Finalized}
 			continue
 		}
-		out[i] = &rpc.SignatureStatus{Slot: rec.Slot, Err: rec.Result.Err, Commitment: rpc.Finalized}
+		if p == nil {
+			continue
+		}
+		if j, ok := p.bySig[sig]; ok {
+			zero := uint64(0)
+			out[i] = &rpc.SignatureStatus{Slot: p.slot, Err: p.block.Transactions[j].Result.Err, Commitment: rpc.Processed, Confirmations: &zero}
+		}
+	}
+	if p != nil {
+		s = p.slot
 	}
 	return out, s, nil
 }
@@ -282,9 +315,13 @@ func (b *Backend) TransactionCount(rpc.Commitment) uint64 {
 
 // EpochInfo implements rpc.Backend, by the runtime's epoch schedule.
 func (b *Backend) EpochInfo(c rpc.Commitment) rpc.EpochInfo {
+	s := b.Slot(c)
 	b.mu.RLock()
-	s, n := b.slot, b.txCount
+	n := b.txCount
 	b.mu.RUnlock()
+	if p := b.processedRound(); c == rpc.Processed && p != nil && p.slot == s {
+		n += uint64(len(p.block.Transactions))
+	}
 	spe := b.schedule.SlotsPerEpoch
 	return rpc.EpochInfo{AbsoluteSlot: s, BlockHeight: s, Epoch: s / spe, SlotIndex: s % spe, SlotsInEpoch: spe, TransactionCount: n}
 }

@@ -67,6 +67,8 @@ type follower struct {
 	next      uint64
 	lastEpoch time.Time
 	genesis   *roothash.Header
+	// processed is the newest round whose processed event was published.
+	processed uint64
 	// ioMissing is the round whose IO tree could not be had since
 	// ioMissingSince.
 	ioMissing      uint64
@@ -104,7 +106,7 @@ func (f *follower) step(ctx context.Context) error {
 			return err
 		}
 	}
-	return nil
+	return f.notePending()
 }
 
 // start picks the first round to index: genesis when the replica still
@@ -210,6 +212,9 @@ func (f *follower) index(ctx context.Context, r uint64) error {
 	}
 	b.mu.Lock()
 	b.ready, b.slot, b.root, b.state, b.time = true, r, stateRoot, state, h.Timestamp
+	if b.pending != nil && b.pending.slot <= r {
+		b.pending = nil
+	}
 	b.txCount += uint64(len(blk.Transactions))
 	b.noteHash(r, h.Hash())
 	b.mu.Unlock()
@@ -230,7 +235,16 @@ func (f *follower) index(ctx context.Context, r uint64) error {
 		})
 		return once.w, once.err
 	}
-	for _, c := range []rpc.Commitment{rpc.Processed, rpc.Confirmed, rpc.Finalized} {
+	// A round seen as processed before it finalized had its processed
+	// event then. Confirmed comes with finalized: the roothash finalizes a
+	// round in the very transaction that makes its committee agree.
+	levels := []rpc.Commitment{rpc.Processed, rpc.Confirmed, rpc.Finalized}
+	if f.processed >= r {
+		levels = levels[1:]
+	} else {
+		f.processed = r
+	}
+	for _, c := range levels {
 		b.feed.Publish(&rpc.CommitEvent{Commitment: c, Slot: r, Block: blk, LoadWrites: shared})
 	}
 	return nil

@@ -272,3 +272,127 @@ func TestFollower_IOMissing(t *testing.T) {
 		})
 	}
 }
+
+// stash verifies and stashes r's results as a worker or storage node
+// does before the round finalizes.
+func (hr *handRounds) stash(rep *storage.Replica, r *handRound) {
+	hr.t.Helper()
+	if err := rep.Stash(r.h.Round, roothash.Hash(hr.state.Hash), r.h.StateRoot, r.h.IORoot, r.state, r.io); err != nil {
+		hr.t.Fatal(err)
+	}
+}
+
+// commitEvents drains the commit events waiting on ch.
+func commitEvents(ch <-chan rpc.Event) []*rpc.CommitEvent {
+	var out []*rpc.CommitEvent
+	for {
+		select {
+		case e := <-ch:
+			if c, ok := e.(*rpc.CommitEvent); ok {
+				out = append(out, c)
+			}
+		default:
+			return out
+		}
+	}
+}
+
+// TestBackend_Processed: a round's results the replica verified and
+// stashed are served at the processed level (slot, statuses, accounts,
+// program accounts, events) and nowhere else until the round finalizes;
+// then every level moves and the round gets its confirmed and finalized
+// events, not a second processed one. Two disagreeing candidates are no
+// processed state at all.
+func TestBackend_Processed(t *testing.T) {
+	hr, rep := newHandRounds(t)
+	b, err := New(Config{Runtime: genesis.SVMRuntimeID, Replica: rep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	events, cancel := b.Subscribe(64)
+	defer cancel()
+	f := &follower{b: b, chain: hr.chain}
+	ctx := context.Background()
+	if err := f.step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	commitEvents(events)
+	r1 := hr.next(7)
+	to := sol.Pubkey{7, 'h'}
+	hr.stash(rep, r1)
+	if err := f.step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		c    rpc.Commitment
+		slot uint64
+		bal  uint64
+	}{{rpc.Processed, 1, 7}, {rpc.Confirmed, 0, 0}, {rpc.Finalized, 0, 0}} {
+		if s := b.Slot(tc.c); s != tc.slot {
+			t.Errorf("slot at %v: %d, want %d", tc.c, s, tc.slot)
+		}
+		accts, s, err := b.Accounts([]sol.Pubkey{to}, tc.c)
+		if err != nil || s != tc.slot || (accts[0] == nil) != (tc.bal == 0) || (accts[0] != nil && accts[0].Lamports != tc.bal) {
+			t.Errorf("recipient at %v: %v at slot %d, %v; want %d lamports at %d", tc.c, accts, s, err, tc.bal, tc.slot)
+		}
+		progs, _, err := b.ProgramAccounts(svm.SystemProgramID, tc.c, func(a *sol.Account) bool { return a.Lamports == 7 })
+		if err != nil || len(progs) != map[bool]int{true: 1}[tc.bal > 0] {
+			t.Errorf("system accounts of 7 lamports at %v: %v, %v", tc.c, progs, err)
+		}
+	}
+	sts, _, err := b.SignatureStatuses([]sol.Signature{r1.sig}, false)
+	if err != nil || sts[0] == nil || sts[0].Commitment != rpc.Processed || sts[0].Slot != 1 || sts[0].Confirmations == nil {
+		t.Fatalf("status of a processed transfer: %+v, %v", sts[0], err)
+	}
+	if rec, err := b.Transaction(r1.sig, rpc.Confirmed); rec != nil || err != nil {
+		t.Fatalf("processed transfer at confirmed: %v, %v", rec, err)
+	}
+	evs := commitEvents(events)
+	if len(evs) != 1 || evs[0].Commitment != rpc.Processed || evs[0].Slot != 1 || len(evs[0].Block.Transactions) != 1 {
+		t.Fatalf("events before finalization: %+v", evs)
+	}
+	if w, err := evs[0].AccountWrites(); err != nil || len(w) != 1 || w[0].Key != to {
+		t.Fatalf("processed writes %v, %v", w, err)
+	}
+
+	if err := rep.Finalize(ctx, r1.h, nil); err != nil {
+		t.Fatal(err)
+	}
+	hr.state = mkvs.Root{Namespace: hr.kv.Namespace(), Version: 1, Type: mkvs.RootState, Hash: mkvs.Hash(r1.h.StateRoot)}
+	if err := f.step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []rpc.Commitment{rpc.Processed, rpc.Confirmed, rpc.Finalized} {
+		if s := b.Slot(c); s != 1 {
+			t.Errorf("slot at %v after finalization: %d", c, s)
+		}
+	}
+	landed(t, b, r1)
+	evs = commitEvents(events)
+	if len(evs) != 2 || evs[0].Commitment != rpc.Confirmed || evs[1].Commitment != rpc.Finalized || evs[1].Slot != 1 {
+		t.Fatalf("events at finalization: %+v", evs)
+	}
+
+	// Round 2: two candidates with different states.
+	r2 := hr.next(8)
+	hr.stash(rep, r2)
+	alt := &handRound{h: &roothash.Header{Round: 2, IORoot: r2.h.IORoot}, io: r2.io, state: mkvs.WriteLog{{Key: to[:], Value: r2.state[0].Value}}}
+	st, err := hr.kv.Tree(hr.state)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := st.ApplyWriteLog(alt.state); err != nil {
+		t.Fatal(err)
+	}
+	alt.h.StateRoot = roothash.Hash(st.Hash())
+	hr.stash(rep, alt)
+	if err := f.step(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if s := b.Slot(rpc.Processed); s != 1 {
+		t.Fatalf("processed slot %d with two disagreeing candidates", s)
+	}
+	if evs := commitEvents(events); len(evs) != 0 {
+		t.Fatalf("events for disagreeing candidates: %+v", evs)
+	}
+}

@@ -101,40 +101,72 @@ func (b *Backend) ioTree(ctx context.Context, h *roothash.Header) (*mkvs.Tree, e
 // transactions reads an IO tree: the batch in order, each with its result.
 // Transactions the runtime refused (not processed) are in the batch but
 // not in the block, as in Solana. One pass of a prefix iterator over each
-// half of the tree loads every node once; each result is decoded only as
-// far as the index needs.
+// half of the tree loads every node once.
 func transactions(t *mkvs.Tree, r uint64, blockTime int64) ([]rpc.TransactionRecord, error) {
-	txs := t.NewPrefixIterator(hosted.TxKey(0)[:1])
-	res := t.NewPrefixIterator(hosted.ResultKey(0)[:1])
-	var out []rpc.TransactionRecord
-	i := 0
-	for ok, rok := txs.First(), res.First(); ok || rok; ok, rok = txs.Next(), res.Next() {
-		if !ok || !rok || !bytes.Equal(txs.Key()[1:], res.Key()[1:]) || !bytes.Equal(txs.Key(), hosted.TxKey(i)) {
-			return nil, fmt.Errorf("rpcnode: io tree of round %d: transactions and results do not pair up at %d", r, i)
+	var txs, results []mkvs.LogEntry
+	for _, half := range []struct {
+		prefix []byte
+		into   *[]mkvs.LogEntry
+	}{{hosted.TxKey(0)[:1], &txs}, {hosted.ResultKey(0)[:1], &results}} {
+		it := t.NewPrefixIterator(half.prefix)
+		for ok := it.First(); ok; ok = it.Next() {
+			*half.into = append(*half.into, mkvs.LogEntry{Key: it.Key(), Value: it.Value()})
 		}
-		enc := res.Value()
+		if err := it.Err(); err != nil {
+			return nil, fmt.Errorf("rpcnode: io tree of round %d: %w", r, err)
+		}
+	}
+	return records(txs, results, r, blockTime)
+}
+
+// logTransactions reads an IO write log (sorted by key: every result,
+// then every transaction) as transactions reads the tree it builds.
+func logTransactions(wl mkvs.WriteLog, r uint64, blockTime int64) ([]rpc.TransactionRecord, error) {
+	tp, rp := hosted.TxKey(0)[0], hosted.ResultKey(0)[0]
+	var txs, results []mkvs.LogEntry
+	for _, e := range wl {
+		switch {
+		case e.Deleted || len(e.Key) == 0:
+			return nil, fmt.Errorf("rpcnode: io log of round %d deletes %x", r, e.Key)
+		case e.Key[0] == tp:
+			txs = append(txs, e)
+		case e.Key[0] == rp:
+			results = append(results, e)
+		}
+	}
+	return records(txs, results, r, blockTime)
+}
+
+// records pairs a batch's transactions with their results (both in key,
+// so batch, order) and decodes each result only as far as the index
+// needs. The values are copied.
+func records(txs, results []mkvs.LogEntry, r uint64, blockTime int64) ([]rpc.TransactionRecord, error) {
+	if len(txs) != len(results) {
+		return nil, fmt.Errorf("rpcnode: round %d has %d transactions and %d results", r, len(txs), len(results))
+	}
+	out := make([]rpc.TransactionRecord, 0, len(txs))
+	for i := range txs {
+		if !bytes.Equal(txs[i].Key, hosted.TxKey(i)) || !bytes.Equal(results[i].Key, hosted.ResultKey(i)) {
+			return nil, fmt.Errorf("rpcnode: io of round %d: entry %d is %x/%x", r, i, txs[i].Key, results[i].Key)
+		}
+		tx, enc := txs[i].Value, results[i].Value
 		var ir indexResult
 		if err := rhp.Unmarshal(enc, &ir); err != nil {
 			return nil, fmt.Errorf("rpcnode: result %d of round %d: %w", i, r, err)
 		}
-		i++
 		if !ir.Processed {
 			continue
 		}
-		// The tree's values are its own; the record keeps copies (one
-		// allocation for both).
-		raw := make([]byte, len(txs.Value())+len(enc))
-		copy(raw, txs.Value())
-		copy(raw[len(txs.Value()):], enc)
-		rec := rpc.TransactionRecord{Slot: r, BlockTime: blockTime, Raw: raw[:len(txs.Value()):len(txs.Value())],
-			Result: svm.TxResult{Signature: ir.Signature, Processed: true, Keys: ir.Keys}, Detail: detail(raw[len(txs.Value()):])}
+		// One allocation holds both copies.
+		buf := make([]byte, len(tx)+len(enc))
+		copy(buf, tx)
+		copy(buf[len(tx):], enc)
+		rec := rpc.TransactionRecord{Slot: r, BlockTime: blockTime, Raw: buf[:len(tx):len(tx)],
+			Result: svm.TxResult{Signature: ir.Signature, Processed: true, Keys: ir.Keys}, Detail: detail(buf[len(tx):])}
 		if ir.Err != nil {
 			rec.Result.Err = (&hosted.Result{Err: ir.Err}).TxResult().Err
 		}
 		out = append(out, rec)
-	}
-	if err := errors.Join(txs.Err(), res.Err()); err != nil {
-		return nil, fmt.Errorf("rpcnode: io tree of round %d: %w", r, err)
 	}
 	return out, nil
 }

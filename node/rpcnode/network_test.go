@@ -29,7 +29,7 @@ func TestBackend_Network(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			if sts[0] != nil {
+			if sts[0] != nil && sts[0].Commitment == rpc.Finalized {
 				return sts[0]
 			}
 			advance(t, b)
