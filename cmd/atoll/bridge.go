@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 	"os/signal"
-	"path/filepath"
 	"sort"
 	"strings"
 	"syscall"
@@ -236,14 +235,12 @@ func newBridgeStatusCommand() *cobra.Command {
 
 func newBridgeDemoCommand() *cobra.Command {
 	var (
-		optimistic             uint64
-		interval               time.Duration
-		slotTime, blockTime    time.Duration
-		dir                    string
-		verbose, keep, useBank bool
-		onSlot                 bool
-		baseA, baseB           int
-		rpcA, rpcB             string
+		optimistic    uint64
+		interval      time.Duration
+		dir           string
+		verbose, keep bool
+		onSlot        bool
+		nets          bridgeNetFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "demo",
@@ -279,18 +276,12 @@ no consensus.`,
 			if verbose {
 				log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 			}
-			cfg := demoConfig{dir: dir, optimistic: optimistic, interval: interval, slot: slotTime, log: log, onSlot: onSlot}
-			if !useBank {
-				exe, err := os.Executable()
-				if err != nil {
-					return err
-				}
-				cfg.devnets = [2]*localnet.Devnet{
-					{Binary: exe, Dir: filepath.Join(dir, "alpha"), BasePort: baseA, RPCAddr: rpcA, BlockTime: blockTime},
-					{Binary: exe, Dir: filepath.Join(dir, "beta"), BasePort: baseB, RPCAddr: rpcB, BlockTime: blockTime},
-				}
+			devnets, err := nets.devnets(dir)
+			if err != nil {
+				return err
 			}
-			_, err := runDemo(ctx, cmd.OutOrStdout(), cfg)
+			_, err = runDemo(ctx, cmd.OutOrStdout(), demoConfig{dir: dir, optimistic: optimistic, interval: interval, slot: nets.slotTime,
+				log: log, onSlot: onSlot, devnets: devnets})
 			return err
 		},
 	}
@@ -298,13 +289,7 @@ no consensus.`,
 	f.Uint64Var(&optimistic, "optimistic", 5, "optimistic period of the Replicas, in seconds")
 	f.DurationVar(&interval, "interval", time.Second, "poll interval of every agent (Nomad's defaults are 5-10s)")
 	f.BoolVar(&onSlot, "poll-on-slot", true, "agents also poll on every new slot (runtime round) of their chains, notified over the websocket")
-	f.BoolVar(&useBank, "devbank", false, "run two single-process devbank chains instead of two atoll networks (faster, no consensus)")
-	f.IntVar(&baseA, "alpha-base-port", 16656, "first port of alpha's devnet (CometBFT p2p; RPC and compute nodes follow)")
-	f.IntVar(&baseB, "beta-base-port", 16756, "first port of beta's devnet")
-	f.StringVar(&rpcA, "alpha-rpc", "127.0.0.1:17899", "JSON-RPC address of alpha (websocket on port+1)")
-	f.StringVar(&rpcB, "beta-rpc", "127.0.0.1:17999", "JSON-RPC address of beta (websocket on port+1)")
-	f.DurationVar(&blockTime, "block-time", 200*time.Millisecond, "CometBFT block time of both networks (a runtime round takes about two blocks)")
-	f.DurationVar(&slotTime, "slot-time", 200*time.Millisecond, "time between slots with --devbank")
+	nets.register(cmd, "127.0.0.1:17899", "127.0.0.1:17999")
 	f.StringVar(&dir, "dir", "", "directory for the networks, agent configs, keys and databases (default: a temporary one)")
 	f.BoolVar(&keep, "keep", false, "keep the temporary directory")
 	f.BoolVarP(&verbose, "verbose", "v", false, "print the agents' logs to stderr")
@@ -313,16 +298,23 @@ no consensus.`,
 
 func newBridgeLocalnetCommand() *cobra.Command {
 	var (
-		dir, addrA, addrB string
-		optimistic        uint64
-		slotTime          time.Duration
-		agents, verbose   bool
-		fund              []string
+		dir                     string
+		optimistic              uint64
+		agents, verbose, onSlot bool
+		fund                    []string
+		nets                    bridgeNetFlags
 	)
 	cmd := &cobra.Command{
 		Use:   "localnet",
-		Short: "Serve two bridged networks (domains 1000 and 2000) and write every agent's config; run the agents here or as processes",
-		Args:  cobra.NoArgs,
+		Short: "Serve two bridged atoll networks (domains 1000 and 2000) and write every agent's config; run the agents here or as processes",
+		Long: `Serve two bridged networks and write every agent's configuration.
+
+As with bridge demo, the networks are two atoll devnets run as child
+processes (--devbank: two single-process chains), and the bridge is set up
+on each by transactions its admin signs. With --agents=false only the
+agents' configuration files are written, for running each agent as its own
+process (atoll agent ROLE --config FILE).`,
+		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
 			ctx, stop := signal.NotifyContext(cmd.Context(), os.Interrupt, syscall.SIGTERM)
 			defer stop()
@@ -341,8 +333,13 @@ func newBridgeLocalnetCommand() *cobra.Command {
 			if verbose {
 				log = slog.New(slog.NewTextHandler(os.Stderr, nil))
 			}
-			br, err := localnet.StartBridge(ctx, localnet.BridgeConfig{Dir: dir, OptimisticSeconds: optimistic, SlotDuration: slotTime,
-				Funded: funded, FundLamports: 1_000 * 1_000_000_000, Log: log, AddrA: addrA, AddrB: addrB, NoAgents: !agents})
+			devnets, err := nets.devnets(dir)
+			if err != nil {
+				return err
+			}
+			br, err := localnet.StartBridge(ctx, localnet.BridgeConfig{Dir: dir, OptimisticSeconds: optimistic, SlotDuration: nets.slotTime,
+				Funded: funded, FundLamports: 1_000 * 1_000_000_000, Log: log, AddrA: nets.rpcA, AddrB: nets.rpcB, NoAgents: !agents,
+				PollOnSlot: onSlot, DevnetA: devnets[0], DevnetB: devnets[1]})
 			if err != nil {
 				return err
 			}
@@ -369,12 +366,11 @@ func newBridgeLocalnetCommand() *cobra.Command {
 		},
 	}
 	f := cmd.Flags()
-	f.StringVar(&dir, "dir", ".atoll/bridge", "directory for the agents' configs, keys and databases")
-	f.StringVar(&addrA, "alpha-rpc", "127.0.0.1:8899", "JSON-RPC address of alpha (websocket on port+1)")
-	f.StringVar(&addrB, "beta-rpc", "127.0.0.1:8999", "JSON-RPC address of beta (websocket on port+1)")
+	f.StringVar(&dir, "dir", ".atoll/bridge", "directory for the networks and the agents' configs, keys and databases")
+	nets.register(cmd, "127.0.0.1:8899", "127.0.0.1:8999")
 	f.Uint64Var(&optimistic, "optimistic", 30, "optimistic period of the Replicas, in seconds")
-	f.DurationVar(&slotTime, "slot-time", 400*time.Millisecond, "time between slots")
 	f.BoolVar(&agents, "agents", true, "run every agent in this process (false: only write their configs)")
+	f.BoolVar(&onSlot, "poll-on-slot", true, "agents also poll on every new slot of their chains")
 	f.StringSliceVar(&fund, "fund", nil, "addresses or keypair files to fund with 1000 SOL on both networks")
 	f.BoolVarP(&verbose, "verbose", "v", false, "print the agents' logs to stderr")
 	return cmd

@@ -80,6 +80,9 @@ func StartBridge(ctx context.Context, cfg BridgeConfig) (br *Bridge, err error) 
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
 	}
+	if err := os.MkdirAll(cfg.Dir, 0o700); err != nil {
+		return nil, err
+	}
 	var keys []*secp256k1.PrivateKey
 	var members []update.Address
 	for i := 0; i < cfg.Updaters; i++ {
