@@ -38,6 +38,7 @@ type Config struct {
 type Runtime struct {
 	loader *loader.Runtime
 	fetch  Fetcher
+	sigs   verifiedSigs
 
 	mu  sync.RWMutex
 	cfg Config
@@ -120,7 +121,13 @@ func (r *Runtime) ExecuteTxBatch(ctx context.Context, req *rhp.ExecuteTxBatch) (
 	for _, d := range req.Deposits {
 		blk.Deposits = append(blk.Deposits, svm.Deposit{Recipient: sol.Pubkey(d.Recipient), Lamports: d.Amount})
 	}
-	res, err := svm.NewExecutor(store, r.options()...).ExecuteBatch(&blk, req.Txs)
+	opts := r.options()
+	if r.sigs.allVerified(req.Txs) {
+		// Every signature was verified by this process (mostly in its own
+		// CheckTxBatch): the executor need not verify them again.
+		opts = append(opts, svm.WithoutSignatureVerification())
+	}
+	res, err := svm.NewExecutor(store, opts...).ExecuteBatch(&blk, req.Txs)
 	if err != nil {
 		return nil, fmt.Errorf("hosted: executing round %d: %w", req.Round, err)
 	}
@@ -176,6 +183,7 @@ func (r *Runtime) CheckTxBatch(ctx context.Context, req *rhp.CheckTxBatch) (*rhp
 		payers = append(payers, payer[:])
 	}
 	verdicts := sigverify.VerifyBatch(items)
+	r.sigs.add(items, verdicts)
 	store, err := newProvenStore(ctx, req.StateRoot, &rhp.Prefetch{}, r.fetch)
 	if err != nil {
 		return nil, rhp.Errorf(rhp.CodeMalformed, Name, "%v", err)
