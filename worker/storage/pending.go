@@ -32,8 +32,22 @@ type pending struct {
 	sync bool
 }
 
+// pendingMemTable is the candidate store's memtable size: a few rounds of
+// candidates (a full round's write logs are megabytes). A candidate lives
+// from its receipt to its round's finalization, a second or two, so with
+// room in memory its record and the range deletion that prunes it meet in
+// one memtable and the flush writes neither; with Pebble's default 4 MB
+// every round's candidates went to disk and through compactions.
+const pendingMemTable = 64 << 20
+
 func openPending(dir string, sync bool) (*pending, error) {
-	db, err := pebble.Open(dir, &pebble.Options{Logger: quietLogger{}})
+	opts := &pebble.Options{Logger: quietLogger{}, MemTableSize: pendingMemTable}
+	opts.EnsureDefaults()
+	for i := range opts.Levels {
+		// Write logs are mostly keys, hashes and signatures.
+		opts.Levels[i].Compression = pebble.NoCompression
+	}
+	db, err := pebble.Open(dir, opts)
 	if err != nil {
 		return nil, fmt.Errorf("storage: opening candidate store %s: %w", dir, err)
 	}
