@@ -5,6 +5,7 @@ import (
 	"testing"
 
 	"github.com/atoll-dev/atoll/bridge/agent"
+	"github.com/atoll-dev/atoll/bridge/agent/localnet"
 	"github.com/atoll-dev/atoll/bridge/internal/testkeys"
 	"github.com/atoll-dev/atoll/bridge/keccak"
 	"github.com/atoll-dev/atoll/bridge/merkle"
@@ -27,8 +28,16 @@ type forgery struct {
 
 func forge(t *testing.T, attacker sol.Pubkey) *forgery {
 	t.Helper()
+	return forgeFrom(t, domainA, domainB, attacker)
+}
+
+// forgeFrom forges a token bridge transfer of A's lamports from origin to
+// attacker on destination: a mint of wrapped lamports on B, a release of
+// escrowed lamports on A.
+func forgeFrom(t *testing.T, origin, destination uint32, attacker sol.Pubkey) *forgery {
+	t.Helper()
 	body := (&tokenbridge.Transfer{AssetOrigin: domainA, Recipient: attacker, Amount: 50_000_000_000}).Encode()
-	m := message.Message{Origin: domainA, Sender: keccak.Hash(address.TokenBridge), Nonce: 0, Destination: domainB,
+	m := message.Message{Origin: origin, Sender: keccak.Hash(address.TokenBridge), Nonce: 0, Destination: destination,
 		Recipient: keccak.Hash(address.TokenBridge), Body: body}
 	raw, err := m.Encode()
 	if err != nil {
@@ -44,12 +53,18 @@ func forge(t *testing.T, attacker sol.Pubkey) *forgery {
 // relayForged submits q to B's Replica of A as the attacker.
 func (tb *testBridge) relayForged(q *update.QuorumUpdate) {
 	tb.t.Helper()
+	tb.relayForgedOn(tb.b, domainA, q)
+}
+
+// relayForgedOn submits q to n's Replica of origin as the attacker.
+func (tb *testBridge) relayForgedOn(n *localnet.Net, origin uint32, q *update.QuorumUpdate) {
+	tb.t.Helper()
 	attacker := key("attacker")
-	ix, err := replica.Update(domainA, agent.PubkeyOf(attacker), q)
+	ix, err := replica.Update(origin, agent.PubkeyOf(attacker), q)
 	if err != nil {
 		tb.t.Fatal(err)
 	}
-	if _, err := tb.b.Chain.Send(context.Background(), attacker, nil, ix); err != nil {
+	if _, err := n.Chain.Send(context.Background(), attacker, nil, ix); err != nil {
 		tb.t.Fatalf("attacker's update refused by the Replica: %v", err)
 	}
 }
@@ -95,7 +110,12 @@ func (tb *testBridge) exploit(f *forgery) {
 
 func (tb *testBridge) homeFailed() bool {
 	tb.t.Helper()
-	st, err := agent.HomeState(context.Background(), tb.a.Chain)
+	return tb.homeFailedOn(tb.a)
+}
+
+func (tb *testBridge) homeFailedOn(n *localnet.Net) bool {
+	tb.t.Helper()
+	st, err := agent.HomeState(context.Background(), n.Chain)
 	if err != nil {
 		tb.t.Fatal(err)
 	}
@@ -113,19 +133,32 @@ func (tb *testBridge) replicaHalted() bool {
 
 func (tb *testBridge) replicaEnrolled() bool {
 	tb.t.Helper()
-	m, err := agent.Manager(context.Background(), tb.b.Chain)
+	return tb.replicaEnrolledOn(tb.b, domainA)
+}
+
+// replicaEnrolledOn reports whether n's connection manager enrols a
+// Replica of remote.
+func (tb *testBridge) replicaEnrolledOn(n *localnet.Net, remote uint32) bool {
+	tb.t.Helper()
+	m, err := agent.Manager(context.Background(), n.Chain)
 	if err != nil {
 		tb.t.Fatal(err)
 	}
-	_, ok := m.Replica(domainA)
+	_, ok := m.Replica(remote)
 	return ok
 }
 
 // slashed checks that the bonds of keys are slashed on A.
 func (tb *testBridge) slashed(keys ...int) {
 	tb.t.Helper()
+	tb.slashedOn(tb.a, keys...)
+}
+
+// slashedOn checks that the bonds of keys are slashed on n's Home.
+func (tb *testBridge) slashedOn(n *localnet.Net, keys ...int) {
+	tb.t.Helper()
 	for _, k := range keys {
-		a, err := tb.a.Chain.Account(context.Background(), address.Bond(testkeys.Addr(k)))
+		a, err := n.Chain.Account(context.Background(), address.Bond(testkeys.Addr(k)))
 		if err != nil || a == nil {
 			tb.t.Fatalf("bond of updater %d: %v", k, err)
 		}
@@ -137,7 +170,7 @@ func (tb *testBridge) slashed(keys ...int) {
 			tb.t.Fatalf("bond of updater %d is not slashed", k)
 		}
 	}
-	treasury, err := tb.a.Lamports(context.Background(), address.Treasury())
+	treasury, err := n.Lamports(context.Background(), address.Treasury())
 	if err != nil {
 		tb.t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"github.com/atoll-dev/atoll/bridge/programs/address"
 	"github.com/atoll-dev/atoll/bridge/programs/home"
 	"github.com/atoll-dev/atoll/bridge/programs/recipient"
+	"github.com/atoll-dev/atoll/bridge/programs/replica"
 	"github.com/atoll-dev/atoll/bridge/programs/tokenbridge"
 	breplica "github.com/atoll-dev/atoll/bridge/replica"
 	"github.com/atoll-dev/atoll/bridge/update"
@@ -76,6 +77,9 @@ func lamports(t *testing.T, ch *localnet.Net, key sol.Pubkey) uint64 {
 // second new root for an old root A's Home has moved past, and puts it on
 // B's Replica: the watcher halts the Replica, fails the Home, slashes the
 // signers and unenrolls the Replica, and the forged transfer never pays out.
+// Last, a quorum puts a root B's Home never had on A's Replica of B (an
+// improper update): B's Home fails, the signers are slashed, the Replica
+// is unenrolled, and the forged release of A's escrow is refused.
 func TestAgents_RealNetworks(t *testing.T) {
 	tb := newTestBridge(t, bridgeOpts{optimistic: 2, atoll: atollBinary(t)})
 	ctx := context.Background()
@@ -183,5 +187,57 @@ func TestAgents_RealNetworks(t *testing.T) {
 	}
 	if wr := tb.wrapped(holder); wr != amount-returned {
 		t.Fatalf("B holds %d wrapped after the attack, want %d", wr, amount-returned)
+	}
+
+	// The improper update, on the other Home: a quorum signs a root B's Home
+	// never had and puts it on A's Replica of B, to release A's escrow to
+	// the attacker. The watcher proves it to B's Home (which fails and
+	// slashes the signers) and unenrolls A's Replica of B, so the transfer
+	// is refused by the token bridge even after confirmAt.
+	stB, err := agent.HomeState(ctx, tb.b.Chain)
+	if err != nil {
+		t.Fatal(err)
+	}
+	oldB := stB.Home.CommittedRoot()
+	tb.eventually("A's Replica of B at B's committed root", func() bool {
+		rs, err := agent.ReplicaState(ctx, tb.a.Chain, domainB)
+		return err == nil && rs.CommittedRoot() == oldB
+	})
+	fB := forgeFrom(t, domainB, domainA, agent.PubkeyOf(attacker))
+	attackerBefore := lamports(t, tb.a, agent.PubkeyOf(attacker))
+	tb.relayForgedOn(tb.a, domainB, testkeys.Quorum(update.Update{HomeDomain: domainB, OldRoot: oldB, NewRoot: fB.tree.Root()}, 1, 2))
+	tb.eventually("B's Home failed and A's Replica of B unenrolled", func() bool {
+		return tb.homeFailedOn(tb.b) && !tb.replicaEnrolledOn(tb.a, domainB)
+	})
+	tb.slashedOn(tb.b, 1, 2)
+	e, err := agent.RootEntry(ctx, tb.a.Chain, domainB, fB.tree.Root())
+	if err != nil || e == nil {
+		t.Fatalf("forged root has no history entry on A: %v", err)
+	}
+	tb.eventually("the forged root's confirmAt on A", func() bool {
+		now, err := tb.a.Chain.Now(ctx)
+		return err == nil && now >= e.ConfirmAt
+	})
+	p, err := fB.tree.Proof(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	extra, err := tokenbridge.HandleAccounts(fB.raw[message.HeaderSize:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	ix, err := replica.ProveAndProcess(domainB, agent.PubkeyOf(attacker), fB.raw, 0, &p.Path, extra)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = tb.a.Chain.Send(ctx, attacker, nil, ix) // refused or left unprocessed: both checked below
+	if rec, err := agent.MessageStatus(ctx, tb.a.Chain, domainB, message.Leaf(fB.raw)); err != nil || rec.Status == breplica.Processed {
+		t.Fatalf("the forged release was processed on A (%v)", err)
+	}
+	if got := tb.escrowed(); got != escrow {
+		t.Fatalf("escrow on A changed from %d to %d", escrow, got)
+	}
+	if got := lamports(t, tb.a, agent.PubkeyOf(attacker)); got > attackerBefore {
+		t.Fatalf("the attacker gained %d lamports on A", got-attackerBefore)
 	}
 }
