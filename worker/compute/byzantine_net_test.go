@@ -79,6 +79,9 @@ type byzOpts struct {
 	onFetchFailure func(m *member, p p2p.Peer, round uint64, err error)
 	// answerers runs each storage node's challenge answerer.
 	answerers bool
+	// computeServer, if set, is what member i's P2P server serves for its
+	// worker's handler h (an observing wrapper); nil serves h.
+	computeServer func(i int, h p2p.ComputeHandler) p2p.ComputeHandler
 }
 
 // byzNet is a testNet whose workers take their faults from a schedule.
@@ -217,7 +220,11 @@ func (bn *byzNet) startMember(ctx context.Context, i int) {
 	if m.srv, err = p2p.NewServer(m.p2p, func(k signature.PublicKey) bool { return bn.registered[k] }); err != nil {
 		t.Fatal(err)
 	}
-	m.srv.HandleCompute(genesis.SVMRuntimeID, m.worker.P2PHandler())
+	compute := m.worker.P2PHandler()
+	if bn.bo.computeServer != nil {
+		compute = bn.bo.computeServer(i, compute)
+	}
+	m.srv.HandleCompute(genesis.SVMRuntimeID, compute)
 	m.srv.HandleStorage(genesis.SVMRuntimeID, m.store)
 	go m.srv.Serve(m.l)
 	mctx, cancel := context.WithCancel(ctx)
@@ -263,6 +270,19 @@ func (bn *byzNet) rename(id signature.PublicKey, name string) {
 	delete(bn.entities, bn.names[id])
 	bn.names[id] = name
 	m.name = name
+}
+
+// waitDecided waits until round r has a block and that block's events are
+// recorded (the harness records a block's events just after committing
+// it, so a view can show the block first).
+func (bn *byzNet) waitDecided(t testing.TB, r uint64) {
+	t.Helper()
+	bn.waitRound(t, r)
+	waitFor(t, fmt.Sprintf("round %d's block events", r), func() bool {
+		return slices.ContainsFunc(bn.events(r), func(e string) bool {
+			return strings.HasPrefix(e, "finalized") || strings.HasPrefix(e, "round_failed")
+		})
+	})
 }
 
 // escrows reads the active escrow of every entity, by node name, through

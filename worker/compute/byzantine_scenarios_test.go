@@ -111,11 +111,11 @@ func runByzScenarios(t *testing.T, bn *byzNet, scenarios []byzScenario) {
 				}
 				bn.schedules[fi].schedule(r, sc.faults)
 				before := bn.escrows(t)
-				bn.waitRound(t, r)
+				bn.waitDecided(t, r)
 				after := bn.escrows(t)
 				// The network is back to normal at once: the next round
 				// finalizes without any fault.
-				bn.waitRound(t, r+1)
+				bn.waitDecided(t, r+1)
 				if got := bn.roundEvents(r + 1); !slices.Equal(got, byzFinalized) {
 					t.Errorf("round %d after the fault: events %q", r+1, got)
 				}
