@@ -8,6 +8,7 @@ import (
 
 	"github.com/atoll-dev/atoll/consensus/registry"
 	"github.com/atoll-dev/atoll/consensus/signature"
+	"github.com/atoll-dev/atoll/consensus/staking"
 )
 
 func key(b byte, i int) *signature.Signer {
@@ -102,6 +103,21 @@ func TestBuild_WorkerNetwork(t *testing.T) {
 	}
 	if !got.Registry.Nodes[0].P2P.ID.IsZero() {
 		t.Fatal("validator got a p2p key")
+	}
+	// Storage nodes can bond storage challenges from their own accounts;
+	// the validator's node key holds nothing.
+	funded := map[staking.Address]uint64{}
+	for _, a := range got.Staking.Accounts {
+		funded[a.Address] = a.Balance
+	}
+	for i, s := range specs {
+		want := uint64(0)
+		if i > 0 {
+			want = NodeBalance
+		}
+		if got := funded[staking.NewAddress(s.Node.Public())]; got != want {
+			t.Fatalf("node %d account balance %d, want %d", i, got, want)
+		}
 	}
 	// Without MinWriteReplication every storage member must receipt.
 	d = Build(NetworkSpec{ChainID: "workers", EpochInterval: 4, Nodes: specs, SVM: true, GroupSize: 2, BackupSize: 1, StorageSize: 3})

@@ -3,6 +3,7 @@ package genesis
 import (
 	"cmp"
 	"crypto/sha512"
+	"slices"
 
 	"github.com/atoll-dev/atoll/consensus/beacon"
 	"github.com/atoll-dev/atoll/consensus/epochtime"
@@ -56,6 +57,9 @@ type NetworkSpec struct {
 const (
 	NetworkBalance = 1_000_000_000
 	NetworkEscrow  = 1_000_000
+	// NodeBalance funds every storage node's own account: a node bonds its
+	// storage challenges (roothash ChallengeBond) from it.
+	NodeBalance = 1_000_000
 )
 
 // Build generates the genesis document of spec.
@@ -75,6 +79,9 @@ func Build(spec NetworkSpec) *Document {
 		d.Staking.Accounts = append(d.Staking.Accounts, staking.GenesisAccount{Address: addr, Balance: NetworkBalance})
 		d.Staking.Delegations = append(d.Staking.Delegations, staking.GenesisDelegation{From: addr, To: addr, Amount: NetworkEscrow})
 		d.Registry.Entities = append(d.Registry.Entities, &registry.Entity{ID: n.Entity.Public(), Nodes: []signature.PublicKey{n.Node.Public()}})
+		if slices.Contains(n.Roles, registry.RoleStorage) {
+			d.Staking.Accounts = append(d.Staking.Accounts, staking.GenesisAccount{Address: staking.NewAddress(n.Node.Public()), Balance: NodeBalance})
+		}
 	}
 	if spec.SVM && len(spec.Nodes) > 0 {
 		maxBatch := spec.MaxBatchSize
