@@ -415,6 +415,9 @@ func (c *wsConn) dispatch(e Event) {
 func (c *wsConn) commitNotifications(e *CommitEvent) []pending {
 	var out []pending
 	ctx := func(v any) contextValue { return c.s.withContext(e.Slot, v) }
+	// Signature subscriptions by signature: a client confirming thousands
+	// of transactions must not cost subscriptions × block transactions.
+	var bySig map[sol.Signature][]uint64
 	for id, sub := range c.subs {
 		if sub.commitment != e.Commitment {
 			continue
@@ -450,15 +453,11 @@ func (c *wsConn) commitNotifications(e *CommitEvent) []pending {
 				}
 			}
 		case subSignature:
-			for i := range e.Block.Transactions {
-				r := &e.Block.Transactions[i].Result
-				if r.Signature == sub.sig {
-					out = append(out, pending{id, subSignature, ctx(map[string]any{"err": r.Err})})
-					delete(c.subs, id)
-					c.s.subscriptionsChanged(subSignature, -1)
-					break
-				}
+			// Matched below, in one pass over the block for all of them.
+			if bySig == nil {
+				bySig = map[sol.Signature][]uint64{}
 			}
+			bySig[sub.sig] = append(bySig[sub.sig], id)
 		case subLogs:
 			for i := range e.Block.Transactions {
 				r := &e.Block.Transactions[i].Result
@@ -471,6 +470,19 @@ func (c *wsConn) commitNotifications(e *CommitEvent) []pending {
 				}
 				out = append(out, pending{id, subLogs, ctx(map[string]any{"signature": r.Signature.String(), "err": r.Err, "logs": nonNil(full.Logs)})})
 			}
+		}
+	}
+	for i := 0; len(bySig) > 0 && i < len(e.Block.Transactions); i++ {
+		r := &e.Block.Transactions[i].Result
+		ids, ok := bySig[r.Signature]
+		if !ok {
+			continue
+		}
+		delete(bySig, r.Signature)
+		for _, id := range ids {
+			out = append(out, pending{id, subSignature, ctx(map[string]any{"err": r.Err})})
+			delete(c.subs, id)
+			c.s.subscriptionsChanged(subSignature, -1)
 		}
 	}
 	return out

@@ -49,6 +49,11 @@ func (b *rpcBench) call(ctx context.Context, method string, params []any, out an
 		return err
 	}
 	req.Header.Set("Content-Type", "application/json")
+	// Every call here may be repeated (reads, and sendTransaction of a
+	// signed transaction, which the server dedups by signature): marked
+	// so, the transport retries one that met a keep-alive connection the
+	// server was closing.
+	req.Header["X-Idempotency-Key"] = nil
 	resp, err := b.http.Do(req)
 	if err != nil {
 		return err
