@@ -102,11 +102,11 @@ func newTestBridge(t *testing.T, o bridgeOpts) *testBridge {
 			c.BondKeys = append(c.BondKeys, testkeys.Key(u))
 		}
 		if o.atoll != "" {
-			// One compute node (worker and storage) per network keeps two
-			// networks light on a small machine; consensus, the roothash and
-			// the sandboxed runtime are all there.
+			// As `atoll devnet` makes them: a validator and three compute
+			// nodes (two workers and a backup, each with a sandboxed
+			// runtime), with 100 ms blocks.
 			c.Devnet = &localnet.Devnet{Binary: o.atoll, Dir: filepath.Join(tb.dir, fmt.Sprintf("net-%d", domain)),
-				BasePort: base, BlockTime: 100 * time.Millisecond, Compute: 1, Workers: 1}
+				BasePort: base, BlockTime: 100 * time.Millisecond}
 			base += localnet.DevnetPorts
 		}
 		return c
