@@ -32,11 +32,15 @@ const (
 func (w *Worker) maybePropose(ctx context.Context, v *View, round uint64, k int) error {
 	w.mu.Lock()
 	already, seen := w.proposed[round], w.roundSeen
+	// A backup scheduler whose worker already runs a better-ranked
+	// proposal of this round has nothing to add: its batch would only be
+	// shipped to every peer and dropped.
+	superseded := k > 0 && (w.execs[round] != nil || w.done[round])
 	w.mu.Unlock()
 	if w.faults().Runaway {
 		return w.runaway(ctx, v, round)
 	}
-	if already || v.Discrepancy || !v.mayPropose(k) {
+	if already || superseded || v.Discrepancy || !v.mayPropose(k) {
 		return nil
 	}
 	ex := v.Runtime.Executor
