@@ -10,6 +10,7 @@ import (
 	"github.com/atoll-dev/atoll/bridge/agent/localnet"
 	"github.com/atoll-dev/atoll/bridge/internal/testkeys"
 	"github.com/atoll-dev/atoll/bridge/keccak"
+	"github.com/atoll-dev/atoll/bridge/merkle"
 	"github.com/atoll-dev/atoll/bridge/message"
 	"github.com/atoll-dev/atoll/bridge/programs/address"
 	"github.com/atoll-dev/atoll/bridge/programs/home"
@@ -72,8 +73,10 @@ func lamports(t *testing.T, ch *localnet.Net, key sol.Pubkey) uint64 {
 // (`atoll devnet` processes: CometBFT, the roothash, a compute committee and
 // the sandboxed SVM runtime, domains 1000 and 2000) with every agent on
 // their JSON-RPC. A message to the sBPF inbox and a token transfer go A→B,
-// part of the transfer comes back B→A (burn, then release from the
-// escrow), and value is conserved across both chains. Then a quorum signs a
+// replays of the processed transfer and the August 2022 exploit (zero
+// root, zero proof) are refused, part of the transfer comes back B→A
+// (burn, then release from the escrow), and value is conserved across both
+// chains. Then a quorum signs a
 // second new root for an old root A's Home has moved past, and puts it on
 // B's Replica: the watcher halts the Replica, fails the Home, slashes the
 // signers and unenrolls the Replica, and the forged transfer never pays out.
@@ -134,6 +137,48 @@ func TestAgents_RealNetworks(t *testing.T) {
 		t.Fatal("the inbox accepted a handle call signed by a user instead of the Replica")
 	}
 
+	// Replays and the August 2022 exploit, on a real network: the processed
+	// transfer again, by process and by proveAndProcess with an all-zero
+	// proof; a message never dispatched, processed under the zero root or
+	// "proven" with an all-zero proof. Every one is refused; nothing moves.
+	attackerKey := agent.PubkeyOf(attacker)
+	extraT, err := tokenbridge.HandleAccounts(transfer.Raw[message.HeaderSize:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	never := forge(t, attackerKey)
+	extraF, err := tokenbridge.HandleAccounts(never.raw[message.HeaderSize:])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var zeroPath [merkle.Depth]keccak.Hash
+	build := func(ix sol.Instruction, err error) sol.Instruction {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ix
+	}
+	for _, a := range []struct {
+		name string
+		ix   sol.Instruction
+	}{
+		{"replayed process", build(replica.Process(domainA, attackerKey, transfer.Raw, transfer.Root, extraT))},
+		{"replayed proveAndProcess with a zero proof", build(replica.ProveAndProcess(domainA, attackerKey, transfer.Raw, transfer.Index, &zeroPath, extraT))},
+		{"never-proven message under root 0x0", build(replica.Process(domainA, attackerKey, never.raw, keccak.Hash{}, extraF))},
+		{"never-dispatched message with a zero proof", build(replica.ProveAndProcess(domainA, attackerKey, never.raw, 0, &zeroPath, extraF))},
+	} {
+		if _, err := tb.b.Chain.Send(ctx, attacker, nil, a.ix); err == nil {
+			t.Fatalf("%s: accepted", a.name)
+		}
+	}
+	if s := tb.status(agent.Dispatched{Raw: never.raw}); s == breplica.Processed {
+		t.Fatal("a never-dispatched message was processed")
+	}
+	if got, w := tb.wrapped(holder), tb.wrapped(attackerKey); got != amount || w != 0 {
+		t.Fatalf("after the replays B holds %d wrapped for the recipient (want %d) and %d for the attacker", got, amount, w)
+	}
+
 	// Part of it goes back: burnt on B, released from A's escrow.
 	userBefore := lamports(t, tb.a, user)
 	ret := tb.sendDispatchOn(tb.b, key("recipient"), tokenbridge.SendInstruction(domainB, holder, domainA, user, returned, domainA))
@@ -171,7 +216,7 @@ func TestAgents_RealNetworks(t *testing.T) {
 		return err == nil && st.Home.CommittedRoot() != old
 	})
 	attackers := tb.signersOf(old, tb.updaters)
-	f := forge(t, agent.PubkeyOf(attacker))
+	f := forge(t, attackerKey)
 	escrow := tb.escrowed()
 	tb.relayForged(testkeys.Quorum(update.Update{HomeDomain: domainA, OldRoot: old, NewRoot: f.tree.Root()}, attackers...))
 	r0 := w.Loop.Rounds()
