@@ -73,8 +73,9 @@ func lamports(t *testing.T, ch *localnet.Net, key sol.Pubkey) uint64 {
 // (`atoll devnet` processes: CometBFT, the roothash, a compute committee and
 // the sandboxed SVM runtime, domains 1000 and 2000) with every agent on
 // their JSON-RPC. A message to the sBPF inbox and a token transfer go A→B,
-// replays of the processed transfer and the August 2022 exploit (zero
-// root, zero proof) are refused, part of the transfer comes back B→A
+// replays of the processed transfer, the August 2022 exploit (zero root,
+// zero proof) and bad quorums (short by one, duplicated, non-member, high-s)
+// are refused, part of the transfer comes back B→A
 // (burn, then release from the escrow), and value is conserved across both
 // chains. Then a quorum signs a
 // second new root for an old root A's Home has moved past, and puts it on
@@ -171,6 +172,32 @@ func TestAgents_RealNetworks(t *testing.T) {
 		if _, err := tb.b.Chain.Send(ctx, attacker, nil, a.ix); err == nil {
 			t.Fatalf("%s: accepted", a.name)
 		}
+	}
+	// Bad quorums for B's Replica of A, from its committed root to the
+	// forgery's: one signature short, a signer twice, a non-member, a
+	// high-s twin. The Replica refuses each.
+	rs, err := agent.ReplicaState(ctx, tb.b.Chain, domainA)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u := update.Update{HomeDomain: domainA, OldRoot: rs.CommittedRoot(), NewRoot: never.tree.Root()}
+	highS := testkeys.Quorum(u, 1, 2)
+	highS.Signatures[1] = testkeys.HighS(highS.Signatures[1])
+	for _, q := range []struct {
+		name string
+		q    *update.QuorumUpdate
+	}{
+		{"a quorum short by one", testkeys.Quorum(u, 1)},
+		{"a duplicated signer", testkeys.Quorum(u, 1, 1)},
+		{"a non-member signer", testkeys.Quorum(u, 1, 4)},
+		{"a high-s signature", highS},
+	} {
+		if _, err := tb.b.Chain.Send(ctx, attacker, nil, build(replica.Update(domainA, attackerKey, q.q))); err == nil {
+			t.Fatalf("B's Replica accepted an update with %s", q.name)
+		}
+	}
+	if e, err := agent.RootEntry(ctx, tb.b.Chain, domainA, never.tree.Root()); err != nil || e != nil {
+		t.Fatalf("the forged root has a history entry on B (%v)", err)
 	}
 	if s := tb.status(agent.Dispatched{Raw: never.raw}); s == breplica.Processed {
 		t.Fatal("a never-dispatched message was processed")
