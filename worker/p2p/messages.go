@@ -30,7 +30,10 @@ type ProposalMsg struct {
 // ApplyRequest asks a storage node to store a round's results: the state
 // write log on top of the state root of round Round-1 (PrevStateRoot) and
 // the IO write log on top of the empty tree, reaching StateRoot and IORoot.
-// Write logs are in the MKVS write-log encoding.
+// Write logs are in the MKVS write-log encoding. A request with both logs
+// empty asks for a receipt of results the node already verified and
+// stashed (its own worker's, or another executor's copy): a node that does
+// not hold them refuses, and the caller sends the logs.
 //
 //	{ "runtime": bstr .size 32, "round": uint, "prev_state_root": bstr .size 32,
 //	  "state_root": bstr .size 32, "io_root": bstr .size 32,

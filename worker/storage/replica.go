@@ -18,6 +18,7 @@ var (
 	ErrNoCandidate  = errors.New("storage: no verified results for the round")
 	ErrBadResults   = errors.New("storage: write logs do not lead to the claimed roots")
 	ErrNotAvailable = errors.New("storage: round not available")
+	ErrLogsNeeded   = errors.New("storage: results not held here; send their write logs")
 )
 
 // Fetcher obtains a finalized round's write logs from peers. Results are

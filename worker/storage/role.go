@@ -78,6 +78,9 @@ func (n *Node) StorageApply(_ context.Context, _ signature.PublicKey, m *p2p.App
 		return nil, fmt.Errorf("storage: runtime %s is not %s", m.Runtime, n.Runtime)
 	}
 	if !n.currentFaults().ReceiptWithoutStoring && !n.Replica.Stashed(m.Round, m.PrevStateRoot, m.StateRoot, m.IORoot) {
+		if len(m.StateLog) == 0 && len(m.IOLog) == 0 {
+			return nil, fmt.Errorf("%w: round %d with state %x", ErrLogsNeeded, m.Round, m.StateRoot[:8])
+		}
 		var stateLog, ioLog mkvs.WriteLog
 		if err := stateLog.UnmarshalBinary(m.StateLog); err != nil {
 			return nil, fmt.Errorf("storage: state log: %w", err)

@@ -122,3 +122,29 @@ func TestReplica_FinalizeAfterReopen(t *testing.T) {
 		t.Fatalf("io of round 1: %s %v %v", io, ok, err)
 	}
 }
+
+func TestNode_StorageApplyByRoots(t *testing.T) {
+	f := buildFixture(t, 1)
+	key := signer(t, 1)
+	n := &Node{Runtime: rtID, Signer: key, ChainContext: []byte("c"), Replica: newReplica(t, f, true)}
+	ctx := context.Background()
+	full := applyReq(f, 1)
+	rootsOnly := *full
+	rootsOnly.StateLog, rootsOnly.IOLog = nil, nil
+	// Results the node does not hold are not receipted on their roots.
+	if _, err := n.StorageApply(ctx, key.Public(), &rootsOnly); !errors.Is(err, ErrLogsNeeded) {
+		t.Fatalf("receipt without the results: %v", err)
+	}
+	if _, err := n.StorageApply(ctx, key.Public(), full); err != nil {
+		t.Fatal(err)
+	}
+	rc, err := n.StorageApply(ctx, key.Public(), &rootsOnly)
+	if err != nil || rc.Verify([]byte("c")) != nil || rc.Receipt.StateRoot != f.headers[1].StateRoot {
+		t.Fatalf("receipt by roots of held results: %+v %v", rc, err)
+	}
+	other := rootsOnly
+	other.IORoot[0] ^= 1
+	if _, err := n.StorageApply(ctx, key.Public(), &other); !errors.Is(err, ErrLogsNeeded) {
+		t.Fatalf("receipt by roots of other results: %v", err)
+	}
+}
