@@ -173,10 +173,23 @@ func (w *signingWatch) poll(ctx context.Context, urls []string, olds func() []ke
 // while messages keep arriving, and the processor in the middle of
 // delivering; both restart from their databases. No updater signs two roots
 // for one old root, the watcher finds no fraud, every message is processed,
-// and the token transfer among them is minted exactly once.
+// and the token transfer among them is minted exactly once. It runs on
+// devbank chains and on two real atoll networks.
 func TestAgents_CrashRestart(t *testing.T) {
 	t.Parallel()
-	tb := newTestBridge(t, bridgeOpts{optimistic: 2})
+	for _, net := range []string{"devbank", "atoll networks"} {
+		t.Run(net, func(t *testing.T) {
+			t.Parallel()
+			o := bridgeOpts{optimistic: 2}
+			if net != "devbank" {
+				o.atoll = atollBinary(t)
+			}
+			crashRestart(t, newTestBridge(t, o))
+		})
+	}
+}
+
+func crashRestart(t *testing.T, tb *testBridge) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	upaths, ls := tb.updaterConfigs("alpha")
