@@ -139,13 +139,20 @@ func (b *rpcBench) send(ctx context.Context, raw []byte, skipPreflight bool) (ba
 }
 
 // confirm polls getSignatureStatuses for every waiting signature, 256 per
-// call (Agave's limit), until ctx ends.
+// call (Agave's limit), until ctx ends. A transaction becomes finalized
+// only with a new finalized slot, so the statuses are read once per such
+// slot, which a cheap getSlot watches.
 func (b *rpcBench) confirm(ctx context.Context) {
+	var seen uint64
 	for {
 		select {
 		case <-ctx.Done():
 			return
 		case <-time.After(confirmPoll):
+		}
+		var slot uint64
+		if err := b.call(ctx, "getSlot", []any{map[string]any{"commitment": "finalized"}}, &slot); err != nil || slot == seen {
+			continue
 		}
 		b.mu.Lock()
 		sigs := make([]sol.Signature, 0, len(b.waiting))
@@ -154,19 +161,32 @@ func (b *rpcBench) confirm(ctx context.Context) {
 		}
 		b.mu.Unlock()
 		var wg sync.WaitGroup
+		ok := true
+		var okMu sync.Mutex
 		for i := 0; i < len(sigs); i += 256 {
 			chunk := sigs[i:min(i+256, len(sigs))]
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				b.statuses(ctx, chunk)
+				if !b.statuses(ctx, chunk) {
+					okMu.Lock()
+					ok = false
+					okMu.Unlock()
+				}
 			}()
 		}
 		wg.Wait()
+		if ok {
+			// Signatures sent after the slot was read are looked at with the
+			// next slot, which is when they can first land.
+			seen = slot
+		}
 	}
 }
 
-func (b *rpcBench) statuses(ctx context.Context, sigs []sol.Signature) {
+// statuses reads sigs' statuses and answers the finalized ones; false when
+// the call failed.
+func (b *rpcBench) statuses(ctx context.Context, sigs []sol.Signature) bool {
 	strs := make([]string, len(sigs))
 	for i, s := range sigs {
 		strs[i] = s.String()
@@ -178,7 +198,7 @@ func (b *rpcBench) statuses(ctx context.Context, sigs []sol.Signature) {
 		} `json:"value"`
 	}
 	if err := b.call(ctx, "getSignatureStatuses", []any{strs}, &ans); err != nil || len(ans.Value) != len(sigs) {
-		return
+		return false
 	}
 	b.mu.Lock()
 	defer b.mu.Unlock()
@@ -199,6 +219,7 @@ func (b *rpcBench) statuses(ctx context.Context, sigs []sol.Signature) {
 		default:
 		}
 	}
+	return true
 }
 
 // runBenchRPC is atoll bench tps --via-rpc: the same load and report as
@@ -284,8 +305,8 @@ func (b *rpcBench) fund(ctx context.Context, cfg benchConfig, pubs []sol.Pubkey)
 	return nil
 }
 
-// confirmPoll is the pause between rounds of getSignatureStatuses calls.
-// The load is closed-loop: a sender learns of finality only through the
-// poll, so a slow poll would leave the next runtime round short of
-// transactions (schedulers flush a batch 100 ms after a round starts).
+// confirmPoll is how often the finalized slot is read. The load is
+// closed-loop: a sender learns of finality only through the statuses, so
+// a slow poll would leave the next runtime round short of transactions
+// (schedulers flush a batch 100 ms after a round starts).
 const confirmPoll = 20 * time.Millisecond

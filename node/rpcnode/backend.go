@@ -44,7 +44,6 @@ type Backend struct {
 	schedule svm.EpochSchedule
 	faucet   sol.Pubkey
 	inflight chan struct{} // admissions under way
-	sigs     sigBatcher
 
 	// The block inputs of simulations after simSlot (blockInputs).
 	simMu       sync.Mutex

@@ -10,11 +10,12 @@
 // account view to the round's state root and publishes the round to
 // websocket subscribers. Accounts are read from the MKVS state tree at the
 // finalized root; program-account scans iterate that tree. sendTransaction
-// runs the preflight, then hands the transaction to the compute worker's
-// pool (which checks it in a batch and gossips it to the committee) and
-// answers without waiting, as Agave answers once it forwarded to the
-// leader; simulation runs the SVM engine, configured as the runtime
-// configures it, over the finalized state without committing.
+// runs the preflight, then checks the transaction into the compute
+// worker's pool (which verifies its signatures in a batch with whatever
+// else is waiting and gossips it to the committee) and answers once the
+// pool took it, as Agave answers once it forwarded to the leader;
+// simulation runs the SVM engine, configured as the runtime configures
+// it, over the finalized state without committing.
 //
 // Slots and commitment: a slot is a runtime round. Finalized is the newest
 // round the roothash finalized and this node's replica applied. Confirmed

@@ -5,25 +5,27 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"strings"
 
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/sigverify"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 	"github.com/atoll-dev/atoll/storage/mkvs/accounts"
+	"github.com/atoll-dev/atoll/worker/txpool"
 )
 
-// SendTransaction implements rpc.Backend: the signatures are verified
-// (by the preflight's execution, or on their own without one), then the
-// transaction is handed to the compute worker's pool, which checks it again
-// in a batch with whatever else is waiting and gossips it to the committee.
-// As with Agave, whose sendTransaction returns once the transaction is
-// forwarded to the leader, the answer does not wait for the pool: an RPC
-// server handles a JSON-RPC batch one request at a time, and waiting would
-// hand the pool one transaction per check, which costs several times a
-// batched check per transaction. The outcome shows in the finalized
-// rounds; a transaction the pool refuses is dropped, as a leader drops one.
-// At most MaxInFlight admissions wait at once; beyond that sendTransaction
-// answers rpc.ErrQueueFull.
+// SendTransaction implements rpc.Backend: the preflight (unless skipped)
+// runs the transaction over the finalized state, then the transaction is
+// checked into the compute worker's pool, which verifies its signatures in
+// a batch with whatever else is waiting and gossips it to the committee;
+// the answer comes once the pool took it (or refused it: a bad signature
+// is rpc.SignatureVerificationError, as Agave's answer). The signatures
+// are verified once, by the pool: the preflight does not check them again
+// unless it fails (Agave reports a bad signature before a failed
+// preflight). The outcome shows in the rounds. At most MaxInFlight
+// admissions wait at once; beyond that sendTransaction answers
+// rpc.ErrQueueFull.
 func (b *Backend) SendTransaction(raw []byte, opts rpc.SendOptions) (sol.Signature, error) {
 	tx, err := sol.DecodeTransaction(raw)
 	if err != nil {
@@ -33,18 +35,13 @@ func (b *Backend) SendTransaction(raw []byte, opts rpc.SendOptions) (sol.Signatu
 	if _, ok, _ := b.ledger.Transaction(sig); ok {
 		return sig, nil // already executed: the contract makes this a success
 	}
-	// Signatures are checked in batches with concurrent calls'; the
-	// preflight then runs without checking them again.
-	if !b.sigs.verify(tx) {
-		return sol.Signature{}, &rpc.SignatureVerificationError{}
-	}
 	if !opts.SkipPreflight {
 		sim, err := b.simulate(tx, raw, rpc.SimulateOptions{Commitment: opts.PreflightCommitment}, true)
 		if err != nil {
 			return sol.Signature{}, err
 		}
-		if e := sim.Result.Err; e != nil {
-			if e.Kind == svm.SignatureFailure {
+		if sim.Result.Err != nil {
+			if !signaturesVerify(tx) {
 				return sol.Signature{}, &rpc.SignatureVerificationError{}
 			}
 			return sol.Signature{}, &rpc.PreflightError{Sim: sim}
@@ -53,9 +50,12 @@ func (b *Backend) SendTransaction(raw []byte, opts rpc.SendOptions) (sol.Signatu
 	return sig, b.admit(raw, sig)
 }
 
-// MaxInFlight bounds the admissions a Backend has handed to the pool and
-// not yet seen answered.
+// MaxInFlight bounds the sendTransaction calls waiting for the pool.
 const MaxInFlight = 16384
+
+// poolSigFailure is how the SVM runtime's pool check words a refusal for a
+// signature that does not verify (runtime/svm/hosted CheckTxBatch).
+const poolSigFailure = "signature verification failed"
 
 func (b *Backend) admit(raw []byte, sig sol.Signature) error {
 	if b.cfg.Compute == nil {
@@ -72,19 +72,34 @@ func (b *Backend) admit(raw []byte, sig sol.Signature) error {
 	default:
 		return fmt.Errorf("%w: %d transactions waiting for admission", rpc.ErrQueueFull, MaxInFlight)
 	}
-	go func() {
-		defer func() { <-b.inflight }()
-		ctx, cancel := context.WithTimeout(context.Background(), b.cfg.SubmitTimeout)
-		defer cancel()
-		if err := b.cfg.Compute.Admit(ctx, raw); err != nil {
-			// The transaction may have landed between the ledger check and
-			// the pool's, which then refuses it as a replay.
-			if _, ok, _ := b.ledger.Transaction(sig); !ok {
-				b.cfg.Logger.Debug("pool refused a transaction", "signature", sig, "err", err)
-			}
+	defer func() { <-b.inflight }()
+	ctx, cancel := context.WithTimeout(context.Background(), b.cfg.SubmitTimeout)
+	defer cancel()
+	err := b.cfg.Compute.Admit(ctx, raw)
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, txpool.ErrRejected) && strings.Contains(err.Error(), poolSigFailure):
+		return &rpc.SignatureVerificationError{}
+	case errors.Is(err, ctx.Err()), errors.Is(err, txpool.ErrFull):
+		return fmt.Errorf("%w: %v", rpc.ErrQueueFull, err)
+	}
+	// The transaction may have landed between the ledger check and the
+	// pool's, which then refuses it as a replay.
+	if _, ok, _ := b.ledger.Transaction(sig); ok {
+		return nil
+	}
+	return fmt.Errorf("%w: the pool refused it: %v", rpc.ErrInvalidTransaction, err)
+}
+
+func signaturesVerify(tx *sol.Transaction) bool {
+	items := sigverify.TransactionItems(nil, tx)
+	for i := range items {
+		if !sigverify.Verify(&items[i]) {
+			return false
 		}
-	}()
-	return nil
+	}
+	return true
 }
 
 // readOnly is a state view for simulation: nothing a simulation runs is
