@@ -275,6 +275,7 @@ func (r *Restorer) Finish() error {
 	root := r.root
 	s.mu.Lock()
 	s.latest[root.Type] = &root
+	s.whole[root.Type] = wholeCommit{}
 	s.mu.Unlock()
 	s.counters.commits.Add(1)
 	s.counters.nodesWritten.Add(uint64(r.seq))

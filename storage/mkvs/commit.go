@@ -144,11 +144,23 @@ func (t *Tree) prepareCommit(b *pebble.Batch, version uint64) (*pendingCommit, e
 	// at this version. A tree that restarted empty replaces all of them.
 	stale := t.stale
 	if t.base.Hash == EmptyRoot && latest != nil && latest.Hash != EmptyRoot {
-		all, err := s.reachable(*latest)
-		if err != nil {
-			return pc, fmt.Errorf("mkvs: listing nodes of %s: %w", latest, err)
+		s.mu.Lock()
+		w := s.whole[typ]
+		s.mu.Unlock()
+		if w.ok && w.version == latest.Version {
+			// The per-round IO tree: its predecessor was written whole
+			// by one commit, so its nodes are known without a walk.
+			stale = make([]nodeID, w.nodes)
+			for i := range stale {
+				stale[i] = nodeID{version: w.version, typ: typ, seq: uint32(i)}
+			}
+		} else {
+			all, err := s.reachable(*latest)
+			if err != nil {
+				return pc, fmt.Errorf("mkvs: listing nodes of %s: %w", latest, err)
+			}
+			stale = all
 		}
-		stale = all
 	}
 	for _, id := range stale {
 		if err := b.Set(staleKey(typ, version, id), nil, nil); err != nil {
@@ -175,6 +187,7 @@ func (pc *pendingCommit) publish() {
 		}
 		s.cache.put(n)
 	}
+	fromEmpty := t.base.Hash == EmptyRoot
 	t.root = ref{}
 	if pc.rootID.persisted() {
 		t.root = ref{id: pc.rootID, hash: pc.root.Hash}
@@ -185,6 +198,7 @@ func (pc *pendingCommit) publish() {
 	root := pc.root
 	s.mu.Lock()
 	s.latest[root.Type] = &root
+	s.whole[root.Type] = wholeCommit{version: root.Version, nodes: uint32(len(pc.written)), ok: fromEmpty}
 	s.mu.Unlock()
 	s.counters.commits.Add(1)
 	s.counters.nodesWritten.Add(uint64(len(pc.written)))

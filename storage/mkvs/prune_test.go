@@ -208,3 +208,52 @@ func TestStore_PruneConcurrent(t *testing.T) {
 		t.Fatalf("%d nodes stored, fewer than the %d the latest root needs", got, want)
 	}
 }
+
+// A tree that restarts from empty replaces its predecessor whole, whether
+// that was written whole by one commit (listed without a walk), grew from
+// an older root, or predates the store's reopening: pruning leaves exactly
+// the retained roots' nodes.
+func TestStore_PruneRestartedTrees(t *testing.T) {
+	dir := t.TempDir()
+	s := openTestStore(t, dir, Options{KeepVersions: 2})
+	var roots []Root
+	commit := func(v uint64, base Root, keys ...string) {
+		t.Helper()
+		tr, err := s.Tree(base)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, k := range keys {
+			if err := tr.Insert([]byte(k), []byte("v"+k)); err != nil {
+				t.Fatal(err)
+			}
+		}
+		r, _, err := tr.Commit(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		roots = append(roots, r)
+	}
+	commit(1, s.EmptyRoot(RootIO, 1), "a", "b", "c")
+	commit(2, s.EmptyRoot(RootIO, 2), "d", "e")      // predecessor written whole
+	commit(3, roots[1], "f")                         // grows from version 2
+	commit(4, s.EmptyRoot(RootIO, 4), "g", "h", "i") // predecessor mixes versions 2 and 3
+	if err := s.Close(); err != nil {
+		t.Fatal(err)
+	}
+	s = openTestStore(t, dir, Options{KeepVersions: 2})
+	defer s.Close()
+	commit(5, s.EmptyRoot(RootIO, 5), "j") // predecessor from before reopening
+	commit(6, s.EmptyRoot(RootIO, 6), "k", "l")
+	if _, err := s.Prune(); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := countNodes(t, s), len(liveNodes(t, s, roots[4:])); got != want {
+		t.Fatalf("%d nodes stored, %d reachable from the retained roots", got, want)
+	}
+	for _, r := range roots[4:] {
+		if _, err := s.Tree(r); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

@@ -58,6 +58,11 @@ type Store struct {
 	latest   [3]*Root   // per type, nil before the first commit
 	earliest [3]uint64  // per type, versions below are pruned
 	closed   bool
+	// whole, per type, describes the latest root when this process
+	// committed it from an empty base: then its nodes are exactly those
+	// that commit wrote, ids (version, type, 0..nodes-1), and replacing
+	// the tree needs no walk to list them.
+	whole [3]wholeCommit
 
 	pruner   pruner
 	counters counters
@@ -317,4 +322,12 @@ func (s *Store) RootAt(t RootType, version uint64) (root Root, found bool, err e
 		return Root{}, false, err
 	}
 	return r, true, nil
+}
+
+// wholeCommit is a committed root whose tree consists of exactly the nodes
+// its own commit wrote.
+type wholeCommit struct {
+	version uint64
+	nodes   uint32
+	ok      bool
 }
