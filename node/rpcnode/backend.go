@@ -45,6 +45,11 @@ type Backend struct {
 	faucet   sol.Pubkey
 	inflight chan struct{} // admissions under way
 
+	// Preflights waiting to run in a batch (preflight.go).
+	pfMu      sync.Mutex
+	pfQueue   []*preflightReq
+	pfLeading bool
+
 	// The block inputs of simulations after simSlot (blockInputs).
 	simMu       sync.Mutex
 	simSlot     uint64

@@ -36,7 +36,7 @@ func (b *Backend) SendTransaction(raw []byte, opts rpc.SendOptions) (sol.Signatu
 		return sig, nil // already executed: the contract makes this a success
 	}
 	if !opts.SkipPreflight {
-		sim, err := b.simulate(tx, raw, rpc.SimulateOptions{Commitment: opts.PreflightCommitment}, true)
+		sim, err := b.preflight(tx, raw)
 		if err != nil {
 			return sol.Signature{}, err
 		}
@@ -110,15 +110,15 @@ func (readOnly) Apply([]svm.AccountWrite) error {
 	return errors.New("rpcnode: a simulation view is read-only")
 }
 
-// withoutStatus is a preflight's view: the status ledger entry of the
-// transaction's blockhash reads as absent.
+// withoutStatus is a preflight's view: the status ledger entries of the
+// transactions' blockhashes read as absent.
 type withoutStatus struct {
 	svm.AccountsStore
-	status sol.Pubkey
+	status map[sol.Pubkey]bool
 }
 
 func (v withoutStatus) Account(k sol.Pubkey) (sol.Account, bool, error) {
-	if k == v.status {
+	if v.status[k] {
 		return sol.Account{}, false, nil
 	}
 	return v.AccountsStore.Account(k)
@@ -133,22 +133,13 @@ func (b *Backend) Simulate(raw []byte, opts rpc.SimulateOptions) (*rpc.SimulateR
 	if err != nil {
 		return nil, fmt.Errorf("%w: %v", rpc.ErrInvalidTransaction, err)
 	}
-	return b.simulate(tx, raw, opts, false)
+	return b.simulate(tx, raw, opts)
 }
 
 // simulate executes tx as the runtime would in the round after the newest
 // finalized one: its block context is the one the workers will build
 // (slot, consensus epoch and time, the recent header hashes).
-//
-// A preflight does not read the runtime's status ledger entry of the
-// transaction's blockhash: under load that entry lists every transaction
-// naming the blockhash, and the engine decodes, merges and re-encodes it
-// for each execution, which for a one-transaction batch costs more than
-// the transaction. The preflight's replay check is the node's own ledger
-// (SendTransaction answers a landed signature before simulating); a
-// message re-signed after it landed passes the preflight and is refused by
-// the runtime when executed, without a fee.
-func (b *Backend) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOptions, preflight bool) (*rpc.SimulateResult, error) {
+func (b *Backend) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOptions) (*rpc.SimulateResult, error) {
 	b.mu.RLock()
 	if !b.ready {
 		b.mu.RUnlock()
@@ -161,9 +152,6 @@ func (b *Backend) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOpt
 		return nil, err
 	}
 	var view svm.AccountsStore = readOnly{state}
-	if preflight {
-		view = withoutStatus{view, svm.StatusAccountID(tx.Message.RecentBlockhash)}
-	}
 	res := &rpc.SimulateResult{Slot: s}
 	if opts.ReplaceRecentBlockhash && len(hashes) > 0 {
 		tx.Message.RecentBlockhash = hashes[0].Hash
