@@ -136,17 +136,17 @@ func (w *Worker) execute(ctx context.Context, v *View, round uint64, m *p2p.Prop
 		}
 		stateRoot = roothash.Hash(t.Hash())
 	}
-	// The runtime's roots are not taken on trust: the write logs must lead
-	// to them. Stashing also lets this node commit the round once final.
-	if err := w.cfg.Replica.Stash(round, v.Latest.StateRoot, stateRoot, roothash.Hash(resp.IORoot), stateLog, ioLog); err != nil {
-		return fail(err)
-	}
 	sl, err := stateLog.MarshalBinary()
 	if err != nil {
 		return fail(err)
 	}
 	il, err := ioLog.MarshalBinary()
 	if err != nil {
+		return fail(err)
+	}
+	// The runtime's roots are not taken on trust: the write logs must lead
+	// to them. Stashing also lets this node commit the round once final.
+	if err := w.cfg.Replica.StashEncoded(round, v.Latest.StateRoot, stateRoot, roothash.Hash(resp.IORoot), stateLog, ioLog, sl, il); err != nil {
 		return fail(err)
 	}
 	e.results = roothash.ComputeResults{IORoot: roothash.Hash(resp.IORoot), StateRoot: stateRoot, MessagesHash: roothash.MessagesHash(e.messages)}

@@ -122,11 +122,19 @@ func (r *Replica) verify(round uint64, prevState, stateRoot, ioRoot roothash.Has
 // verified and written once: later callers wait for the first one's
 // outcome. The verified trees stay in memory for Finalize.
 func (r *Replica) Stash(round uint64, prevState, stateRoot, ioRoot roothash.Hash, stateLog, ioLog mkvs.WriteLog) error {
+	return r.StashEncoded(round, prevState, stateRoot, ioRoot, stateLog, ioLog, nil, nil)
+}
+
+// StashEncoded is Stash for a caller that also holds the logs' write-log
+// encodings (stateBytes, ioBytes: what MarshalBinary returns, or what
+// UnmarshalBinary accepted), which are stored as they are. Nil encodings
+// are computed.
+func (r *Replica) StashEncoded(round uint64, prevState, stateRoot, ioRoot roothash.Hash, stateLog, ioLog mkvs.WriteLog, stateBytes, ioBytes []byte) error {
 	k := candidateKey{round: round, prev: prevState, state: stateRoot, io: ioRoot}
 	for {
 		v, mine := r.verified.claim(k)
 		if mine {
-			state, io, err := r.stash(round, prevState, stateRoot, ioRoot, stateLog, ioLog)
+			state, io, err := r.stash(round, prevState, stateRoot, ioRoot, stateLog, ioLog, stateBytes, ioBytes)
 			r.verified.finish(k, v, err, state, io, ioLog)
 			return err
 		}
@@ -145,18 +153,20 @@ func (r *Replica) Stashed(round uint64, prevState, stateRoot, ioRoot roothash.Ha
 	return r.verified.stashed(candidateKey{round: round, prev: prevState, state: stateRoot, io: ioRoot})
 }
 
-func (r *Replica) stash(round uint64, prevState, stateRoot, ioRoot roothash.Hash, stateLog, ioLog mkvs.WriteLog) (state, io *mkvs.Tree, err error) {
+func (r *Replica) stash(round uint64, prevState, stateRoot, ioRoot roothash.Hash, stateLog, ioLog mkvs.WriteLog, sl, il []byte) (state, io *mkvs.Tree, err error) {
 	state, io, err = r.verify(round, prevState, stateRoot, ioRoot, stateLog, ioLog)
 	if err != nil {
 		return nil, nil, err
 	}
-	sl, err := stateLog.MarshalBinary()
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrBadResults, err)
+	if sl == nil {
+		if sl, err = stateLog.MarshalBinary(); err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", ErrBadResults, err)
+		}
 	}
-	il, err := ioLog.MarshalBinary()
-	if err != nil {
-		return nil, nil, fmt.Errorf("%w: %w", ErrBadResults, err)
+	if il == nil {
+		if il, err = ioLog.MarshalBinary(); err != nil {
+			return nil, nil, fmt.Errorf("%w: %w", ErrBadResults, err)
+		}
 	}
 	if err := r.pending.put(round, stateRoot, ioRoot, &candidate{PrevStateRoot: prevState, StateLog: sl, IOLog: il}); err != nil {
 		return nil, nil, err

@@ -88,7 +88,7 @@ func (n *Node) StorageApply(_ context.Context, _ signature.PublicKey, m *p2p.App
 		if err := ioLog.UnmarshalBinary(m.IOLog); err != nil {
 			return nil, fmt.Errorf("storage: io log: %w", err)
 		}
-		if err := n.Replica.Stash(m.Round, m.PrevStateRoot, m.StateRoot, m.IORoot, stateLog, ioLog); err != nil {
+		if err := n.Replica.StashEncoded(m.Round, m.PrevStateRoot, m.StateRoot, m.IORoot, stateLog, ioLog, m.StateLog, m.IOLog); err != nil {
 			return nil, err
 		}
 	}

@@ -148,3 +148,37 @@ func TestNode_StorageApplyByRoots(t *testing.T) {
 		t.Fatalf("receipt by roots of other results: %v", err)
 	}
 }
+
+// The write logs a storage node receipted are stashed as received and
+// finalize the round after a restart.
+func TestNode_StorageApplyThenRestart(t *testing.T) {
+	f := buildFixture(t, 1)
+	dir := t.TempDir()
+	r, err := OpenReplica(dir, mkvs.Namespace(rtID), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := wrt.SeedGenesis(r.KV, f.genesisLog, f.genesisRoot); err != nil {
+		t.Fatal(err)
+	}
+	key := signer(t, 1)
+	n := &Node{Runtime: rtID, Signer: key, ChainContext: []byte("c"), Replica: r}
+	if _, err := n.StorageApply(context.Background(), key.Public(), applyReq(f, 1)); err != nil {
+		t.Fatal(err)
+	}
+	if err := r.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err = OpenReplica(dir, mkvs.Namespace(rtID), false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	h1 := &f.headers[1]
+	if err := r.Finalize(context.Background(), h1, nil); err != nil {
+		t.Fatal(err)
+	}
+	if round, root, _ := r.Round(); round != 1 || root.Hash != mkvs.Hash(h1.StateRoot) {
+		t.Fatalf("after restart: round %d, %s", round, root)
+	}
+}
