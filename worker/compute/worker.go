@@ -144,6 +144,9 @@ func (w *Worker) step(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	// The round started when the view showed it, not once this node had
+	// applied the previous one: the batch flush timeout runs meanwhile.
+	seen := time.Now()
 	if err := w.sync(ctx, v); err != nil {
 		return err
 	}
@@ -151,7 +154,7 @@ func (w *Worker) step(ctx context.Context) error {
 	w.view = v
 	round := v.Latest.Round + 1
 	if round != w.round {
-		w.round, w.roundSeen = round, time.Now()
+		w.round, w.roundSeen = round, seen
 		for r := range w.proposals {
 			if r < round {
 				delete(w.proposals, r)
