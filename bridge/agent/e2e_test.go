@@ -2,8 +2,10 @@ package agent_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -106,4 +108,55 @@ func TestProcessor_DenyList(t *testing.T) {
 		}
 		return strings.Contains(string(body), want)
 	})
+}
+
+// TestProcessor_HistoryListedAgain: an RPC node that lost the history up to
+// the processor's cursor (one restored from a checkpoint) lists the Home's
+// earlier dispatches again; the processor takes them for the repeats they
+// are and goes on delivering new messages.
+func TestProcessor_HistoryListedAgain(t *testing.T) {
+	t.Parallel()
+	tb := newTestBridge(t, bridgeOpts{})
+	tb.startAgents("alpha", "updater", "relayer")
+	path := tb.config("processor-alpha", "alpha", payers("processor"))
+	p := tb.start("processor", path)
+	first := tb.dispatch(localnet.Inbox, "before the node lost its history")
+	tb.eventually("the first message processed", func() bool { return tb.status(first) == breplica.Processed })
+	tb.stop(p)
+	// The node no longer knows the cursor's transaction, so it lists
+	// everything again.
+	db, err := agent.OpenDB(filepath.Join(tb.dir, "db-processor-alpha"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var lost sol.Signature
+	lost[0] = 1
+	if err := db.Put(agent.KV([]byte(fmt.Sprintf("cursor/processor/%d/%s", domainA, address.HomeState())), lost[:])); err != nil {
+		t.Fatal(err)
+	}
+	db.Close()
+	p = tb.start("processor", path)
+	second := tb.dispatch(localnet.Inbox, "after")
+	tb.eventually("the second message processed", func() bool { return tb.status(second) == breplica.Processed })
+	if n := pollErrors(t, p); n != 0 {
+		t.Fatalf("the processor failed %v polls on the repeated history", n)
+	}
+}
+
+// pollErrors is the agent's atoll_agent_poll_errors_total.
+func pollErrors(t *testing.T, r *agent.Running) float64 {
+	t.Helper()
+	mfs, err := r.Metrics.Registry.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var n float64
+	for _, mf := range mfs {
+		if mf.GetName() == "atoll_agent_poll_errors_total" {
+			for _, m := range mf.GetMetric() {
+				n += m.GetCounter().GetValue()
+			}
+		}
+	}
+	return n
 }

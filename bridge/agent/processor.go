@@ -1,6 +1,7 @@
 package agent
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"encoding/binary"
@@ -59,7 +60,10 @@ type Dispatched struct {
 }
 
 // scanDispatches records every Dispatch event of ch's Home, checking that
-// leaf indexes follow one another; it returns the new messages.
+// leaf indexes follow one another from next; it returns the new messages.
+// Dispatches below next are repeats (an RPC node that lost the history up to
+// the cursor, say one restored from a checkpoint, lists them again): each
+// must equal the message recorded for its index, and is not returned.
 func scanDispatches(ctx context.Context, db *DB, ch *Chain, label string, next uint32) ([]Dispatched, error) {
 	var got []Dispatched
 	s := &scanner{db: db, ch: ch, addr: address.HomeState(), label: label}
@@ -70,6 +74,16 @@ func scanDispatches(ctx context.Context, db *DB, ch *Chain, label string, next u
 				continue
 			}
 			d := Dispatched{Index: e.LeafIndex, Root: e.Root, Raw: append([]byte(nil), e.Message...)}
+			if d.Index < next {
+				known, err := loadMessage(db, ch.Domain, d.Index)
+				if err != nil {
+					return nil, err
+				}
+				if known == nil || known.Root != d.Root || !bytes.Equal(known.Raw, d.Raw) {
+					return nil, fmt.Errorf("agent: %s lists a dispatch at leaf %d unlike the one recorded", ch.Name, d.Index)
+				}
+				continue
+			}
 			got = append(got, d)
 			w = append(w, KV(msgKey(ch.Domain, d.Index), append(d.Root[:], d.Raw...)),
 				KV(countKey(ch.Domain, d.Root), binary.BigEndian.AppendUint32(nil, d.Index+1)))
