@@ -144,13 +144,23 @@ func (w *Worker) execute(ctx context.Context, v *View, round uint64, m *p2p.Prop
 	if err != nil {
 		return fail(err)
 	}
-	// The runtime's roots are not taken on trust: the write logs must lead
-	// to them. Stashing also lets this node commit the round once final.
-	if err := w.cfg.Replica.StashEncoded(round, v.Latest.StateRoot, stateRoot, roothash.Hash(resp.IORoot), stateLog, ioLog, sl, il); err != nil {
-		return fail(err)
-	}
 	e.results = roothash.ComputeResults{IORoot: roothash.Hash(resp.IORoot), StateRoot: stateRoot, MessagesHash: roothash.MessagesHash(e.messages)}
 	e.apply = &p2p.ApplyRequest{Runtime: w.cfg.Runtime, Round: round, PrevStateRoot: v.Latest.StateRoot, StateRoot: stateRoot, IORoot: e.results.IORoot, StateLog: sl, IOLog: il}
+	// The storage peers verify the results on their own: they are asked
+	// for receipts while this node verifies and stashes its copy (whatever
+	// they did not answer is asked again before committing).
+	peers := make(chan struct{})
+	go func() {
+		defer close(peers)
+		w.requestReceipts(ctx, v, e, func(id signature.PublicKey) bool { return id != w.me() })
+	}()
+	// The runtime's roots are not taken on trust: the write logs must lead
+	// to them. Stashing also lets this node commit the round once final.
+	err = w.cfg.Replica.StashEncoded(round, v.Latest.StateRoot, stateRoot, roothash.Hash(resp.IORoot), stateLog, ioLog, sl, il)
+	<-peers
+	if err != nil {
+		return fail(err)
+	}
 	return e
 }
 
@@ -159,6 +169,17 @@ func (w *Worker) execute(ctx context.Context, v *View, round uint64, m *p2p.Prop
 // than MinWriteReplication distinct members have receipted.
 func (w *Worker) gatherReceipts(ctx context.Context, v *View, e *execution) error {
 	need := int(v.Runtime.Storage.MinWriteReplication)
+	errs := w.requestReceipts(ctx, v, e, func(signature.PublicKey) bool { return true })
+	if len(e.receipts) < need {
+		return fmt.Errorf("compute: %d of %d storage receipts for round %d: %v", len(e.receipts), need, e.apply.Round, errs)
+	}
+	return nil
+}
+
+// requestReceipts asks the storage members that ask selects and that have
+// not yet answered for a receipt, in parallel, keeps the valid ones in
+// e.receipts and returns the failures.
+func (w *Worker) requestReceipts(ctx context.Context, v *View, e *execution, ask func(signature.PublicKey) bool) []error {
 	cc := w.cfg.Chain.ChainContext()
 	var mu sync.Mutex
 	var wg sync.WaitGroup
@@ -168,7 +189,7 @@ func (w *Worker) gatherReceipts(ctx context.Context, v *View, e *execution) erro
 		_, have := e.receipts[id]
 		mu.Unlock()
 		p, ok := v.peer(id)
-		if have || !ok {
+		if have || !ok || !ask(id) {
 			continue
 		}
 		// This node and the round's other executors stashed the same
@@ -203,10 +224,7 @@ func (w *Worker) gatherReceipts(ctx context.Context, v *View, e *execution) erro
 		}(id, p)
 	}
 	wg.Wait()
-	if len(e.receipts) < need {
-		return fmt.Errorf("compute: %d of %d storage receipts for round %d: %v", len(e.receipts), need, e.apply.Round, errs)
-	}
-	return nil
+	return errs
 }
 
 func checkReceipt(r *roothash.SignedReceipt, cc []byte, from signature.PublicKey, a *p2p.ApplyRequest) error {
