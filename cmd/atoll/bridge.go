@@ -565,6 +565,19 @@ func runDemo(ctx context.Context, w io.Writer, cfg demoConfig) (*demoResult, err
 	if escrowBefore == 0 && escrow >= rent {
 		locked = escrow - rent // the first lock also paid the escrow account's rent
 	}
+	// What the recipient program on beta logged when the message reached it.
+	inboxTxs, _, err := br.B.Chain.Since(ctx, localnet.Inbox, sol.Signature{})
+	if err != nil {
+		return nil, err
+	}
+	fmt.Fprintln(w, "\nDelivered to the inbox program on beta")
+	for _, tx := range inboxTxs {
+		for _, l := range tx.Logs {
+			if i := strings.Index(l, "inbox: "); i >= 0 {
+				fmt.Fprintf(w, "  slot %d: %s\n", tx.Slot, l[i:])
+			}
+		}
+	}
 	fmt.Fprintf(w, "\nBalances\n  alpha  sender %s  %s\n  alpha  token bridge escrow  %s locked\n  beta   recipient %s  %s wrapped alpha lamports\n",
 		userKey, formatSOL(userA), formatSOL(locked), recipientKey, formatSOL(wrapped))
 	fmt.Fprintf(w, "\nRuntime rounds during the demo: alpha %.3fs, beta %.3fs on average\n", roundA.Seconds(), roundB.Seconds())

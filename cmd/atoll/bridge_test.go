@@ -78,7 +78,8 @@ func TestBridgeVerbs(t *testing.T) {
 func checkDemo(t *testing.T, out string, res *demoResult) {
 	t.Helper()
 	for _, want := range []string{"message  dispatched", "message  signed", "message  relayed", "message  confirmable", "message  processed",
-		"transfer dispatched", "transfer processed", "2.5 SOL locked", "2.5 SOL wrapped alpha lamports", "End-to-end latency"} {
+		"transfer dispatched", "transfer processed", "inbox: message 0 from domain 1000: ", "2.5 SOL locked", "2.5 SOL wrapped alpha lamports",
+		"End-to-end latency"} {
 		if !strings.Contains(out, want) {
 			t.Fatalf("demo output lacks %q:\n%s", want, out)
 		}
