@@ -19,13 +19,13 @@ import (
 // host is what a node does for the runtime: it keeps the state in MKVS,
 // answers proven reads, and applies the returned write logs.
 type host struct {
-	t     *testing.T
+	t     testing.TB
 	kv    *mkvs.Store
 	state *accounts.Store
 	reads int
 }
 
-func newHost(t *testing.T, genesis []svm.AccountWrite) *host {
+func newHost(t testing.TB, genesis []svm.AccountWrite) *host {
 	kv, err := mkvs.Open(t.TempDir(), mkvs.Options{Namespace: mkvs.Namespace{7}, NoSync: true})
 	if err != nil {
 		t.Fatal(err)

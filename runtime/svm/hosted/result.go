@@ -110,23 +110,23 @@ func ioKey(kind byte, i int) []byte { return binary.BigEndian.AppendUint32([]byt
 func TxKey(i int) []byte     { return ioKey('T', i) }
 func ResultKey(i int) []byte { return ioKey('R', i) }
 
-// buildIO lays the batch and its results out as the round's IO tree and
-// returns its root and the full write log (an IO tree starts empty every round).
-func buildIO(txs [][]byte, results []Result) (mkvs.Hash, []rhp.WriteLogEntry, error) {
+// buildIO lays the batch and its results (encoded: results[i] is the
+// canonical CBOR of transaction i's Result) out as the round's IO tree and
+// returns its root and the full write log (an IO tree starts empty every
+// round).
+func buildIO(txs [][]byte, results [][]byte) (mkvs.Hash, []rhp.WriteLogEntry, error) {
 	t := mkvs.NewTree()
-	log := make([]rhp.WriteLogEntry, 0, 2*len(txs))
+	// Keys sort by kind ('R' < 'T'), then by big-endian index: the log is
+	// built in key order.
+	log := make([]rhp.WriteLogEntry, 2*len(txs))
 	for i := range txs {
-		enc, err := rhp.Marshal(&results[i])
-		if err != nil {
+		log[i] = rhp.WriteLogEntry{Key: ResultKey(i), Value: results[i]}
+		log[len(txs)+i] = rhp.WriteLogEntry{Key: TxKey(i), Value: txs[i]}
+	}
+	for _, e := range log {
+		if err := t.Insert(e.Key, e.Value); err != nil {
 			return mkvs.Hash{}, nil, err
 		}
-		for _, e := range []rhp.WriteLogEntry{{Key: TxKey(i), Value: txs[i]}, {Key: ResultKey(i), Value: enc}} {
-			if err := t.Insert(e.Key, e.Value); err != nil {
-				return mkvs.Hash{}, nil, err
-			}
-			log = append(log, e)
-		}
 	}
-	sortLog(log)
 	return t.Hash(), log, nil
 }

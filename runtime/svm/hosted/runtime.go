@@ -135,13 +135,16 @@ func (r *Runtime) ExecuteTxBatch(ctx context.Context, req *rhp.ExecuteTxBatch) (
 		return nil, fmt.Errorf("hosted: applying round %d: %w", req.Round, err)
 	}
 	out := &rhp.ExecuteTxBatchResponse{StateRoot: rhp.Hash(store.Root()), Messages: [][]byte{}}
-	results := make([]Result, len(res.Results))
+	// Each result is encoded once: the same bytes answer the host and go
+	// into the IO tree.
+	results := make([][]byte, len(res.Results))
 	for i := range res.Results {
-		results[i] = NewResult(&res.Results[i])
-		enc, err := rhp.Marshal(&results[i])
+		r := NewResult(&res.Results[i])
+		enc, err := rhp.Marshal(&r)
 		if err != nil {
 			return nil, err
 		}
+		results[i] = enc
 		out.Results = append(out.Results, rhp.TxResult{Code: code(&res.Results[i]), Units: res.Results[i].UnitsConsumed, Data: enc})
 		out.Messages = append(out.Messages, res.Results[i].Messages...)
 	}
@@ -271,8 +274,4 @@ func dedupKeys(keys [][]byte) [][]byte {
 		}
 	}
 	return out
-}
-
-func sortLog(log []rhp.WriteLogEntry) {
-	sort.Slice(log, func(i, j int) bool { return bytes.Compare(log[i].Key, log[j].Key) < 0 })
 }
