@@ -227,12 +227,19 @@ func TestWatcher_DoubleUpdate(t *testing.T) {
 		name      string
 		threshold int
 		updaters  []int
+		real      bool // on two atoll networks (the quorum case runs there in TestAgents_RealNetworks)
 	}{
-		{"quorum", 2, []int{1, 2, 3}},
-		{"single updater", 1, []int{1}},
+		{"quorum", 2, []int{1, 2, 3}, false},
+		{"single updater", 1, []int{1}, false},
+		{"single updater on atoll networks", 1, []int{1}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			tb := newTestBridge(t, bridgeOpts{threshold: tc.threshold, updaters: tc.updaters, optimistic: 3})
+			o := bridgeOpts{threshold: tc.threshold, updaters: tc.updaters, optimistic: 3}
+			if tc.real {
+				t.Parallel()
+				o.atoll = atollBinary(t)
+			}
+			tb := newTestBridge(t, o)
 			tb.startAgents("alpha", "updater")
 			w := tb.start("watcher", tb.config("watcher", "", func(c *agent.Config) {
 				payers("watcher")(c)
