@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"sync"
 
 	"github.com/atoll-dev/atoll/bridge/keccak"
 	"github.com/atoll-dev/atoll/bridge/merkle"
@@ -41,8 +42,16 @@ type Processor struct {
 
 	leaves    []keccak.Hash
 	loaded    bool
+	proofMu   sync.Mutex // guards proofTree: deliveries run concurrently
 	proofTree *merkle.FullTree
 }
+
+// MaxInFlight is how many messages a processor delivers to one chain at
+// once. Each delivery waits for its transaction's finality (a round or two
+// on an atoll network), so one after another would cost a round each;
+// deliveries are independent, since a Replica processes messages in any
+// order.
+const MaxInFlight = 8
 
 func msgKey(domain, idx uint32) []byte {
 	return binary.BigEndian.AppendUint32([]byte(fmt.Sprintf("msg/%d/", domain)), idx)
@@ -218,17 +227,30 @@ func (p *Processor) deliver(ctx context.Context, dst *Chain) error {
 	} else if ok && len(v) == 4 {
 		low = binary.BigEndian.Uint32(v)
 	}
-	contiguous := true
+	if low >= n {
+		return nil
+	}
+	settled := make([]bool, n-low)
+	sem := make(chan struct{}, MaxInFlight)
+	var wg sync.WaitGroup
 	for idx := low; idx < n; idx++ {
-		settled, err := p.one(ctx, dst, root, n, idx)
-		if err != nil {
-			p.Log.Warn("message not processed yet", "agent", "processor", "chain", dst.Name, "index", idx, "err", err)
+		sem <- struct{}{}
+		wg.Add(1)
+		go func(idx uint32) {
+			defer func() { <-sem; wg.Done() }()
+			ok, err := p.one(ctx, dst, root, n, idx)
+			if err != nil {
+				p.Log.Warn("message not processed yet", "agent", "processor", "chain", dst.Name, "index", idx, "err", err)
+			}
+			settled[idx-low] = ok
+		}(idx)
+	}
+	wg.Wait()
+	for _, ok := range settled {
+		if !ok {
+			break
 		}
-		if contiguous && settled {
-			low = idx + 1
-		} else {
-			contiguous = false
-		}
+		low++
 	}
 	return p.DB.Put(KV(p.lowKey(dst.Domain), binary.BigEndian.AppendUint32(nil, low)))
 }
@@ -331,6 +353,8 @@ func (p *Processor) one(ctx context.Context, dst *Chain, root keccak.Hash, n, id
 
 // proof proves leaf idx against the tree of the first n leaves.
 func (p *Processor) proof(n, idx uint32) (merkle.Proof, error) {
+	p.proofMu.Lock()
+	defer p.proofMu.Unlock()
 	if p.proofTree == nil || p.proofTree.Count() != n {
 		t := new(merkle.FullTree)
 		for _, l := range p.leaves[:n] {
