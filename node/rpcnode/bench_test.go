@@ -64,12 +64,14 @@ func benchTransfers(b *testing.B, keys []ed25519.PrivateKey, n int, recent sol.H
 //   - submit: through the submission API (compute.Worker.SubmitTx, which
 //     answers once finalized), the figure `atoll bench tps` reports, 1,000
 //     in flight;
-//   - rpc: sendTransaction with preflight over HTTP keep-alive from 256
-//     concurrent clients (request bodies encoded before the timer starts),
-//     then getSignatureStatuses every 20ms until every one is finalized.
-//     The load client runs in the node's process and on its cores;
+//   - rpc: sendTransaction with preflight over HTTP keep-alive from 1,000
+//     concurrent clients (as many as the submit path keeps in flight;
+//     sendTransaction answers once the pool took the transaction), request
+//     bodies encoded before the timer starts, then getSignatureStatuses
+//     every 20ms until every one is finalized. The load client runs in the
+//     node's process and on its cores;
 //   - rpc-batch100: the same with JSON-RPC batches of 100 sendTransaction
-//     requests, 3 in flight.
+//     requests, 10 in flight.
 //
 // cpu-µs/tx is the process's CPU time per finalized transfer while timed
 // (the network's own background work included): on a shared machine it
@@ -118,8 +120,8 @@ func benchFinalized(b *testing.B, o netOpts) {
 		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "finalized-tx/s")
 		b.ReportMetric(float64((processCPU()-cpuStart).Microseconds())/float64(b.N), "cpu-µs/tx")
 	})
-	b.Run("path=rpc", func(b *testing.B) { benchRPC(b, o, 1, 256) })
-	b.Run("path=rpc-batch100", func(b *testing.B) { benchRPC(b, o, 100, 3) })
+	b.Run("path=rpc", func(b *testing.B) { benchRPC(b, o, 1, 1000) })
+	b.Run("path=rpc-batch100", func(b *testing.B) { benchRPC(b, o, 100, 10) })
 }
 
 // benchRPC sends b.N transfers with sendTransaction, batch to a JSON-RPC
