@@ -52,7 +52,7 @@ func InboxProgram(clangPath string) ([]byte, error) {
 		"-DHANDLE_DISCRIMINATOR={" + cBytes(recipient.Discriminator[:]) + "}",
 	}, Link: link.Options{Syscalls: rt.Registry()}})
 	if err != nil {
-		return nil, fmt.Errorf("localnet: building the inbox program (needs clang with the BPF target): %w", err)
+		return nil, fmt.Errorf("localnet: building the inbox program needs clang with the BPF target (the --devbank networks need none): %w", err)
 	}
 	return so, nil
 }
