@@ -24,6 +24,7 @@ import (
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/rpc/devbank"
 	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/loader"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
@@ -53,6 +54,9 @@ type Config struct {
 	// devnet` process) instead of a devbank in this process; SlotDuration,
 	// Addr and Log are then unused.
 	Devnet *Devnet
+	// BPFInbox gives a devbank the Inbox as the sBPF program a Devnet runs
+	// (built with clang) instead of its native twin.
+	BPFInbox bool
 }
 
 // Net is a running local network.
@@ -102,8 +106,21 @@ func Start(ctx context.Context, name string, cfg Config) (*Net, error) {
 	for _, k := range cfg.Funded {
 		genesis = append(genesis, svm.AccountWrite{Key: k, Account: sol.Account{Lamports: cfg.FundLamports}})
 	}
-	opts := append(programs.Options(programs.Config{LocalDomain: cfg.Domain, Admin: ownerKey}),
-		svm.WithProgram(Inbox, svm.NativeProgramFunc(processInbox)))
+	opts := programs.Options(programs.Config{LocalDomain: cfg.Domain, Admin: ownerKey})
+	if cfg.BPFInbox {
+		rt, err := loader.New()
+		if err != nil {
+			return nil, err
+		}
+		so, err := InboxProgram("")
+		if err != nil {
+			return nil, err
+		}
+		genesis = append(genesis, InboxAccount(so))
+		opts = append(rt.Options(), opts...)
+	} else {
+		opts = append(opts, svm.WithProgram(Inbox, svm.NativeProgramFunc(processInbox)))
+	}
 	bank, err := devbank.New(devbank.Config{SlotDuration: cfg.SlotDuration, GenesisAccounts: genesis, ExecutorOptions: opts})
 	if err != nil {
 		return nil, err
