@@ -147,12 +147,12 @@ func (t *Tree) prepareCommit(b *pebble.Batch, version uint64) (*pendingCommit, e
 		s.mu.Lock()
 		w := s.whole[typ]
 		s.mu.Unlock()
-		if w.ok && w.version == latest.Version {
+		if w.ok && w.root == latest.Version {
 			// The per-round IO tree: its predecessor was written whole
 			// by one commit, so its nodes are known without a walk.
 			stale = make([]nodeID, w.nodes)
 			for i := range stale {
-				stale[i] = nodeID{version: w.version, typ: typ, seq: uint32(i)}
+				stale[i] = nodeID{version: w.written, typ: typ, seq: uint32(i)}
 			}
 		} else {
 			all, err := s.reachable(*latest)
@@ -187,7 +187,7 @@ func (pc *pendingCommit) publish() {
 		}
 		s.cache.put(n)
 	}
-	fromEmpty := t.base.Hash == EmptyRoot
+	base := t.base
 	t.root = ref{}
 	if pc.rootID.persisted() {
 		t.root = ref{id: pc.rootID, hash: pc.root.Hash}
@@ -198,7 +198,16 @@ func (pc *pendingCommit) publish() {
 	root := pc.root
 	s.mu.Lock()
 	s.latest[root.Type] = &root
-	s.whole[root.Type] = wholeCommit{version: root.Version, nodes: uint32(len(pc.written)), ok: fromEmpty}
+	prev := s.whole[root.Type]
+	switch {
+	case base.Hash == EmptyRoot:
+		s.whole[root.Type] = wholeCommit{root: root.Version, written: root.Version, nodes: uint32(len(pc.written)), ok: true}
+	case len(pc.written) == 0 && root.Hash == base.Hash && prev.ok && prev.root == base.Version:
+		// Carried over unchanged (an empty round's IO tree).
+		s.whole[root.Type] = wholeCommit{root: root.Version, written: prev.written, nodes: prev.nodes, ok: true}
+	default:
+		s.whole[root.Type] = wholeCommit{}
+	}
 	s.mu.Unlock()
 	s.counters.commits.Add(1)
 	s.counters.nodesWritten.Add(uint64(len(pc.written)))

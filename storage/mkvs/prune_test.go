@@ -245,13 +245,18 @@ func TestStore_PruneRestartedTrees(t *testing.T) {
 	defer s.Close()
 	commit(5, s.EmptyRoot(RootIO, 5), "j") // predecessor from before reopening
 	commit(6, s.EmptyRoot(RootIO, 6), "k", "l")
+	commit(7, roots[5])                      // carried over unchanged
+	commit(8, s.EmptyRoot(RootIO, 8), "m")   // predecessor written whole at version 6
+	commit(9, roots[7], "n")                 // grows from version 8
+	commit(10, roots[8])                     // carried over unchanged
+	commit(11, s.EmptyRoot(RootIO, 11), "o") // predecessor mixes versions 8 and 9
 	if _, err := s.Prune(); err != nil {
 		t.Fatal(err)
 	}
-	if got, want := countNodes(t, s), len(liveNodes(t, s, roots[4:])); got != want {
+	if got, want := countNodes(t, s), len(liveNodes(t, s, roots[9:])); got != want {
 		t.Fatalf("%d nodes stored, %d reachable from the retained roots", got, want)
 	}
-	for _, r := range roots[4:] {
+	for _, r := range roots[9:] {
 		if _, err := s.Tree(r); err != nil {
 			t.Fatal(err)
 		}

@@ -59,9 +59,10 @@ type Store struct {
 	earliest [3]uint64  // per type, versions below are pruned
 	closed   bool
 	// whole, per type, describes the latest root when this process
-	// committed it from an empty base: then its nodes are exactly those
-	// that commit wrote, ids (version, type, 0..nodes-1), and replacing
-	// the tree needs no walk to list them.
+	// committed it from an empty base (or carried such a root over
+	// unchanged): then its nodes are exactly those that commit wrote, ids
+	// (written, type, 0..nodes-1), and replacing the tree needs no walk to
+	// list them.
 	whole [3]wholeCommit
 
 	pruner   pruner
@@ -324,10 +325,10 @@ func (s *Store) RootAt(t RootType, version uint64) (root Root, found bool, err e
 	return r, true, nil
 }
 
-// wholeCommit is a committed root whose tree consists of exactly the nodes
-// its own commit wrote.
+// wholeCommit is a committed root (of version root) whose tree consists
+// of exactly the nodes one commit (of version written) wrote.
 type wholeCommit struct {
-	version uint64
-	nodes   uint32
-	ok      bool
+	root, written uint64
+	nodes         uint32
+	ok            bool
 }
