@@ -1,6 +1,7 @@
 package rpcnode
 
 import (
+	"context"
 	"crypto/ed25519"
 	"errors"
 	"fmt"
@@ -44,6 +45,12 @@ type Backend struct {
 	schedule svm.EpochSchedule
 	faucet   sol.Pubkey
 	inflight chan struct{} // admissions under way
+
+	// Accepted transactions not seen landed, and how they are handed to
+	// the committee again (rebroadcast.go).
+	sentMu  sync.Mutex
+	sent    map[sol.Signature]*sentTx
+	forward func(context.Context, [][]byte) error
 
 	// Preflights waiting to run in a batch (preflight.go).
 	pfMu      sync.Mutex
@@ -97,8 +104,11 @@ func New(cfg Config) (*Backend, error) {
 	}
 	opts = append(opts, programs.Options(programs.Config{LocalDomain: cfg.RuntimeConfig.BridgeDomain, Admin: cfg.RuntimeConfig.BridgeAdmin})...)
 	b := &Backend{cfg: cfg, kv: cfg.Replica.KV, fetch: cfg.Fetch, ledger: devbank.NewMemLedger(), opts: opts, schedule: schedule,
-		hashes: map[uint64]sol.Hash{}, rounds: map[sol.Hash]uint64{}, inflight: make(chan struct{}, MaxInFlight)}
+		hashes: map[uint64]sol.Hash{}, rounds: map[sol.Hash]uint64{}, inflight: make(chan struct{}, MaxInFlight), sent: map[sol.Signature]*sentTx{}}
 	b.rent = svm.NewExecutor(svm.NewMapStore(), opts...).Rent()
+	if cfg.Compute != nil {
+		b.forward = cfg.Compute.Forward
+	}
 	if cfg.Faucet != nil {
 		copy(b.faucet[:], cfg.Faucet.Public().(ed25519.PublicKey))
 	}

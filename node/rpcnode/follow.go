@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	roothashsvc "github.com/atoll-dev/atoll/consensus/roothash"
@@ -67,6 +68,10 @@ type follower struct {
 	next      uint64
 	lastEpoch time.Time
 	genesis   *roothash.Header
+	// committee is the executor committee last seen (its workers), and
+	// forwarding is set while a rebroadcast runs (rebroadcast.go).
+	committee  string
+	forwarding atomic.Bool
 	// processed is the newest round whose processed event was published.
 	processed uint64
 	// ioMissing is the round whose IO tree could not be had since
@@ -97,6 +102,9 @@ func (f *follower) step(ctx context.Context) error {
 			b.epoch, b.chainRound = v.Epoch, v.Latest.Round
 			b.mu.Unlock()
 			f.lastEpoch = time.Now()
+			committee := fmt.Sprint(v.Workers)
+			f.rebroadcast(ctx, f.committee != "" && committee != f.committee)
+			f.committee = committee
 		}
 	}
 	for ; f.next <= latest; f.next++ {

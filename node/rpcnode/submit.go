@@ -47,7 +47,11 @@ func (b *Backend) SendTransaction(raw []byte, opts rpc.SendOptions) (sol.Signatu
 			return sol.Signature{}, &rpc.PreflightError{Sim: sim}
 		}
 	}
-	return sig, b.admit(raw, sig)
+	if err := b.admit(raw, sig); err != nil {
+		return sol.Signature{}, err
+	}
+	b.track(sig, tx, raw)
+	return sig, nil
 }
 
 // MaxInFlight bounds the sendTransaction calls waiting for the pool.
