@@ -75,7 +75,9 @@ func lamports(t *testing.T, ch *localnet.Net, key sol.Pubkey) uint64 {
 // their JSON-RPC. A message to the sBPF inbox and a token transfer go A→B,
 // replays of the processed transfer, the August 2022 exploit (zero root,
 // zero proof) and bad quorums (short by one, duplicated, non-member, high-s)
-// are refused, part of the transfer comes back B→A
+// are refused, a message tried before its root's confirmAt and one
+// addressed to another domain are refused (the first is delivered once a
+// later root confirms), part of the transfer comes back B→A
 // (burn, then release from the escrow), and value is conserved across both
 // chains. Then a quorum signs a
 // second new root for an old root A's Home has moved past, and puts it on
@@ -85,7 +87,8 @@ func lamports(t *testing.T, ch *localnet.Net, key sol.Pubkey) uint64 {
 // improper update): B's Home fails, the signers are slashed, the Replica
 // is unenrolled, and the forged release of A's escrow is refused.
 func TestAgents_RealNetworks(t *testing.T) {
-	tb := newTestBridge(t, bridgeOpts{optimistic: 2, atoll: atollBinary(t)})
+	const optimistic = 2
+	tb := newTestBridge(t, bridgeOpts{optimistic: optimistic, atoll: atollBinary(t)})
 	ctx := context.Background()
 	tb.startAgents("alpha", "updater", "processor")
 	relayerA := tb.start("relayer", tb.config("relayer-alpha", "alpha", payers("relayer")))
@@ -206,6 +209,10 @@ func TestAgents_RealNetworks(t *testing.T) {
 		t.Fatalf("after the replays B holds %d wrapped for the recipient (want %d) and %d for the attacker", got, amount, w)
 	}
 
+	// A message tried before its root's confirmAt, and one addressed to
+	// another domain: both refused by B's Replica.
+	tb.earlyAndMisaddressed(optimistic)
+
 	// Part of it goes back: burnt on B, released from A's escrow.
 	userBefore := lamports(t, tb.a, user)
 	ret := tb.sendDispatchOn(tb.b, key("recipient"), tokenbridge.SendInstruction(domainB, holder, domainA, user, returned, domainA))
@@ -275,37 +282,14 @@ func TestAgents_RealNetworks(t *testing.T) {
 		rs, err := agent.ReplicaState(ctx, tb.a.Chain, domainB)
 		return err == nil && rs.CommittedRoot() == oldB
 	})
-	fB := forgeFrom(t, domainB, domainA, agent.PubkeyOf(attacker))
+	fB := forgeFrom(t, domainB, domainA, agent.PubkeyOf(attacker), amount-returned)
 	attackerBefore := lamports(t, tb.a, agent.PubkeyOf(attacker))
 	tb.relayForgedOn(tb.a, domainB, testkeys.Quorum(update.Update{HomeDomain: domainB, OldRoot: oldB, NewRoot: fB.tree.Root()}, 1, 2))
 	tb.eventually("B's Home failed and A's Replica of B unenrolled", func() bool {
 		return tb.homeFailedOn(tb.b) && !tb.replicaEnrolledOn(tb.a, domainB)
 	})
 	tb.slashedOn(tb.b, 1, 2)
-	e, err := agent.RootEntry(ctx, tb.a.Chain, domainB, fB.tree.Root())
-	if err != nil || e == nil {
-		t.Fatalf("forged root has no history entry on A: %v", err)
-	}
-	tb.eventually("the forged root's confirmAt on A", func() bool {
-		now, err := tb.a.Chain.Now(ctx)
-		return err == nil && now >= e.ConfirmAt
-	})
-	p, err := fB.tree.Proof(0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	extra, err := tokenbridge.HandleAccounts(fB.raw[message.HeaderSize:])
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := replica.ProveAndProcess(domainB, agent.PubkeyOf(attacker), fB.raw, 0, &p.Path, extra)
-	if err != nil {
-		t.Fatal(err)
-	}
-	_, _ = tb.a.Chain.Send(ctx, attacker, nil, ix) // refused or left unprocessed: both checked below
-	if rec, err := agent.MessageStatus(ctx, tb.a.Chain, domainB, message.Leaf(fB.raw)); err != nil || rec.Status == breplica.Processed {
-		t.Fatalf("the forged release was processed on A (%v)", err)
-	}
+	tb.exploitOn(tb.a, domainB, fB)
 	if got := tb.escrowed(); got != escrow {
 		t.Fatalf("escrow on A changed from %d to %d", escrow, got)
 	}
