@@ -26,24 +26,14 @@ var (
 //
 //	 2 not owner   9 bad config   11 bad signature   20 not admin   21 capacity
 //	30 not enrolled   31 not an updater of the replica   32 not a watcher   33 wrong replica account
-var errorCodes = []struct {
-	err  error
-	code uint32
-}{
+var errorCodes = onchain.ErrorCodes{
 	{bconnmgr.ErrNotOwner, 2}, {bconnmgr.ErrConfig, 9}, {update.ErrSignature, 11}, {update.ErrHighS, 11},
 	{update.ErrRecoveryID, 11}, {ErrNotAdmin, 20}, {ErrCapacity, 21}, {bconnmgr.ErrNotEnrolled, 30},
 	{bconnmgr.ErrNotCurrentUpdater, 31}, {bconnmgr.ErrNotWatcher, 32}, {ErrReplica, 33},
 }
 
 // ErrorCode returns the custom code for err, 0 if it has none.
-func ErrorCode(err error) uint32 {
-	for _, e := range errorCodes {
-		if errors.Is(err, e.err) {
-			return e.code
-		}
-	}
-	return 0
-}
+func ErrorCode(err error) uint32 { return errorCodes.Code(err) }
 
 // Program is the connection manager of one network.
 type Program struct {
@@ -64,34 +54,16 @@ func New(localDomain uint32, admin sol.Pubkey) *Program {
 
 // Process implements svm.NativeProgram.
 func (p *Program) Process(ctx *svm.InvokeContext) error {
-	if err := onchain.Charge(ctx, onchain.InstructionUnits); err != nil {
-		return err
-	}
-	in, err := DecodeInstruction(ctx.Data)
-	if err != nil {
-		ctx.Log(err.Error())
-		return svm.ErrInvalidInstructionData
-	}
-	if in.Tag == TagInitialize {
-		err = p.initialize(ctx, &in)
-	} else {
-		err = p.apply(ctx, &in)
-	}
-	if err != nil {
-		return onchain.Fail(ctx, ErrorCode(err), err)
-	}
-	return nil
+	return onchain.Run(ctx, DecodeInstruction, errorCodes, func(in *Instruction) error {
+		if in.Tag == TagInitialize {
+			return p.initialize(ctx, in)
+		}
+		return p.apply(ctx, in)
+	})
 }
 
 func (p *Program) initialize(ctx *svm.InvokeContext, in *Instruction) error {
-	admin, err := onchain.Signer(ctx, 0)
-	if err != nil {
-		return err
-	}
-	if admin.Key != p.admin {
-		return ErrNotAdmin
-	}
-	payer, err := onchain.Signer(ctx, 1)
+	payer, err := onchain.AdminAndPayer(ctx, p.admin, ErrNotAdmin)
 	if err != nil {
 		return err
 	}

@@ -6,6 +6,7 @@ import (
 	bhome "github.com/atoll-dev/atoll/bridge/home"
 	"github.com/atoll-dev/atoll/bridge/merkle"
 	"github.com/atoll-dev/atoll/bridge/message"
+	"github.com/atoll-dev/atoll/bridge/programs/onchain"
 	"github.com/atoll-dev/atoll/bridge/update"
 )
 
@@ -31,10 +32,7 @@ var (
 //	20 not admin        21 capacity          22 bond missing       23 bond slashed
 //	24 bond authority   25 bond locked       26 dispatcher         27 zero bond
 //	28 bond consent
-var errorCodes = []struct {
-	err  error
-	code uint32
-}{
+var errorCodes = onchain.ErrorCodes{
 	{bhome.ErrFailed, 1}, {bhome.ErrNotOwner, 2}, {bhome.ErrDomain, 3}, {bhome.ErrNotCurrent, 4},
 	{bhome.ErrNotFraud, 5}, {bhome.ErrDestination, 6}, {bhome.ErrNonceExhausted, 7}, {bhome.ErrQueueFull, 8},
 	{bhome.ErrConfig, 9}, {update.ErrUpdaterSet, 9}, {update.ErrQuorum, 10}, {update.ErrNoSignatures, 10},
@@ -46,11 +44,4 @@ var errorCodes = []struct {
 }
 
 // ErrorCode returns the custom code for err, 0 if it has none.
-func ErrorCode(err error) uint32 {
-	for _, e := range errorCodes {
-		if errors.Is(err, e.err) {
-			return e.code
-		}
-	}
-	return 0
-}
+func ErrorCode(err error) uint32 { return errorCodes.Code(err) }

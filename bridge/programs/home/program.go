@@ -39,36 +39,27 @@ func New(localDomain uint32, admin sol.Pubkey) *Program {
 
 // Process implements svm.NativeProgram.
 func (p *Program) Process(ctx *svm.InvokeContext) error {
-	if err := onchain.Charge(ctx, onchain.InstructionUnits); err != nil {
-		return err
-	}
-	in, err := DecodeInstruction(ctx.Data)
-	if err != nil {
-		ctx.Log(err.Error())
-		return svm.ErrInvalidInstructionData
-	}
-	switch in.Tag {
-	case TagInitialize:
-		err = p.initialize(ctx, &in)
-	case TagDispatch:
-		err = p.dispatch(ctx, &in)
-	case TagUpdate, TagImproperUpdate, TagDoubleUpdate:
-		err = p.update(ctx, &in)
-	case TagSetUpdaters, TagSetOwner:
-		err = p.govern(ctx, &in)
-	case TagBond:
-		err = p.bond(ctx, &in)
-	case TagUnbond:
-		err = p.unbond(ctx)
-	case TagWithdrawBond:
-		err = p.withdrawBond(ctx)
-	case TagWithdrawTreasury:
-		err = p.withdrawTreasury(ctx, in.Lamports)
-	}
-	if err != nil {
-		return onchain.Fail(ctx, ErrorCode(err), err)
-	}
-	return nil
+	return onchain.Run(ctx, DecodeInstruction, errorCodes, func(in *Instruction) error {
+		switch in.Tag {
+		case TagInitialize:
+			return p.initialize(ctx, in)
+		case TagDispatch:
+			return p.dispatch(ctx, in)
+		case TagUpdate, TagImproperUpdate, TagDoubleUpdate:
+			return p.update(ctx, in)
+		case TagSetUpdaters, TagSetOwner:
+			return p.govern(ctx, in)
+		case TagBond:
+			return p.bond(ctx, in)
+		case TagUnbond:
+			return p.unbond(ctx)
+		case TagWithdrawBond:
+			return p.withdrawBond(ctx)
+		case TagWithdrawTreasury:
+			return p.withdrawTreasury(ctx, in.Lamports)
+		}
+		return nil
+	})
 }
 
 // state is the Home account's blob: bondDelay u64 BE | bridge/home encoding.
@@ -114,14 +105,7 @@ func (p *Program) save(ctx *svm.InvokeContext, a *svm.InstrAccount, s *state) er
 }
 
 func (p *Program) initialize(ctx *svm.InvokeContext, in *Instruction) error {
-	admin, err := onchain.Signer(ctx, 0)
-	if err != nil {
-		return err
-	}
-	if admin.Key != p.admin {
-		return ErrNotAdmin
-	}
-	payer, err := onchain.Signer(ctx, 1)
+	payer, err := onchain.AdminAndPayer(ctx, p.admin, ErrNotAdmin)
 	if err != nil {
 		return err
 	}

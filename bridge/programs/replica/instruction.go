@@ -8,6 +8,7 @@ import (
 	"github.com/atoll-dev/atoll/bridge/keccak"
 	"github.com/atoll-dev/atoll/bridge/merkle"
 	"github.com/atoll-dev/atoll/bridge/message"
+	"github.com/atoll-dev/atoll/bridge/programs/onchain"
 	"github.com/atoll-dev/atoll/bridge/update"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
@@ -137,30 +138,8 @@ func be64(b []byte, v uint64) []byte { return be32(be32(b, uint32(v>>32)), uint3
 func DecodeInstruction(data []byte) (Instruction, error) {
 	r := wire.NewReader(data, ErrInstruction)
 	in := Instruction{Tag: Tag(r.Byte())}
-	quorum := func(q *update.QuorumUpdate) {
-		if r.Err() != nil {
-			return
-		}
-		v, n, err := update.DecodeQuorumUpdate(r.Rest())
-		if err != nil {
-			r.Fail("%v", err)
-			return
-		}
-		*q = v
-		r.Skip(n)
-	}
-	set := func() {
-		if r.Err() != nil {
-			return
-		}
-		s, n, err := update.DecodeUpdaterSet(r.Rest())
-		if err != nil {
-			r.Fail("%v", err)
-			return
-		}
-		in.Updaters = s
-		r.Skip(n)
-	}
+	quorum := func(q *update.QuorumUpdate) { onchain.ReadQuorum(r, q) }
+	set := func() { onchain.ReadUpdaterSet(r, &in.Updaters) }
 	path := func() { readPath(r, &in.Path) }
 	msg := func() {
 		if r.Err() != nil {

@@ -34,10 +34,7 @@ var (
 //	40 zero root      41 known root      42 root not acceptable 43 already proven
 //	44 already processed  45 not proven  46 wrong destination  47 wrong origin
 //	48 handler failed (transaction undone)  49 recipient accounts
-var errorCodes = []struct {
-	err  error
-	code uint32
-}{
+var errorCodes = onchain.ErrorCodes{
 	{breplica.ErrHalted, 1}, {breplica.ErrNotOwner, 2}, {breplica.ErrDomain, 3}, {breplica.ErrNotCurrent, 4},
 	{breplica.ErrNotFraud, 5}, {breplica.ErrConfig, 9}, {update.ErrUpdaterSet, 9}, {update.ErrQuorum, 10},
 	{update.ErrNoSignatures, 10}, {update.ErrSignature, 11}, {update.ErrHighS, 11}, {update.ErrRecoveryID, 11},
@@ -49,14 +46,7 @@ var errorCodes = []struct {
 }
 
 // ErrorCode returns the custom code for err, 0 if it has none.
-func ErrorCode(err error) uint32 {
-	for _, e := range errorCodes {
-		if errors.Is(err, e.err) {
-			return e.code
-		}
-	}
-	return 0
-}
+func ErrorCode(err error) uint32 { return errorCodes.Code(err) }
 
 // Program is the Replica native program of one network.
 type Program struct {
@@ -71,34 +61,16 @@ func New(localDomain uint32, admin sol.Pubkey) *Program {
 
 // Process implements svm.NativeProgram.
 func (p *Program) Process(ctx *svm.InvokeContext) error {
-	if err := onchain.Charge(ctx, onchain.InstructionUnits); err != nil {
-		return err
-	}
-	in, err := DecodeInstruction(ctx.Data)
-	if err != nil {
-		ctx.Log(err.Error())
-		return svm.ErrInvalidInstructionData
-	}
-	if in.Tag == TagInitialize {
-		err = p.initialize(ctx, &in)
-	} else {
-		err = p.apply(ctx, &in)
-	}
-	if err != nil {
-		return onchain.Fail(ctx, ErrorCode(err), err)
-	}
-	return nil
+	return onchain.Run(ctx, DecodeInstruction, errorCodes, func(in *Instruction) error {
+		if in.Tag == TagInitialize {
+			return p.initialize(ctx, in)
+		}
+		return p.apply(ctx, in)
+	})
 }
 
 func (p *Program) initialize(ctx *svm.InvokeContext, in *Instruction) error {
-	admin, err := onchain.Signer(ctx, 0)
-	if err != nil {
-		return err
-	}
-	if admin.Key != p.admin {
-		return ErrNotAdmin
-	}
-	payer, err := onchain.Signer(ctx, 1)
+	payer, err := onchain.AdminAndPayer(ctx, p.admin, ErrNotAdmin)
 	if err != nil {
 		return err
 	}

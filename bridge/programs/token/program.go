@@ -32,13 +32,8 @@ var (
 
 // Custom error codes: 50 insufficient, 51 mint authority, 52 balance account,
 // 53 local origin, 54 overflow.
-func errorCode(err error) uint32 {
-	for i, e := range []error{ErrInsufficient, ErrMintAuthority, ErrBalance, ErrLocalOrigin, ErrOverflow} {
-		if errors.Is(err, e) {
-			return 50 + uint32(i)
-		}
-	}
-	return 0
+var errorCodes = onchain.ErrorCodes{
+	{ErrInsufficient, 50}, {ErrMintAuthority, 51}, {ErrBalance, 52}, {ErrLocalOrigin, 53}, {ErrOverflow, 54},
 }
 
 // Balance is a decoded balance account.
@@ -84,26 +79,17 @@ func New(localDomain uint32) *Program {
 
 // Process implements svm.NativeProgram.
 func (p *Program) Process(ctx *svm.InvokeContext) error {
-	if err := onchain.Charge(ctx, onchain.InstructionUnits); err != nil {
-		return err
-	}
-	in, err := DecodeInstruction(ctx.Data)
-	if err != nil {
-		ctx.Log(err.Error())
-		return svm.ErrInvalidInstructionData
-	}
-	switch in.Tag {
-	case TagMint:
-		err = p.mint(ctx, &in)
-	case TagTransfer:
-		err = p.transfer(ctx, &in)
-	case TagBurn:
-		err = p.burn(ctx, &in)
-	}
-	if err != nil {
-		return onchain.Fail(ctx, errorCode(err), err)
-	}
-	return nil
+	return onchain.Run(ctx, DecodeInstruction, errorCodes, func(in *Instruction) error {
+		switch in.Tag {
+		case TagMint:
+			return p.mint(ctx, in)
+		case TagTransfer:
+			return p.transfer(ctx, in)
+		case TagBurn:
+			return p.burn(ctx, in)
+		}
+		return nil
+	})
 }
 
 // load reads the balance at account i, which must belong to owner (when

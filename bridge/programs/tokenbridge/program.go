@@ -26,13 +26,25 @@ var (
 
 // Custom error codes: 60 sender, 61 route, 62 escrow, 63 recipient, 64 zero
 // amount, 65 asset origin.
-func errorCode(err error) uint32 {
-	for i, e := range []error{ErrSender, ErrRoute, ErrEscrow, ErrRecipient, ErrZeroAmount, ErrAssetOrigin} {
-		if errors.Is(err, e) {
-			return 60 + uint32(i)
-		}
+var errorCodes = onchain.ErrorCodes{
+	{ErrSender, 60}, {ErrRoute, 61}, {ErrEscrow, 62}, {ErrRecipient, 63}, {ErrZeroAmount, 64}, {ErrAssetOrigin, 65},
+}
+
+// instruction is what the token bridge is called with: a Replica's handle
+// call or a user's Send.
+type instruction struct {
+	isHandle bool
+	handle   recipient.Handle
+	send     Send
+}
+
+func decodeInstruction(data []byte) (in instruction, err error) {
+	if in.isHandle = recipient.IsHandle(data); in.isHandle {
+		in.handle, err = recipient.Decode(data)
+	} else {
+		in.send, err = DecodeSend(data)
 	}
-	return 0
+	return in, err
 }
 
 // Program is the token bridge of one network.
@@ -51,29 +63,12 @@ func New(localDomain uint32) *Program {
 
 // Process implements svm.NativeProgram.
 func (p *Program) Process(ctx *svm.InvokeContext) error {
-	if err := onchain.Charge(ctx, onchain.InstructionUnits); err != nil {
-		return err
-	}
-	var err error
-	if recipient.IsHandle(ctx.Data) {
-		var h recipient.Handle
-		if h, err = recipient.Decode(ctx.Data); err != nil {
-			ctx.Log(err.Error())
-			return svm.ErrInvalidInstructionData
+	return onchain.Run(ctx, decodeInstruction, errorCodes, func(in *instruction) error {
+		if in.isHandle {
+			return p.handle(ctx, &in.handle)
 		}
-		err = p.handle(ctx, &h)
-	} else {
-		var s Send
-		if s, err = DecodeSend(ctx.Data); err != nil {
-			ctx.Log(err.Error())
-			return svm.ErrInvalidInstructionData
-		}
-		err = p.send(ctx, &s)
-	}
-	if err != nil {
-		return onchain.Fail(ctx, errorCode(err), err)
-	}
-	return nil
+		return p.send(ctx, &in.send)
+	})
 }
 
 func (p *Program) send(ctx *svm.InvokeContext, s *Send) error {
