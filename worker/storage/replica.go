@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"path/filepath"
 	"sync"
+	"time"
 
 	roothash "github.com/atoll-dev/atoll/consensus/roothash/api"
 	"github.com/atoll-dev/atoll/storage/mkvs"
@@ -37,6 +38,9 @@ type Replica struct {
 
 	mu sync.Mutex // serialises Finalize
 
+	appliedMu sync.Mutex
+	applied   chan struct{} // closed and replaced when Finalize applies a round
+
 	ioMu      sync.Mutex
 	lastIO    mkvs.WriteLog // IO write log of the latest finalized round, if held
 	lastIOFor uint64
@@ -61,6 +65,40 @@ func OpenReplica(dir string, ns mkvs.Namespace, noSync bool) (*Replica, error) {
 // Close closes the stores.
 func (r *Replica) Close() error {
 	return errors.Join(r.pending.close(), r.KV.Close())
+}
+
+// WaitRound waits until the replica has applied round (or holds no state
+// at all), at most max or until ctx ends, and reports whether it has.
+func (r *Replica) WaitRound(ctx context.Context, round uint64, max time.Duration) bool {
+	timer := time.NewTimer(max)
+	defer timer.Stop()
+	for {
+		r.appliedMu.Lock()
+		if r.applied == nil {
+			r.applied = make(chan struct{})
+		}
+		ch := r.applied
+		r.appliedMu.Unlock()
+		if cur, _, ok := r.Round(); !ok || cur >= round {
+			return ok
+		}
+		select {
+		case <-ch:
+		case <-timer.C:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+func (r *Replica) noteApplied() {
+	r.appliedMu.Lock()
+	defer r.appliedMu.Unlock()
+	if r.applied != nil {
+		close(r.applied)
+		r.applied = nil
+	}
 }
 
 // Round is the latest applied round and its state root; ok is false when the
@@ -179,6 +217,7 @@ func (r *Replica) stash(round uint64, prevState, stateRoot, ioRoot roothash.Hash
 // and ignored). A Normal round's write logs come from the stashed candidate
 // or, when there is none, from fetch (which may be nil: then ErrNoCandidate).
 func (r *Replica) Finalize(ctx context.Context, h *roothash.Header, fetch Fetcher) error {
+	defer r.noteApplied()
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	cur, root, ok := r.Round()

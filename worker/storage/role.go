@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 
 	"github.com/atoll-dev/atoll/consensus/registry"
 	roothash "github.com/atoll-dev/atoll/consensus/roothash/api"
@@ -72,10 +73,20 @@ func (n *Node) currentFaults() Faults {
 
 var _ p2p.StorageHandler = (*Node)(nil)
 
+// applyWait bounds how long StorageApply waits for the replica to apply
+// the round a request builds on.
+const applyWait = 2 * time.Second
+
 // StorageApply implements p2p.StorageHandler.
-func (n *Node) StorageApply(_ context.Context, _ signature.PublicKey, m *p2p.ApplyRequest) (*roothash.SignedReceipt, error) {
+func (n *Node) StorageApply(ctx context.Context, _ signature.PublicKey, m *p2p.ApplyRequest) (*roothash.SignedReceipt, error) {
 	if m.Runtime != n.Runtime {
 		return nil, fmt.Errorf("storage: runtime %s is not %s", m.Runtime, n.Runtime)
+	}
+	if cur, _, ok := n.Replica.Round(); ok && m.Round == cur+2 {
+		// An executor may ask as soon as it has results, while this node
+		// is still applying the round they build on: wait for it a little
+		// rather than send the executor back to retry.
+		n.Replica.WaitRound(ctx, m.Round-1, applyWait)
 	}
 	if !n.currentFaults().ReceiptWithoutStoring && !n.Replica.Stashed(m.Round, m.PrevStateRoot, m.StateRoot, m.IORoot) {
 		if len(m.StateLog) == 0 && len(m.IOLog) == 0 {

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/atoll-dev/atoll/storage/mkvs"
 	wrt "github.com/atoll-dev/atoll/worker/runtime"
@@ -180,5 +181,32 @@ func TestNode_StorageApplyThenRestart(t *testing.T) {
 	}
 	if round, root, _ := r.Round(); round != 1 || root.Hash != mkvs.Hash(h1.StateRoot) {
 		t.Fatalf("after restart: round %d, %s", round, root)
+	}
+}
+
+// A storage node asked for a receipt while it still applies the round the
+// results build on waits for it instead of refusing.
+func TestNode_StorageApplyWaitsForPreviousRound(t *testing.T) {
+	f := buildFixture(t, 2)
+	key := signer(t, 1)
+	n := &Node{Runtime: rtID, Signer: key, ChainContext: []byte("c"), Replica: newReplica(t, f, true)}
+	ctx := context.Background()
+	if _, err := n.StorageApply(ctx, key.Public(), applyReq(f, 1)); err != nil {
+		t.Fatal(err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := n.StorageApply(ctx, key.Public(), applyReq(f, 2))
+		done <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	if err := n.Replica.Finalize(ctx, &f.headers[1], nil); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("receipt after the previous round applied: %v", err)
+	}
+	if !n.Replica.WaitRound(ctx, 1, time.Millisecond) || n.Replica.WaitRound(ctx, 2, 10*time.Millisecond) {
+		t.Fatal("WaitRound does not report the applied round")
 	}
 }
