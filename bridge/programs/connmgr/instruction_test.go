@@ -1,10 +1,10 @@
 package connmgr
 
 import (
-	"bytes"
 	"errors"
 	"testing"
 
+	"github.com/atoll-dev/atoll/bridge/internal/codectest"
 	"github.com/atoll-dev/atoll/bridge/internal/testkeys"
 	"github.com/atoll-dev/atoll/bridge/update"
 )
@@ -44,20 +44,7 @@ func TestInstruction_Encode(t *testing.T) {
 }
 
 func FuzzDecodeInstruction(f *testing.F) {
-	for _, in := range sampleInstructions() {
-		b, _ := in.Encode()
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		in, err := DecodeInstruction(b)
-		if err != nil {
-			return
-		}
-		again, err := in.Encode()
-		if err != nil || !bytes.Equal(again, b) {
-			t.Fatalf("re-encodes differently: %v", err)
-		}
-	})
+	codectest.Codec[Instruction]{Decode: DecodeInstruction, Encode: (*Instruction).Encode}.Fuzz(f, sampleInstructions())
 }
 
 func FuzzDecodeState(f *testing.F) {

@@ -1,10 +1,10 @@
 package replica
 
 import (
-	"bytes"
 	"errors"
 	"testing"
 
+	"github.com/atoll-dev/atoll/bridge/internal/codectest"
 	"github.com/atoll-dev/atoll/bridge/internal/testkeys"
 	"github.com/atoll-dev/atoll/bridge/keccak"
 	"github.com/atoll-dev/atoll/bridge/message"
@@ -32,20 +32,15 @@ func sampleInstructions(t testing.TB) []Instruction {
 	}
 }
 
+var (
+	instructions = codectest.Codec[Instruction]{Decode: DecodeInstruction, Encode: (*Instruction).Encode}
+	events       = codectest.Codec[Event]{Decode: DecodeEvent, Encode: (*Event).Encode}
+)
+
 func TestInstruction_Encode(t *testing.T) {
-	for _, in := range sampleInstructions(t) {
-		b, err := in.Encode()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := DecodeInstruction(b)
-		if err != nil {
-			t.Fatalf("tag %d: %v", in.Tag, err)
-		}
-		again, _ := got.Encode()
-		if !bytes.Equal(again, b) {
-			t.Fatalf("tag %d: round trip differs", in.Tag)
-		}
+	samples := sampleInstructions(t)
+	for i, b := range instructions.RoundTrip(t, samples) {
+		in := samples[i]
 		if _, err := DecodeInstruction(b[:len(b)-1]); in.Tag != TagProcess && in.Tag != TagProveAndProcess && !errors.Is(err, ErrInstruction) {
 			t.Errorf("tag %d: truncation accepted", in.Tag)
 		}
@@ -59,59 +54,21 @@ func TestInstruction_Encode(t *testing.T) {
 
 func TestEvent_Encode(t *testing.T) {
 	u := update.Update{HomeDomain: 1000, OldRoot: keccak.Hash{1}, NewRoot: keccak.Hash{2}}
-	for _, e := range []Event{
+	events.RoundTrip(t, []Event{
 		{Kind: EventUpdate, Remote: 1000, ConfirmAt: 99, Update: *testkeys.Quorum(u, 1)},
 		{Kind: EventProven, Remote: 1000, Leaf: keccak.Hash{1}, Root: keccak.Hash{2}},
 		{Kind: EventProcessed, Remote: 1000, Leaf: keccak.Hash{1}},
 		{Kind: EventHandlerFailed, Remote: 1000, Leaf: keccak.Hash{1}},
 		{Kind: EventHalted, Remote: 1000, Addresses: []update.Address{testkeys.Addr(1)}},
-	} {
-		b, err := e.Encode()
-		if err != nil {
-			t.Fatal(err)
-		}
-		got, err := DecodeEvent(b)
-		if err != nil {
-			t.Fatalf("kind %d: %v", e.Kind, err)
-		}
-		again, _ := got.Encode()
-		if !bytes.Equal(again, b) {
-			t.Fatalf("kind %d: round trip differs", e.Kind)
-		}
-	}
+	})
 }
 
 func FuzzDecodeInstruction(f *testing.F) {
-	for _, in := range sampleInstructions(f) {
-		b, _ := in.Encode()
-		f.Add(b)
-	}
-	f.Fuzz(func(t *testing.T, b []byte) {
-		in, err := DecodeInstruction(b)
-		if err != nil {
-			return
-		}
-		again, err := in.Encode()
-		if err != nil || !bytes.Equal(again, b) {
-			t.Fatalf("re-encodes differently: %v", err)
-		}
-	})
+	instructions.Fuzz(f, sampleInstructions(f))
 }
 
 func FuzzDecodeEvent(f *testing.F) {
-	e := Event{Kind: EventHalted, Remote: 1, Addresses: []update.Address{{1}}}
-	b, _ := e.Encode()
-	f.Add(b)
-	f.Fuzz(func(t *testing.T, b []byte) {
-		e, err := DecodeEvent(b)
-		if err != nil {
-			return
-		}
-		again, err := e.Encode()
-		if err != nil || !bytes.Equal(again, b) {
-			t.Fatalf("re-encodes differently: %v", err)
-		}
-	})
+	events.Fuzz(f, []Event{{Kind: EventHalted, Remote: 1, Addresses: []update.Address{{1}}}})
 }
 
 func FuzzDecodeState(f *testing.F) {

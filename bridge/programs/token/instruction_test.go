@@ -3,6 +3,8 @@ package token
 import (
 	"bytes"
 	"testing"
+
+	"github.com/atoll-dev/atoll/bridge/internal/codectest"
 )
 
 func TestInstruction_Encode(t *testing.T) {
@@ -26,17 +28,7 @@ func TestInstruction_Encode(t *testing.T) {
 }
 
 func FuzzDecodeInstruction(f *testing.F) {
-	f.Add([]byte{byte(TagBurn), 0, 0, 0, 0, 0, 0, 0, 1})
-	f.Fuzz(func(t *testing.T, b []byte) {
-		in, err := DecodeInstruction(b)
-		if err != nil {
-			return
-		}
-		again, err := in.Encode()
-		if err != nil || !bytes.Equal(again, b) {
-			t.Fatalf("re-encodes differently: %v", err)
-		}
-	})
+	codectest.Codec[Instruction]{Decode: DecodeInstruction, Encode: (*Instruction).Encode}.Fuzz(f, nil, []byte{byte(TagBurn), 0, 0, 0, 0, 0, 0, 0, 1})
 }
 
 func FuzzDecodeBalance(f *testing.F) {
