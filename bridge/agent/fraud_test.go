@@ -187,43 +187,6 @@ func (tb *testBridge) slashedOn(n *localnet.Net, keys ...int) {
 	}
 }
 
-// honestSigners returns the test keys (among candidates) that signed the
-// update A's Home accepted from the empty root.
-func (tb *testBridge) honestSigners(candidates []int) []int {
-	tb.t.Helper()
-	ctx := context.Background()
-	st, err := agent.HomeState(ctx, tb.a.Chain)
-	if err != nil {
-		tb.t.Fatal(err)
-	}
-	txs, _, err := tb.a.Chain.Since(ctx, address.HomeState(), [64]byte{})
-	if err != nil {
-		tb.t.Fatal(err)
-	}
-	for _, tx := range txs {
-		for _, e := range home.ParseLogs(tx.Logs) {
-			if e.Kind != home.EventUpdate || e.Update.OldRoot != merkle.EmptyRoot() {
-				continue
-			}
-			signers, err := st.Home.Updaters().Attest(&e.Update)
-			if err != nil {
-				tb.t.Fatal(err)
-			}
-			var keys []int
-			for _, a := range signers {
-				for _, k := range candidates {
-					if testkeys.Addr(k) == a {
-						keys = append(keys, k)
-					}
-				}
-			}
-			return keys
-		}
-	}
-	tb.t.Fatal("the Home logged no update from the empty root")
-	return nil
-}
-
 // TestWatcher_DoubleUpdate: after A's Home accepted an update (a token
 // transfer's, which leaves lamports in A's escrow), its signers sign a
 // different new root for the same old root and get it onto B's Replica
@@ -272,7 +235,7 @@ func TestWatcher_DoubleUpdate(t *testing.T) {
 				return err == nil && st.Home.CommittedRoot() != merkle.EmptyRoot()
 			})
 			// The quorum that signed the honest update signs the forgery too.
-			attackers := tb.honestSigners(tc.updaters)
+			attackers := tb.signersOf(merkle.EmptyRoot(), tc.updaters)
 			f := forge(t, attacker)
 			q := testkeys.Quorum(update.Update{HomeDomain: domainA, OldRoot: merkle.EmptyRoot(), NewRoot: f.tree.Root()}, attackers...)
 			tb.relayForged(q)

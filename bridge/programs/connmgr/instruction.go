@@ -1,6 +1,7 @@
 package connmgr
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -56,13 +57,13 @@ func (in *Instruction) Encode() ([]byte, error) {
 	b := []byte{byte(in.Tag)}
 	switch in.Tag {
 	case TagInitialize:
-		return append(be32(b, in.Capacity), in.Owner[:]...), nil
+		return append(binary.BigEndian.AppendUint32(b, in.Capacity), in.Owner[:]...), nil
 	case TagEnrollReplica:
-		return append(be32(b, in.Domain), in.Replica[:]...), nil
+		return append(binary.BigEndian.AppendUint32(b, in.Domain), in.Replica[:]...), nil
 	case TagOwnerUnenrollReplica:
-		return be32(b, in.Domain), nil
+		return binary.BigEndian.AppendUint32(b, in.Domain), nil
 	case TagSetWatcherPermission:
-		b = be32(append(b, in.Watcher[:]...), in.Domain)
+		b = binary.BigEndian.AppendUint32(append(b, in.Watcher[:]...), in.Domain)
 		if in.Allowed {
 			return append(b, 1), nil
 		}
@@ -75,8 +76,6 @@ func (in *Instruction) Encode() ([]byte, error) {
 	}
 	return nil, fmt.Errorf("%w: unknown tag %d", ErrInstruction, in.Tag)
 }
-
-func be32(b []byte, v uint32) []byte { return append(b, byte(v>>24), byte(v>>16), byte(v>>8), byte(v)) }
 
 // DecodeInstruction parses instruction data, rejecting anything Encode would
 // not produce.

@@ -2,6 +2,7 @@ package home
 
 import (
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 
 	"github.com/atoll-dev/atoll/bridge/internal/wire"
@@ -56,26 +57,23 @@ func (e *Event) Encode() ([]byte, error) {
 	b := []byte{byte(e.Kind)}
 	switch e.Kind {
 	case EventDispatch:
-		b = appendU32(b, e.LeafIndex)
-		b = appendU64(b, e.DestinationAndNonce)
+		b = binary.BigEndian.AppendUint32(b, e.LeafIndex)
+		b = binary.BigEndian.AppendUint64(b, e.DestinationAndNonce)
 		b = append(append(b, e.CommittedRoot[:]...), e.Root[:]...)
 		return append(b, e.Message...), nil
 	case EventUpdate:
 		return e.Update.AppendBinary(b)
 	case EventFraud:
-		if len(e.Updaters) > 255 {
+		b, ok := onchain.AppendAddresses(append(b, e.FraudKind), e.Updaters)
+		if !ok {
 			return nil, ErrEvent
-		}
-		b = append(b, e.FraudKind, byte(len(e.Updaters)))
-		for _, a := range e.Updaters {
-			b = append(b, a[:]...)
 		}
 		return b, nil
 	case EventSlash:
 		if len(e.Updaters) != 1 {
 			return nil, ErrEvent
 		}
-		return appendU64(append(b, e.Updaters[0][:]...), e.Lamports), nil
+		return binary.BigEndian.AppendUint64(append(b, e.Updaters[0][:]...), e.Lamports), nil
 	}
 	return nil, ErrEvent
 }
@@ -98,22 +96,10 @@ func DecodeEvent(b []byte) (Event, error) {
 			r.Skip(len(e.Message))
 		}
 	case EventUpdate:
-		if r.Err() == nil {
-			q, n, err := update.DecodeQuorumUpdate(r.Rest())
-			if err != nil {
-				r.Fail("%v", err)
-			}
-			e.Update = q
-			r.Skip(n)
-		}
+		onchain.ReadQuorum(r, &e.Update)
 	case EventFraud:
 		e.FraudKind = r.Byte()
-		n := int(r.Byte())
-		for i := 0; i < n && r.Err() == nil; i++ {
-			var a update.Address
-			copy(a[:], r.Bytes(20))
-			e.Updaters = append(e.Updaters, a)
-		}
+		e.Updaters = onchain.ReadAddresses(r)
 	case EventSlash:
 		var a update.Address
 		copy(a[:], r.Bytes(20))
@@ -150,8 +136,3 @@ func ParseLogs(lines []string) []Event {
 	}
 	return out
 }
-
-func appendU32(b []byte, v uint32) []byte {
-	return append(b, byte(v>>24), byte(v>>16), byte(v>>8), byte(v))
-}
-func appendU64(b []byte, v uint64) []byte { return appendU32(appendU32(b, uint32(v>>32)), uint32(v)) }

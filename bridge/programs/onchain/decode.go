@@ -26,3 +26,28 @@ func read[T any](r *wire.Reader, dst *T, decode func([]byte) (T, int, error)) {
 	*dst = v
 	r.Skip(n)
 }
+
+// AppendAddresses appends a list of at most 255 updater addresses as
+// n u8 | n × 20 bytes; ok is false for a longer list.
+func AppendAddresses(b []byte, as []update.Address) (_ []byte, ok bool) {
+	if len(as) > 255 {
+		return nil, false
+	}
+	b = append(b, byte(len(as)))
+	for _, a := range as {
+		b = append(b, a[:]...)
+	}
+	return b, true
+}
+
+// ReadAddresses reads a list AppendAddresses wrote (nil for an empty one).
+func ReadAddresses(r *wire.Reader) []update.Address {
+	var as []update.Address
+	n := int(r.Byte())
+	for i := 0; i < n && r.Err() == nil; i++ {
+		var a update.Address
+		copy(a[:], r.Bytes(len(a)))
+		as = append(as, a)
+	}
+	return as
+}

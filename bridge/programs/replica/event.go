@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"encoding/binary"
 	"errors"
 
 	"github.com/atoll-dev/atoll/bridge/internal/wire"
@@ -45,21 +46,18 @@ type Event struct {
 
 // Encode returns the event bytes.
 func (e *Event) Encode() ([]byte, error) {
-	b := be32([]byte{byte(e.Kind)}, e.Remote)
+	b := binary.BigEndian.AppendUint32([]byte{byte(e.Kind)}, e.Remote)
 	switch e.Kind {
 	case EventUpdate:
-		return e.Update.AppendBinary(be64(b, e.ConfirmAt))
+		return e.Update.AppendBinary(binary.BigEndian.AppendUint64(b, e.ConfirmAt))
 	case EventProven:
 		return append(append(b, e.Leaf[:]...), e.Root[:]...), nil
 	case EventProcessed, EventHandlerFailed:
 		return append(b, e.Leaf[:]...), nil
 	case EventHalted:
-		if len(e.Addresses) > 255 {
+		b, ok := onchain.AppendAddresses(b, e.Addresses)
+		if !ok {
 			return nil, ErrEvent
-		}
-		b = append(b, byte(len(e.Addresses)))
-		for _, a := range e.Addresses {
-			b = append(b, a[:]...)
 		}
 		return b, nil
 	}
@@ -73,26 +71,14 @@ func DecodeEvent(b []byte) (Event, error) {
 	switch e.Kind {
 	case EventUpdate:
 		e.ConfirmAt = r.U64()
-		if r.Err() == nil {
-			q, n, err := update.DecodeQuorumUpdate(r.Rest())
-			if err != nil {
-				r.Fail("%v", err)
-			}
-			e.Update = q
-			r.Skip(n)
-		}
+		onchain.ReadQuorum(r, &e.Update)
 	case EventProven:
 		copy(e.Leaf[:], r.Bytes(32))
 		copy(e.Root[:], r.Bytes(32))
 	case EventProcessed, EventHandlerFailed:
 		copy(e.Leaf[:], r.Bytes(32))
 	case EventHalted:
-		n := int(r.Byte())
-		for i := 0; i < n && r.Err() == nil; i++ {
-			var a update.Address
-			copy(a[:], r.Bytes(20))
-			e.Addresses = append(e.Addresses, a)
-		}
+		e.Addresses = onchain.ReadAddresses(r)
 	default:
 		r.Fail("unknown event kind %d", e.Kind)
 	}

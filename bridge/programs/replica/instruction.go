@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -100,7 +101,7 @@ func (in *Instruction) Encode() ([]byte, error) {
 	path := func(b []byte) []byte { return AppendPath(b, &in.Path) }
 	switch in.Tag {
 	case TagInitialize:
-		b = be64(be32(b, in.Remote), in.OptimisticSeconds)
+		b = binary.BigEndian.AppendUint64(binary.BigEndian.AppendUint32(b, in.Remote), in.OptimisticSeconds)
 		b = append(append(b, in.CommittedRoot[:]...), in.Owner[:]...)
 		return in.Updaters.AppendBinary(b)
 	case TagUpdate, TagDoubleUpdate:
@@ -109,19 +110,19 @@ func (in *Instruction) Encode() ([]byte, error) {
 		}
 		return in.Update2.AppendBinary(b)
 	case TagProve:
-		return path(be32(append(b, in.Leaf[:]...), in.Index)), nil
+		return path(binary.BigEndian.AppendUint32(append(b, in.Leaf[:]...), in.Index)), nil
 	case TagProcess, TagProveAndProcess:
 		if len(in.Message) > message.MaxSize || len(in.Message) < message.HeaderSize {
 			return nil, fmt.Errorf("%w: message of %d bytes", ErrInstruction, len(in.Message))
 		}
 		if in.Tag == TagProveAndProcess {
-			b = path(be32(b, in.Index))
+			b = path(binary.BigEndian.AppendUint32(b, in.Index))
 		}
 		return append(b, in.Message...), nil
 	case TagDoubleUpdateFromHistory:
 		return in.Update.AppendBinary(append(b, in.RecordedRoot[:]...))
 	case TagSetOptimisticSeconds:
-		return be64(b, in.OptimisticSeconds), nil
+		return binary.BigEndian.AppendUint64(b, in.OptimisticSeconds), nil
 	case TagSetUpdaters:
 		return in.Updaters.AppendBinary(b)
 	case TagSetOwner:
@@ -129,9 +130,6 @@ func (in *Instruction) Encode() ([]byte, error) {
 	}
 	return nil, fmt.Errorf("%w: unknown tag %d", ErrInstruction, in.Tag)
 }
-
-func be32(b []byte, v uint32) []byte { return append(b, byte(v>>24), byte(v>>16), byte(v>>8), byte(v)) }
-func be64(b []byte, v uint64) []byte { return be32(be32(b, uint32(v>>32)), uint32(v)) }
 
 // DecodeInstruction parses instruction data, rejecting anything Encode would
 // not produce. Message aliases data.
@@ -199,7 +197,7 @@ func AppendPath(b []byte, path *[merkle.Depth]keccak.Hash) []byte {
 			zeros |= 1 << i
 		}
 	}
-	b = be32(b, zeros)
+	b = binary.BigEndian.AppendUint32(b, zeros)
 	for i := range path {
 		if zeros&(1<<i) == 0 {
 			b = append(b, path[i][:]...)

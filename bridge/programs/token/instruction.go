@@ -1,6 +1,7 @@
 package token
 
 import (
+	"encoding/binary"
 	"errors"
 	"fmt"
 
@@ -44,18 +45,15 @@ func (in *Instruction) Encode() ([]byte, error) {
 	b := []byte{byte(in.Tag)}
 	switch in.Tag {
 	case TagMint:
-		b = append(be32(b, in.Origin), in.Owner[:]...)
-		return be64(b, in.Amount), nil
+		b = append(binary.BigEndian.AppendUint32(b, in.Origin), in.Owner[:]...)
+		return binary.BigEndian.AppendUint64(b, in.Amount), nil
 	case TagTransfer:
-		return append(be64(b, in.Amount), in.Owner[:]...), nil
+		return append(binary.BigEndian.AppendUint64(b, in.Amount), in.Owner[:]...), nil
 	case TagBurn:
-		return be64(b, in.Amount), nil
+		return binary.BigEndian.AppendUint64(b, in.Amount), nil
 	}
 	return nil, fmt.Errorf("%w: unknown tag %d", ErrInstruction, in.Tag)
 }
-
-func be32(b []byte, v uint32) []byte { return append(b, byte(v>>24), byte(v>>16), byte(v>>8), byte(v)) }
-func be64(b []byte, v uint64) []byte { return be32(be32(b, uint32(v>>32)), uint32(v)) }
 
 // DecodeInstruction parses instruction data.
 func DecodeInstruction(data []byte) (Instruction, error) {

@@ -1,6 +1,7 @@
 package tokenbridge
 
 import (
+	"encoding/binary"
 	"errors"
 
 	"github.com/atoll-dev/atoll/bridge/internal/wire"
@@ -37,13 +38,10 @@ type Send struct {
 
 // Encode returns the instruction data.
 func (s *Send) Encode() []byte {
-	b := be32([]byte{TagSend}, s.Destination)
+	b := binary.BigEndian.AppendUint32([]byte{TagSend}, s.Destination)
 	b = append(b, s.Recipient[:]...)
-	return be32(be64(b, s.Amount), s.AssetOrigin)
+	return binary.BigEndian.AppendUint32(binary.BigEndian.AppendUint64(b, s.Amount), s.AssetOrigin)
 }
-
-func be32(b []byte, v uint32) []byte { return append(b, byte(v>>24), byte(v>>16), byte(v>>8), byte(v)) }
-func be64(b []byte, v uint64) []byte { return be32(be32(b, uint32(v>>32)), uint32(v)) }
 
 // DecodeSend parses Send instruction data.
 func DecodeSend(data []byte) (Send, error) {
