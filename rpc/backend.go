@@ -311,6 +311,9 @@ type SlotEvent struct {
 	Parent uint64
 	// Root is the newest finalized slot.
 	Root uint64
+	// RootOnly marks an event that only moves Root: Slot was announced
+	// before, when it was processed (slotSubscribe hears each slot once).
+	RootOnly bool
 }
 
 // CommitEvent says the block at Slot reached Commitment. A backend emits one

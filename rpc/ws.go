@@ -394,7 +394,7 @@ func (c *wsConn) dispatch(e Event) {
 	case *SlotEvent:
 		for id, sub := range c.subs {
 			switch {
-			case sub.kind == subSlot:
+			case sub.kind == subSlot && !e.RootOnly:
 				out = append(out, pending{id, subSlot, map[string]uint64{"parent": e.Parent, "root": e.Root, "slot": e.Slot}})
 			case sub.kind == subRoot && e.Root != c.lastRoot:
 				out = append(out, pending{id, subRoot, e.Root})

@@ -227,7 +227,9 @@ func (f *follower) index(ctx context.Context, r uint64) error {
 	b.noteHash(r, h.Hash())
 	b.mu.Unlock()
 	if r > 0 {
-		b.feed.Publish(&rpc.SlotEvent{Slot: r, Parent: r - 1, Root: r})
+		// A slot seen processed was announced then; its finalization
+		// only moves the root.
+		b.feed.Publish(&rpc.SlotEvent{Slot: r, Parent: r - 1, Root: r, RootOnly: f.processed >= r})
 	}
 	// One event per level, sharing one lazily loaded set of writes.
 	var once struct {

@@ -282,14 +282,20 @@ func (hr *handRounds) stash(rep *storage.Replica, r *handRound) {
 	}
 }
 
-// commitEvents drains the commit events waiting on ch.
-func commitEvents(ch <-chan rpc.Event) []*rpc.CommitEvent {
+// commitEvents drains the events waiting on ch and returns the commit
+// events; the slot events go to slots when it is not nil.
+func commitEvents(ch <-chan rpc.Event, slots ...*[]*rpc.SlotEvent) []*rpc.CommitEvent {
 	var out []*rpc.CommitEvent
 	for {
 		select {
 		case e := <-ch:
-			if c, ok := e.(*rpc.CommitEvent); ok {
-				out = append(out, c)
+			switch e := e.(type) {
+			case *rpc.CommitEvent:
+				out = append(out, e)
+			case *rpc.SlotEvent:
+				for _, s := range slots {
+					*s = append(*s, e)
+				}
 			}
 		default:
 			return out
@@ -347,9 +353,13 @@ func TestBackend_Processed(t *testing.T) {
 	if rec, err := b.Transaction(r1.sig, rpc.Confirmed); rec != nil || err != nil {
 		t.Fatalf("processed transfer at confirmed: %v, %v", rec, err)
 	}
-	evs := commitEvents(events)
+	var slots []*rpc.SlotEvent
+	evs := commitEvents(events, &slots)
 	if len(evs) != 1 || evs[0].Commitment != rpc.Processed || evs[0].Slot != 1 || len(evs[0].Block.Transactions) != 1 {
 		t.Fatalf("events before finalization: %+v", evs)
+	}
+	if len(slots) != 1 || *slots[0] != (rpc.SlotEvent{Slot: 1, Parent: 0, Root: 0}) {
+		t.Fatalf("slot events before finalization: %+v", slots)
 	}
 	if w, err := evs[0].AccountWrites(); err != nil || len(w) != 1 || w[0].Key != to {
 		t.Fatalf("processed writes %v, %v", w, err)
@@ -368,9 +378,13 @@ func TestBackend_Processed(t *testing.T) {
 		}
 	}
 	landed(t, b, r1)
-	evs = commitEvents(events)
+	slots = nil
+	evs = commitEvents(events, &slots)
 	if len(evs) != 2 || evs[0].Commitment != rpc.Confirmed || evs[1].Commitment != rpc.Finalized || evs[1].Slot != 1 {
 		t.Fatalf("events at finalization: %+v", evs)
+	}
+	if len(slots) != 1 || *slots[0] != (rpc.SlotEvent{Slot: 1, Parent: 0, Root: 1, RootOnly: true}) {
+		t.Fatalf("slot events at finalization: %+v", slots)
 	}
 
 	// Round 2: two candidates with different states.

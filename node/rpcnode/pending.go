@@ -105,6 +105,7 @@ func (f *follower) notePending() error {
 	b.mu.Unlock()
 	if f.processed < next {
 		f.processed = next
+		b.feed.Publish(&rpc.SlotEvent{Slot: next, Parent: fin, Root: fin})
 		writes := p.writes
 		b.feed.Publish(&rpc.CommitEvent{Commitment: rpc.Processed, Slot: next, Block: p.block,
 			LoadWrites: func() ([]svm.AccountWrite, error) { return writes, nil }})
