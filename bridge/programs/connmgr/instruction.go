@@ -111,11 +111,7 @@ func DecodeInstruction(data []byte) (Instruction, error) {
 }
 
 func instr(in *Instruction, metas ...sol.AccountMeta) (sol.Instruction, error) {
-	data, err := in.Encode()
-	if err != nil {
-		return sol.Instruction{}, err
-	}
-	return sol.Instruction{ProgramID: address.ConnMgr, Accounts: metas, Data: data}, nil
+	return onchain.NewInstruction(address.ConnMgr, in, metas...)
 }
 
 func owned(in *Instruction, owner sol.Pubkey) (sol.Instruction, error) {

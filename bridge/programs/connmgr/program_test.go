@@ -13,40 +13,26 @@ import (
 
 func TestProgram_Governance(t *testing.T) {
 	c := chaintest.New(t, 2000)
-	owner, ownerKey := chaintest.Key("owner")
-	mallory, malloryKey := chaintest.Key("mallory")
-	c.Fund(ownerKey, 1_000_000_000_000)
-	c.Fund(malloryKey, 1_000_000_000)
-	run := func(signer ed25519.PrivateKey, others []ed25519.PrivateKey, ix sol.Instruction, err error) {
+	owner, mallory := c.OwnerAndMallory()
+	ownerKey, malloryKey := chaintest.Pub(owner), chaintest.Pub(mallory)
+	must := chaintest.Must(t)
+	run := func(signer ed25519.PrivateKey, others []ed25519.PrivateKey, ix sol.Instruction) {
 		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
 		chaintest.OK(t, c.Run(signer, others, ix))
 	}
-	fails := func(signer ed25519.PrivateKey, code uint32, ix sol.Instruction, err error) {
+	fails := func(signer ed25519.PrivateKey, code uint32, ix sol.Instruction) {
 		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
 		chaintest.Fails(t, c.Run(signer, nil, ix), chaintest.Custom(code))
 	}
-	ix, err := connmgr.Initialize(malloryKey, malloryKey, 4096, malloryKey)
-	fails(mallory, 20, ix, err)
-	ix, err = connmgr.Initialize(chaintest.Pub(c.Admin), ownerKey, 4096, ownerKey)
-	run(owner, []ed25519.PrivateKey{c.Admin}, ix, err)
+	fails(mallory, 20, must(connmgr.Initialize(malloryKey, malloryKey, 4096, malloryKey)))
+	run(owner, []ed25519.PrivateKey{c.Admin}, must(connmgr.Initialize(chaintest.Pub(c.Admin), ownerKey, 4096, ownerKey)))
 
 	replica := address.ReplicaState(1000)
-	ix, err = connmgr.EnrollReplica(malloryKey, 1000, replica)
-	fails(mallory, 2, ix, err)
-	ix, err = connmgr.EnrollReplica(ownerKey, 1000, replica)
-	run(owner, nil, ix, err)
-	ix, err = connmgr.EnrollReplica(ownerKey, 2000, replica)
-	fails(owner, 9, ix, err) // the local domain has no replica
-	ix, err = connmgr.SetWatcherPermission(malloryKey, testkeys.Addr(7), 1000, true)
-	fails(mallory, 2, ix, err)
-	ix, err = connmgr.SetWatcherPermission(ownerKey, testkeys.Addr(7), 1000, true)
-	run(owner, nil, ix, err)
+	fails(mallory, 2, must(connmgr.EnrollReplica(malloryKey, 1000, replica)))
+	run(owner, nil, must(connmgr.EnrollReplica(ownerKey, 1000, replica)))
+	fails(owner, 9, must(connmgr.EnrollReplica(ownerKey, 2000, replica))) // the local domain has no replica
+	fails(mallory, 2, must(connmgr.SetWatcherPermission(malloryKey, testkeys.Addr(7), 1000, true)))
+	run(owner, nil, must(connmgr.SetWatcherPermission(ownerKey, testkeys.Addr(7), 1000, true)))
 
 	m, err := connmgr.DecodeState(c.Account(address.Manager()).Data)
 	if err != nil {
@@ -56,12 +42,9 @@ func TestProgram_Governance(t *testing.T) {
 		t.Fatalf("manager state: replica %s %v", got, ok)
 	}
 
-	ix, err = connmgr.SetOwner(ownerKey, malloryKey)
-	run(owner, nil, ix, err)
-	ix, err = connmgr.OwnerUnenrollReplica(ownerKey, 1000)
-	fails(owner, 2, ix, err)
-	ix, err = connmgr.OwnerUnenrollReplica(malloryKey, 1000)
-	run(mallory, nil, ix, err)
+	run(owner, nil, must(connmgr.SetOwner(ownerKey, malloryKey)))
+	fails(owner, 2, must(connmgr.OwnerUnenrollReplica(ownerKey, 1000)))
+	run(mallory, nil, must(connmgr.OwnerUnenrollReplica(malloryKey, 1000)))
 	if m, _ = connmgr.DecodeState(c.Account(address.Manager()).Data); len(m.Domains()) != 0 {
 		t.Fatal("replica still enrolled")
 	}

@@ -13,11 +13,7 @@ import (
 // error only for values Encode refuses (an oversized body).
 
 func instr(in *Instruction, metas ...sol.AccountMeta) (sol.Instruction, error) {
-	data, err := in.Encode()
-	if err != nil {
-		return sol.Instruction{}, err
-	}
-	return sol.Instruction{ProgramID: address.Home, Accounts: metas, Data: data}, nil
+	return onchain.NewInstruction(address.Home, in, metas...)
 }
 
 // Initialize creates the Home of this chain; admin is the network's bridge admin.

@@ -69,3 +69,18 @@ func W(k sol.Pubkey, signer bool) sol.AccountMeta {
 func R(k sol.Pubkey, signer bool) sol.AccountMeta {
 	return sol.AccountMeta{Pubkey: k, IsSigner: signer}
 }
+
+// Encoder is a program's instruction, which encodes its data.
+type Encoder interface {
+	Encode() ([]byte, error)
+}
+
+// NewInstruction encodes in as an instruction of program over metas; it
+// fails only where in.Encode does.
+func NewInstruction(program sol.Pubkey, in Encoder, metas ...sol.AccountMeta) (sol.Instruction, error) {
+	data, err := in.Encode()
+	if err != nil {
+		return sol.Instruction{}, err
+	}
+	return sol.Instruction{ProgramID: program, Accounts: metas, Data: data}, nil
+}

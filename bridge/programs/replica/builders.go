@@ -15,11 +15,7 @@ import (
 // the domain of the Home the Replica follows.
 
 func instr(in *Instruction, metas ...sol.AccountMeta) (sol.Instruction, error) {
-	data, err := in.Encode()
-	if err != nil {
-		return sol.Instruction{}, err
-	}
-	return sol.Instruction{ProgramID: address.Replica, Accounts: metas, Data: data}, nil
+	return onchain.NewInstruction(address.Replica, in, metas...)
 }
 
 // Initialize creates the Replica of remote; admin is the network's bridge admin.

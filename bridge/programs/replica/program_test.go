@@ -12,22 +12,13 @@ import (
 	"github.com/atoll-dev/atoll/bridge/programs/replica"
 	"github.com/atoll-dev/atoll/bridge/update"
 	"github.com/atoll-dev/atoll/runtime/svm"
-	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
 func TestProgram_Governance(t *testing.T) {
 	c := chaintest.New(t, 2000)
-	owner, ownerKey := chaintest.Key("owner")
-	mallory, malloryKey := chaintest.Key("mallory")
-	c.Fund(ownerKey, 1_000_000_000_000)
-	c.Fund(malloryKey, 1_000_000_000)
-	must := func(ix sol.Instruction, err error) sol.Instruction {
-		t.Helper()
-		if err != nil {
-			t.Fatal(err)
-		}
-		return ix
-	}
+	owner, mallory := c.OwnerAndMallory()
+	ownerKey, malloryKey := chaintest.Pub(owner), chaintest.Pub(mallory)
+	must := chaintest.Must(t)
 	set := testkeys.Set(t, 2, 1, 2, 3)
 	// Only the admin initializes; the local domain cannot be followed.
 	chaintest.Fails(t, c.Run(mallory, nil, must(replica.Initialize(malloryKey, malloryKey, 1000, 60, merkle.EmptyRoot(), malloryKey, set))), chaintest.Custom(20))

@@ -168,6 +168,29 @@ func Fails(t testing.TB, r svm.TxResult, want svm.InstructionError) {
 // Custom is a program's custom error.
 func Custom(code uint32) svm.InstructionError { return svm.NewCustomError(code) }
 
+// Must returns a function that unwraps an instruction builder's result,
+// failing t on a builder error: must(replica.SetOwner(…)).
+func Must(t testing.TB) func(sol.Instruction, error) sol.Instruction {
+	return func(ix sol.Instruction, err error) sol.Instruction {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ix
+	}
+}
+
+// OwnerAndMallory funds the two signers of the programs' governance tests:
+// the owner, who sets a program up, and mallory, who tries what only the
+// owner may.
+func (c *Chain) OwnerAndMallory() (owner, mallory ed25519.PrivateKey) {
+	owner, ownerKey := Key("owner")
+	mallory, malloryKey := Key("mallory")
+	c.Fund(ownerKey, 1_000_000_000_000)
+	c.Fund(malloryKey, 1_000_000_000)
+	return owner, mallory
+}
+
 func joinLogs(lines []string) string {
 	s := ""
 	for _, l := range lines {
