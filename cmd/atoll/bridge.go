@@ -56,6 +56,31 @@ func bridgeChain(ctx context.Context, f *clientFlags, name string) (*agent.Chain
 	return ch, nil
 }
 
+// dispatchFromOrigin signs with cf's key on the origin chain, sends the
+// instruction build makes for that chain and sender, and prints the message
+// it dispatched: the frame of `bridge send` and `bridge token send`.
+func dispatchFromOrigin(cmd *cobra.Command, cf *clientFlags, build func(ch *agent.Chain, sender sol.Pubkey) (sol.Instruction, error)) error {
+	ctx := cmd.Context()
+	key, err := cf.signer()
+	if err != nil {
+		return err
+	}
+	ch, err := bridgeChain(ctx, cf, "origin")
+	if err != nil {
+		return err
+	}
+	ix, err := build(ch, client.PubkeyOf(key))
+	if err != nil {
+		return err
+	}
+	d, tx, err := sendDispatching(ctx, ch, key, ix)
+	if err != nil {
+		return err
+	}
+	printDispatched(cmd.OutOrStdout(), d, tx.Signature)
+	return nil
+}
+
 // sendDispatching submits ix and returns the message it dispatched and the
 // transaction's signature and slot.
 func sendDispatching(ctx context.Context, ch *agent.Chain, signer ed25519.PrivateKey, ix sol.Instruction) (agent.Dispatched, *agent.Tx, error) {
@@ -95,29 +120,13 @@ func newBridgeSendCommand() *cobra.Command {
 		Short: "Dispatch a message through this chain's Home",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
 			r, err := agent.ParseRecipient(recipient)
 			if err != nil {
 				return fmt.Errorf("--recipient %q: want a base58 program id or 0x-hex bytes32", recipient)
 			}
-			key, err := cf.signer()
-			if err != nil {
-				return err
-			}
-			ch, err := bridgeChain(ctx, &cf, "origin")
-			if err != nil {
-				return err
-			}
-			ix, err := home.Dispatch(client.PubkeyOf(key), destination, r, []byte(body))
-			if err != nil {
-				return err
-			}
-			d, tx, err := sendDispatching(ctx, ch, key, ix)
-			if err != nil {
-				return err
-			}
-			printDispatched(cmd.OutOrStdout(), d, tx.Signature)
-			return nil
+			return dispatchFromOrigin(cmd, &cf, func(_ *agent.Chain, sender sol.Pubkey) (sol.Instruction, error) {
+				return home.Dispatch(sender, destination, r, []byte(body))
+			})
 		},
 	}
 	cf.register(cmd)
@@ -142,7 +151,6 @@ func newBridgeTokenSendCommand() *cobra.Command {
 		Short: "Send lamports (or wrapped lamports back to their origin) to an account on another domain",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			ctx := cmd.Context()
 			lamports, err := parseSOL(amount)
 			if err != nil {
 				return err
@@ -151,24 +159,13 @@ func newBridgeTokenSendCommand() *cobra.Command {
 			if err != nil {
 				return fmt.Errorf("--to: %w", err)
 			}
-			key, err := cf.signer()
-			if err != nil {
-				return err
-			}
-			ch, err := bridgeChain(ctx, &cf, "origin")
-			if err != nil {
-				return err
-			}
-			if assetOrigin == 0 {
-				assetOrigin = ch.Domain
-			}
-			ix := tokenbridge.SendInstruction(ch.Domain, client.PubkeyOf(key), destination, dest, lamports, assetOrigin)
-			d, tx, err := sendDispatching(ctx, ch, key, ix)
-			if err != nil {
-				return err
-			}
-			printDispatched(cmd.OutOrStdout(), d, tx.Signature)
-			return nil
+			return dispatchFromOrigin(cmd, &cf, func(ch *agent.Chain, sender sol.Pubkey) (sol.Instruction, error) {
+				origin := assetOrigin
+				if origin == 0 {
+					origin = ch.Domain
+				}
+				return tokenbridge.SendInstruction(ch.Domain, sender, destination, dest, lamports, origin), nil
+			})
 		},
 	}
 	cf.register(cmd)
