@@ -50,10 +50,9 @@ func TestByzantine_StorageReceiptWithoutStoring(t *testing.T) {
 	}
 	lazyID, honestID := v.Storage[0], v.Storage[1]
 	var fm *member
-	fi := -1
-	for i, m := range bn.members {
+	for _, m := range bn.members {
 		if id := m.id.Public(); !slices.Contains(v.Workers, id) && !slices.Contains(v.Storage, id) {
-			fm, fi = m, i
+			fm = m
 			break
 		}
 	}
@@ -76,12 +75,12 @@ func TestByzantine_StorageReceiptWithoutStoring(t *testing.T) {
 	amount := v.Runtime.Staking.Slashing[staking.SlashIncorrectResults]
 	lazySlash := fmt.Sprintf("slashed node=lazy reason=incorrect-results amount=%d", amount)
 
-	// The follower's node account pays the challenges: its entity funds it.
+	// The follower's node account pays the challenges: genesis funds
+	// every storage node's account for it.
 	followerAcct := staking.NewAddress(fm.id.Public())
-	if err := bn.chain.Submit(ctx, seeded(1, fi+1), "staking.Transfer", &staking.TransferBody{To: followerAcct, Amount: 10 * params.ChallengeBond}); err != nil {
-		t.Fatal(err)
+	if got := bn.general(t, followerAcct); got != genesis.NodeBalance || got < params.ChallengeBond {
+		t.Fatalf("the follower's account holds %d, want genesis.NodeBalance %d (bond %d)", got, genesis.NodeBalance, params.ChallengeBond)
 	}
-	waitFor(t, "the follower's account funded", func() bool { return bn.general(t, followerAcct) == 10*params.ChallengeBond })
 	ch.Signer = fm.id
 	cctx, cancel := context.WithCancel(ctx)
 	var wg sync.WaitGroup
@@ -157,19 +156,17 @@ func TestByzantine_StorageReceiptWithoutStoring(t *testing.T) {
 	if got := bn.general(t, honestEntity) - honestBefore; got != params.ChallengeBond {
 		t.Errorf("the honest entity earned %d, want the bond %d", got, params.ChallengeBond)
 	}
-	if paid := 10*params.ChallengeBond - bn.general(t, followerAcct); paid != uint64(len(answered))*params.ChallengeBond {
+	if paid := genesis.NodeBalance - bn.general(t, followerAcct); paid != uint64(len(answered))*params.ChallengeBond {
 		t.Errorf("the follower paid %d for %d answered challenges (bond %d)", paid, len(answered), params.ChallengeBond)
 	}
 
-	// Lazy's own Challenger, funded, hears that lazy failed a fetch (its
-	// own worker asked its own storage role): it does not challenge its own
-	// receipt. Reports are judged in order, so once its challenge of the
+	// Lazy's own Challenger, funded at genesis, hears that lazy failed a
+	// fetch (its own worker asked its own storage role): it does not
+	// challenge its own receipt. Reports are judged in order, so once its challenge of the
 	// honest node is answered, the self-report was judged.
-	lazyAcct := staking.NewAddress(lazyID)
-	if err := bn.chain.Submit(ctx, seeded(1, slices.Index(bn.members, lazy)+1), "staking.Transfer", &staking.TransferBody{To: lazyAcct, Amount: 10 * params.ChallengeBond}); err != nil {
-		t.Fatal(err)
+	if got := bn.general(t, staking.NewAddress(lazyID)); got < params.ChallengeBond {
+		t.Fatalf("lazy's account holds %d, less than a bond %d: the self-challenge check would prove nothing", got, params.ChallengeBond)
 	}
-	waitFor(t, "lazy's account funded", func() bool { return bn.general(t, lazyAcct) == 10*params.ChallengeBond })
 	self := &storage.Challenger{Runtime: genesis.SVMRuntimeID, Signer: lazy.id, Logger: testLogger()}
 	wg.Add(1)
 	go func() {
