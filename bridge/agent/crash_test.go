@@ -173,8 +173,11 @@ func (w *signingWatch) poll(ctx context.Context, urls []string, olds func() []ke
 // while messages keep arriving, and the processor in the middle of
 // delivering; both restart from their databases. No updater signs two roots
 // for one old root, the watcher finds no fraud, every message is processed,
-// and the token transfer among them is minted exactly once. It runs on
-// devbank chains and on two real atoll networks.
+// and the token transfer among them is minted exactly once. Then the same
+// networks serve the lone-updater frauds (loneUpdaters: one updater's
+// signature at its exchange, a double update on A and an improper update on
+// B), which a watcher reading that exchange proves. It runs on devbank
+// chains and on two real atoll networks.
 func TestAgents_CrashRestart(t *testing.T) {
 	t.Parallel()
 	for _, net := range []string{"devbank", "atoll networks"} {
@@ -297,16 +300,18 @@ func crashRestart(t *testing.T, tb *testBridge) {
 		t.Fatalf("escrow on A = %d, want %d (rent) + %d", got, rent, amount)
 	}
 	watch.mu.Lock()
-	defer watch.mu.Unlock()
-	if len(watch.twice) > 0 {
-		t.Fatalf("double signing:\n%s", strings.Join(watch.twice, "\n"))
+	twice, seen := watch.twice, len(watch.seen)
+	watch.mu.Unlock()
+	if len(twice) > 0 {
+		t.Fatalf("double signing:\n%s", strings.Join(twice, "\n"))
 	}
-	if len(watch.seen) == 0 {
+	if seen == 0 {
 		t.Fatal("the signing watch saw no signatures")
 	}
 	if tb.homeFailed() || tb.replicaHalted() || !tb.replicaEnrolled() {
 		t.Fatal("the bridge was failed, halted or unenrolled without fraud")
 	}
+	tb.loneUpdaters()
 }
 
 func hexDecode(s string) ([]byte, error) { return hex.DecodeString(s) }
