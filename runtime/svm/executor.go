@@ -36,8 +36,11 @@ func WithStatusChecker(s StatusChecker) Option { return func(e *Executor) { e.st
 func WithParallelism(n int) Option { return func(e *Executor) { e.parallelism = max(1, n) } }
 
 // WithoutSignatureVerification makes the executor treat every signature as
-// valid. It exists for RPC simulation with sigVerify false, which must run
-// unsigned transactions; an executor that commits state must never use it.
+// valid. It serves RPC simulation with sigVerify false, which must run
+// unsigned transactions, and callers that verified every signature of the
+// batch themselves (the hosted runtime, for signatures its own CheckTx
+// verified). An executor that commits state may use it only then: never on
+// another party's word that signatures are valid.
 func WithoutSignatureVerification() Option { return func(e *Executor) { e.skipSigverify = true } }
 
 // WithBudget replaces the compute budget table.
