@@ -50,8 +50,11 @@ func (r Rent) Encode() []byte {
 	return append(b, r.BurnPercent)
 }
 
-// EpochSchedule is the EpochSchedule sysvar. atoll has no warmup: every
-// epoch has SlotsPerEpoch slots.
+// EpochSchedule is the EpochSchedule sysvar: how slots map to epochs
+// (EpochOf, FirstSlotInEpoch, SlotsInEpoch in epochschedule.go). With Warmup,
+// epochs before FirstNormalEpoch are MinimumSlotsPerEpoch·2^epoch slots long
+// and FirstNormalSlot is where the first full-length epoch starts; build one
+// with NewEpochSchedule so the derived fields agree with SlotsPerEpoch.
 type EpochSchedule struct {
 	SlotsPerEpoch            uint64
 	LeaderScheduleSlotOffset uint64
