@@ -72,7 +72,9 @@ func lamports(t *testing.T, ch *localnet.Net, key sol.Pubkey) uint64 {
 // TestAgents_RealNetworks runs the bridge between two real atoll networks
 // (`atoll devnet` processes: CometBFT, the roothash, a compute committee and
 // the sandboxed SVM runtime, domains 1000 and 2000) with every agent on
-// their JSON-RPC. A message to the sBPF inbox and a token transfer go A→B,
+// their JSON-RPC. Two messages to the sBPF inbox (one too large to prove and
+// process in one transaction, so proven and processed in two) and a token
+// transfer go A→B,
 // replays of the processed transfer, the August 2022 exploit (zero root,
 // zero proof) and bad quorums (short by one, duplicated, non-member, high-s)
 // are refused, a message tried before its root's confirmAt and one
@@ -102,11 +104,15 @@ func TestAgents_RealNetworks(t *testing.T) {
 	user, holder := agent.PubkeyOf(tb.user), agent.PubkeyOf(key("recipient"))
 	const amount, returned = 3_000_000_000, 1_000_000_000
 	msg := tb.dispatch(localnet.Inbox, "hello over consensus")
+	// Too large to prove and process in one transaction: the processor
+	// proves it, then processes it.
+	big := tb.dispatch(localnet.Inbox, strings.Repeat("y", splitBody(t, user, key("processor"))))
 	escrowBefore := tb.escrowed()
 	transfer := tb.sendDispatch(tokenbridge.SendInstruction(domainA, user, domainB, holder, amount, domainA))
-	tb.eventually("the message and the transfer processed on B", func() bool {
-		return tb.status(msg) == breplica.Processed && tb.status(transfer) == breplica.Processed
+	tb.eventually("the messages and the transfer processed on B", func() bool {
+		return tb.status(msg) == breplica.Processed && tb.status(big) == breplica.Processed && tb.status(transfer) == breplica.Processed
 	})
+	tb.provenApart(big)
 	if got := tb.wrapped(holder); got != amount {
 		t.Fatalf("wrapped balance on B = %d, want %d", got, amount)
 	}

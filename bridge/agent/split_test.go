@@ -12,7 +12,6 @@ import (
 	"github.com/atoll-dev/atoll/bridge/message"
 	"github.com/atoll-dev/atoll/bridge/programs/address"
 	"github.com/atoll-dev/atoll/bridge/programs/replica"
-	breplica "github.com/atoll-dev/atoll/bridge/replica"
 	"github.com/atoll-dev/atoll/client"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
@@ -70,24 +69,16 @@ func splitBody(t *testing.T, sender sol.Pubkey, payer []byte) int {
 	return 0
 }
 
-// TestProcessor_ProveThenProcess: a message too large to prove and process
-// in one transaction is proven and processed in two.
-func TestProcessor_ProveThenProcess(t *testing.T) {
-	t.Parallel()
-	tb := newTestBridge(t, bridgeOpts{optimistic: 1})
-	n := splitBody(t, agent.PubkeyOf(tb.user), key("processor"))
-	tb.startAgents("alpha", "updater", "relayer", "processor")
-	tb.dispatch(localnet.Inbox, "x")
-	big := tb.dispatch(localnet.Inbox, string(bytes.Repeat([]byte("y"), n)))
-	tb.eventually("the large message processed", func() bool { return tb.status(big) == breplica.Processed })
-
-	// The Replica's log shows the split: Proven and Processed for the leaf
-	// in different transactions.
-	txs, _, err := tb.b.Chain.Since(context.Background(), address.ReplicaState(domainA), [64]byte{})
+// provenApart checks that B's Replica proved a's message d and processed
+// it in two different transactions, as a processor does with a message too
+// large to prove and process in one (see splitBody).
+func (tb *testBridge) provenApart(d agent.Dispatched) {
+	tb.t.Helper()
+	txs, _, err := tb.b.Chain.Since(context.Background(), address.ReplicaState(domainA), sol.Signature{})
 	if err != nil {
-		t.Fatal(err)
+		tb.t.Fatal(err)
 	}
-	leaf := message.Leaf(big.Raw)
+	leaf := message.Leaf(d.Raw)
 	var proven, processed = -1, -1
 	for i, tx := range txs {
 		for _, e := range replica.ParseLogs(tx.Logs) {
@@ -100,6 +91,6 @@ func TestProcessor_ProveThenProcess(t *testing.T) {
 		}
 	}
 	if proven < 0 || processed < 0 || proven == processed {
-		t.Fatalf("proven in transaction %d, processed in %d; want two different transactions", proven, processed)
+		tb.t.Fatalf("proven in transaction %d, processed in %d; want two different transactions", proven, processed)
 	}
 }
