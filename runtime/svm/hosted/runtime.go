@@ -2,6 +2,7 @@ package hosted
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"fmt"
 	"sort"
@@ -28,9 +29,34 @@ var Version = rhp.Version{Major: 1, Minor: 0, Patch: 0}
 // InfoRequest.LocalConfig (canonical CBOR); every node of a network sends the
 // same, since it shapes execution.
 type Config struct {
+	// SlotsPerEpoch and Warmup define the network's epoch schedule
+	// (EpochSchedule): 0 slots means svm.DefaultEpochSchedule's length.
+	// Warmup is omitted when false, so a configuration written before it
+	// existed encodes and decodes unchanged (no warmup).
 	SlotsPerEpoch uint64     `cbor:"slots_per_epoch"`
 	BridgeDomain  uint32     `cbor:"bridge_domain"`
 	BridgeAdmin   sol.Pubkey `cbor:"bridge_admin"`
+	Warmup        bool       `cbor:"warmup,omitempty"`
+}
+
+// errSlotsPerEpoch refuses a schedule shorter than Solana allows.
+var errSlotsPerEpoch = fmt.Errorf("hosted: slots_per_epoch must be 0 (the default) or at least %d", svm.MinimumSlotsPerEpoch)
+
+// Validate reports a configuration no network may run.
+func (c *Config) Validate() error {
+	if c.SlotsPerEpoch != 0 && c.SlotsPerEpoch < svm.MinimumSlotsPerEpoch {
+		return errSlotsPerEpoch
+	}
+	return nil
+}
+
+// EpochSchedule is the network's epoch schedule, as Solana's
+// EpochSchedule::custom(SlotsPerEpoch, SlotsPerEpoch, Warmup) builds it. It
+// alone maps slots to epochs: the Clock sysvar's epoch, feature activation
+// and the EpochSchedule sysvar all follow it.
+func (c *Config) EpochSchedule() svm.EpochSchedule {
+	spe := cmp.Or(c.SlotsPerEpoch, svm.DefaultEpochSchedule.SlotsPerEpoch)
+	return svm.NewEpochSchedule(spe, spe, c.Warmup)
 }
 
 // Runtime executes batches for a host. Safe for concurrent use: the host may
@@ -54,14 +80,15 @@ func New(fetch Fetcher) (*Runtime, error) {
 	return &Runtime{loader: l, fetch: fetch}, nil
 }
 
-func (r *Runtime) options() []svm.Option {
+// config is the network configuration in force.
+func (r *Runtime) config() Config {
 	r.mu.RLock()
-	cfg := r.cfg
-	r.mu.RUnlock()
-	opts := r.loader.Options()
-	if cfg.SlotsPerEpoch > 0 {
-		opts = append(opts, svm.WithEpochSchedule(svm.EpochSchedule{SlotsPerEpoch: cfg.SlotsPerEpoch, LeaderScheduleSlotOffset: cfg.SlotsPerEpoch}))
-	}
+	defer r.mu.RUnlock()
+	return r.cfg
+}
+
+func (r *Runtime) options(cfg Config) []svm.Option {
+	opts := append(r.loader.Options(), svm.WithEpochSchedule(cfg.EpochSchedule()))
 	opts = append(opts, crosslayer.Option())
 	return append(opts, programs.Options(programs.Config{LocalDomain: cfg.BridgeDomain, Admin: cfg.BridgeAdmin})...)
 }
@@ -69,12 +96,14 @@ func (r *Runtime) options() []svm.Option {
 // GenesisAccounts are the accounts a new network's runtime state starts
 // with under cfg: sysvars and the native programs' executable accounts.
 func GenesisAccounts(cfg Config) ([]svm.AccountWrite, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, err
+	}
 	r, err := New(nil)
 	if err != nil {
 		return nil, err
 	}
-	r.cfg = cfg
-	return svm.NewExecutor(svm.NewMapStore(), r.options()...).GenesisAccounts(), nil
+	return svm.NewExecutor(svm.NewMapStore(), r.options(cfg)...).GenesisAccounts(), nil
 }
 
 // Info records the network configuration and describes the runtime.
@@ -82,6 +111,9 @@ func (r *Runtime) Info(_ context.Context, req *rhp.InfoRequest) (*rhp.InfoRespon
 	if len(req.LocalConfig) > 0 {
 		var cfg Config
 		if err := rhp.Unmarshal(req.LocalConfig, &cfg); err != nil {
+			return nil, rhp.Errorf(rhp.CodeMalformed, Name, "local config: %v", err)
+		}
+		if err := cfg.Validate(); err != nil {
 			return nil, rhp.Errorf(rhp.CodeMalformed, Name, "local config: %v", err)
 		}
 		r.mu.Lock()
@@ -93,9 +125,13 @@ func (r *Runtime) Info(_ context.Context, req *rhp.InfoRequest) (*rhp.InfoRespon
 
 // blockContext turns the protocol's block context into the engine's. Slots
 // are runtime rounds, so the i-th recent blockhash closed slot Slot-1-i. The
+// epoch is the schedule's epoch of Slot, never the host's Epoch (which is
+// informational): the runtime alone defines its state transition, so Clock,
+// feature activation and the EpochSchedule sysvar agree on every node. The
 // active features come from the state itself, which the proofs vouch for.
-func blockContext(c *rhp.BlockContext, store svm.AccountsStore) (svm.BlockContext, error) {
-	blk := svm.BlockContext{Slot: c.Slot, Epoch: c.Epoch, UnixTimestamp: c.UnixTimestamp}
+func blockContext(c *rhp.BlockContext, schedule svm.EpochSchedule, store svm.AccountsStore) (svm.BlockContext, error) {
+	epoch, _ := schedule.EpochOf(c.Slot)
+	blk := svm.BlockContext{Slot: c.Slot, Epoch: epoch, UnixTimestamp: c.UnixTimestamp}
 	for i, h := range c.RecentBlockhashes {
 		blk.RecentBlockhashes = append(blk.RecentBlockhashes, svm.BlockhashEntry{Slot: c.Slot - 1 - uint64(i), Hash: sol.Hash(h)})
 	}
@@ -114,14 +150,15 @@ func (r *Runtime) ExecuteTxBatch(ctx context.Context, req *rhp.ExecuteTxBatch) (
 	if err != nil {
 		return nil, rhp.Errorf(rhp.CodeMalformed, Name, "%v", err)
 	}
-	blk, err := blockContext(&req.Context, store)
+	cfg := r.config()
+	blk, err := blockContext(&req.Context, cfg.EpochSchedule(), store)
 	if err != nil {
 		return nil, err
 	}
 	for _, d := range req.Deposits {
 		blk.Deposits = append(blk.Deposits, svm.Deposit{Recipient: sol.Pubkey(d.Recipient), Lamports: d.Amount})
 	}
-	opts := r.options()
+	opts := r.options(cfg)
 	if r.sigs.allVerified(req.Txs) {
 		// Every signature was verified by this process (mostly in its own
 		// CheckTxBatch): the executor need not verify them again.
