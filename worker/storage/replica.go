@@ -28,6 +28,19 @@ type Fetcher interface {
 	FetchDiff(ctx context.Context, h *roothash.Header) (stateLog, ioLog mkvs.WriteLog, err error)
 }
 
+// A CheckingFetcher is a Fetcher that lets its caller judge each peer's
+// answer, so that one peer serving write logs that decode but do not lead
+// to the header's roots cannot stall the caller: FetchDiffUntil hands
+// each peer's logs to use, in turn, until use returns nil (then it returns
+// nil). An error of use wrapping ErrBadResults is that peer's failure (it
+// is reported like a failed fetch and the next peer is asked); any other
+// error of use is the caller's own and is returned at once. Replica.Finalize
+// uses it when its Fetcher has it, applying each answer as its check.
+type CheckingFetcher interface {
+	Fetcher
+	FetchDiffUntil(ctx context.Context, h *roothash.Header, use func(stateLog, ioLog mkvs.WriteLog) error) error
+}
+
 // Replica is a node's MKVS for one runtime, advanced one finalized round at a
 // time. MKVS version r holds the state (and IO) roots of round r. It is safe
 // for concurrent use.
@@ -135,7 +148,7 @@ func (r *Replica) verify(round uint64, prevState, stateRoot, ioRoot roothash.Has
 		return nil, nil, fmt.Errorf("storage: previous state root of round %d: %w", round, err)
 	}
 	if err := t.ApplyWriteLog(stateLog); err != nil {
-		return nil, nil, fmt.Errorf("%w: state: %w", ErrBadResults, err)
+		return nil, nil, logError("state", err)
 	}
 	if got := t.Hash(); got != mkvs.Hash(stateRoot) {
 		return nil, nil, fmt.Errorf("%w: state log leads to %s, claimed %s", ErrBadResults, got, mkvs.Hash(stateRoot))
@@ -145,12 +158,22 @@ func (r *Replica) verify(round uint64, prevState, stateRoot, ioRoot roothash.Has
 		return nil, nil, fmt.Errorf("storage: empty io tree: %w", err)
 	}
 	if err := it.ApplyWriteLog(ioLog); err != nil {
-		return nil, nil, fmt.Errorf("%w: io: %w", ErrBadResults, err)
+		return nil, nil, logError("io", err)
 	}
 	if got := it.Hash(); got != mkvs.Hash(ioRoot) {
 		return nil, nil, fmt.Errorf("%w: io log leads to %s, claimed %s", ErrBadResults, got, mkvs.Hash(ioRoot))
 	}
 	return t, it, nil
+}
+
+// logError classifies an error of applying a write log: the log's own
+// faults are ErrBadResults (whoever sent it is to blame), anything else
+// (reading the local tree) is this node's.
+func logError(part string, err error) error {
+	if errors.Is(err, mkvs.ErrMalformedLog) || errors.Is(err, mkvs.ErrKeyTooLarge) || errors.Is(err, mkvs.ErrValueTooLarge) {
+		return fmt.Errorf("%w: %s: %w", ErrBadResults, part, err)
+	}
+	return fmt.Errorf("storage: applying the %s log: %w", part, err)
 }
 
 // Stash verifies a round's results and keeps them (synced to disk unless
@@ -265,9 +288,10 @@ func (r *Replica) Finalize(ctx context.Context, h *roothash.Header, fetch Fetche
 		case fetch == nil:
 			return fmt.Errorf("%w: round %d", ErrNoCandidate, h.Round)
 		default:
-			if stateLog, ioLog, err = fetch.FetchDiff(ctx, h); err != nil {
+			if err := r.finalizeFetched(ctx, h, root, fetch); err != nil {
 				return err
 			}
+			return r.pending.pruneBelow(h.Round + 1)
 		}
 	}
 	if err := r.KV.ApplyWriteLog(root, stateLog, r.stateRoot(h.Round, h.StateRoot)); err != nil {
@@ -280,6 +304,32 @@ func (r *Replica) Finalize(ctx context.Context, h *roothash.Header, fetch Fetche
 		r.noteIO(h.Round, ioLog)
 	}
 	return r.pending.pruneBelow(h.Round + 1)
+}
+
+// finalizeFetched applies Normal header h, on the latest state root, with
+// write logs from peers. Applying is the check: a peer's logs that do not
+// lead to both of h's roots fail with ErrBadResults, so a CheckingFetcher
+// reports that peer and asks the next one. State and IO commit together.
+func (r *Replica) finalizeFetched(ctx context.Context, h *roothash.Header, root mkvs.Root, fetch Fetcher) error {
+	apply := func(stateLog, ioLog mkvs.WriteLog) error {
+		st, io, err := r.verify(h.Round, roothash.Hash(root.Hash), h.StateRoot, h.IORoot, stateLog, ioLog)
+		if err != nil {
+			return err
+		}
+		if _, _, err := r.KV.CommitTrees(h.Round, st, io); err != nil {
+			return fmt.Errorf("storage: applying round %d: %w", h.Round, err)
+		}
+		r.noteIO(h.Round, ioLog)
+		return nil
+	}
+	if cf, ok := fetch.(CheckingFetcher); ok {
+		return cf.FetchDiffUntil(ctx, h, apply)
+	}
+	stateLog, ioLog, err := fetch.FetchDiff(ctx, h)
+	if err != nil {
+		return err
+	}
+	return apply(stateLog, ioLog)
 }
 
 func (r *Replica) noteIO(round uint64, ioLog mkvs.WriteLog) {

@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"sync"
@@ -20,6 +21,9 @@ type Faults struct {
 	// ReceiptWithoutStoring signs receipts without verifying or keeping
 	// the results, so a later fetch of the round from this node fails.
 	ReceiptWithoutStoring bool
+	// ForgeDiffs serves well-formed write logs that do not lead to the
+	// requested roots: a peer a follower must not believe.
+	ForgeDiffs bool
 }
 
 // Node is the storage-committee role of one runtime on a node: it signs
@@ -109,12 +113,18 @@ func (n *Node) StorageApply(ctx context.Context, _ signature.PublicKey, m *p2p.A
 
 // GetDiff implements p2p.StorageHandler.
 func (n *Node) GetDiff(_ context.Context, _ signature.PublicKey, m *p2p.DiffRequest) (*p2p.DiffResponse, error) {
-	if n.currentFaults().ReceiptWithoutStoring {
+	faults := n.currentFaults()
+	var sl, il mkvs.WriteLog
+	switch {
+	case faults.ForgeDiffs:
+		sl = forgedLog(m.Round)
+	case faults.ReceiptWithoutStoring:
 		return nil, fmt.Errorf("%w: round %d", ErrNotAvailable, m.Round)
-	}
-	sl, il, err := n.Replica.Diff(m.Round, m.StateRoot, m.IORoot)
-	if err != nil {
-		return nil, err
+	default:
+		var err error
+		if sl, il, err = n.Replica.Diff(m.Round, m.StateRoot, m.IORoot); err != nil {
+			return nil, err
+		}
 	}
 	sb, err := sl.MarshalBinary()
 	if err != nil {
@@ -125,6 +135,12 @@ func (n *Node) GetDiff(_ context.Context, _ signature.PublicKey, m *p2p.DiffRequ
 		return nil, err
 	}
 	return &p2p.DiffResponse{StateRoot: m.StateRoot, IORoot: m.IORoot, StateLog: sb, IOLog: ib}, nil
+}
+
+// forgedLog is the state write log a ForgeDiffs node serves for round: it
+// decodes, applies to any tree, and leads to no root an executor computed.
+func forgedLog(round uint64) mkvs.WriteLog {
+	return mkvs.WriteLog{{Key: []byte("storage: forged"), Value: binary.BigEndian.AppendUint64(nil, round)}}
 }
 
 // GetCheckpoint implements p2p.StorageHandler: chunk m.Index of the
@@ -155,9 +171,10 @@ func (n *Node) GetCheckpoint(_ context.Context, _ signature.PublicKey, m *p2p.Ch
 }
 
 // PeerFetcher fetches rounds from storage peers over P2P, trying each in
-// turn until one's answer verifies. A peer that fails is reported to
-// OnFailure: a storage node that signed a receipt for a round it cannot
-// serve is the evidence the slashing transaction needs.
+// turn until one's answer verifies. A peer that fails, or whose answer
+// does not verify, is reported to OnFailure: a storage node that signed a
+// receipt for a round it cannot (or will not truthfully) serve is the
+// evidence a storage challenge needs. Nobody is reported when ctx ends.
 type PeerFetcher struct {
 	Runtime   registry.RuntimeID
 	Client    *p2p.Client
@@ -165,26 +182,46 @@ type PeerFetcher struct {
 	OnFailure func(peer p2p.Peer, round uint64, err error)
 }
 
-// FetchDiff implements Fetcher.
-func (f *PeerFetcher) FetchDiff(ctx context.Context, h *roothash.Header) (mkvs.WriteLog, mkvs.WriteLog, error) {
+var _ CheckingFetcher = (*PeerFetcher)(nil)
+
+// FetchDiff implements Fetcher: the first peer's decodable answer,
+// unverified (FetchDiffUntil lets the caller verify each answer).
+func (f *PeerFetcher) FetchDiff(ctx context.Context, h *roothash.Header) (stateLog, ioLog mkvs.WriteLog, err error) {
+	err = f.FetchDiffUntil(ctx, h, func(sl, il mkvs.WriteLog) error {
+		stateLog, ioLog = sl, il
+		return nil
+	})
+	return stateLog, ioLog, err
+}
+
+// FetchDiffUntil implements CheckingFetcher.
+func (f *PeerFetcher) FetchDiffUntil(ctx context.Context, h *roothash.Header, use func(stateLog, ioLog mkvs.WriteLog) error) error {
 	var errs []error
 	round := h.Round
 	for _, p := range f.Peers() {
 		d, err := f.Client.GetDiff(ctx, p, &p2p.DiffRequest{Runtime: f.Runtime, Round: round, StateRoot: h.StateRoot, IORoot: h.IORoot})
-		var sl, il mkvs.WriteLog
 		if err == nil {
-			err = errors.Join(sl.UnmarshalBinary(d.StateLog), il.UnmarshalBinary(d.IOLog))
-		}
-		if err != nil {
-			errs = append(errs, err)
-			if f.OnFailure != nil {
-				f.OnFailure(p, round, err)
+			var sl, il mkvs.WriteLog
+			if err = errors.Join(sl.UnmarshalBinary(d.StateLog), il.UnmarshalBinary(d.IOLog)); err == nil {
+				if err = use(sl, il); err == nil {
+					return nil
+				}
+				if !errors.Is(err, ErrBadResults) {
+					return err
+				}
 			}
-			continue
 		}
-		return sl, il, nil
+		if ctx.Err() != nil {
+			// The peers did not fail: this fetch was called off.
+			return fmt.Errorf("storage: fetching round %d: %w", round, ctx.Err())
+		}
+		err = fmt.Errorf("peer %s: %w", p.Addr, err)
+		errs = append(errs, err)
+		if f.OnFailure != nil {
+			f.OnFailure(p, round, err)
+		}
 	}
-	return nil, nil, fmt.Errorf("%w: round %d from %d peers: %w", ErrNotAvailable, round, len(errs), errors.Join(errs...))
+	return fmt.Errorf("%w: round %d from %d peers: %w", ErrNotAvailable, round, len(errs), errors.Join(errs...))
 }
 
 // RestoreCheckpoint fills an empty replica with the state root of
