@@ -74,7 +74,7 @@ func lamports(t *testing.T, ch *localnet.Net, key sol.Pubkey) uint64 {
 // the sandboxed SVM runtime, domains 1000 and 2000) with every agent on
 // their JSON-RPC. Two messages to the sBPF inbox (one too large to prove and
 // process in one transaction, so proven and processed in two) and a token
-// transfer go A→B,
+// transfer go A→B (a message to a recipient A's processor denies does not),
 // replays of the processed transfer, the August 2022 exploit (zero root,
 // zero proof) and bad quorums (short by one, duplicated, non-member, high-s)
 // are refused, a message tried before its root's confirmAt and one
@@ -92,7 +92,13 @@ func TestAgents_RealNetworks(t *testing.T) {
 	const optimistic = 2
 	tb := newTestBridge(t, bridgeOpts{optimistic: optimistic, atoll: atollBinary(t)})
 	ctx := context.Background()
-	tb.startAgents("alpha", "updater", "processor")
+	// A's processor denies one recipient: its message is never delivered.
+	denied := agent.PubkeyOf(key("denied recipient"))
+	tb.startAgents("alpha", "updater")
+	tb.start("processor", tb.config("processor-alpha", "alpha", func(c *agent.Config) {
+		payers("processor")(c)
+		c.Processor.Deny = []string{denied.String()}
+	}))
 	relayerA := tb.start("relayer", tb.config("relayer-alpha", "alpha", payers("relayer")))
 	tb.startAgents("beta", "updater", "relayer", "processor")
 	w := tb.start("watcher", tb.config("watcher", "", func(c *agent.Config) {
@@ -107,12 +113,16 @@ func TestAgents_RealNetworks(t *testing.T) {
 	// Too large to prove and process in one transaction: the processor
 	// proves it, then processes it.
 	big := tb.dispatch(localnet.Inbox, strings.Repeat("y", splitBody(t, user, key("processor"))))
+	deniedMsg := tb.dispatch(denied, "not for this processor")
 	escrowBefore := tb.escrowed()
 	transfer := tb.sendDispatch(tokenbridge.SendInstruction(domainA, user, domainB, holder, amount, domainA))
 	tb.eventually("the messages and the transfer processed on B", func() bool {
 		return tb.status(msg) == breplica.Processed && tb.status(big) == breplica.Processed && tb.status(transfer) == breplica.Processed
 	})
 	tb.provenApart(big)
+	if s := tb.status(deniedMsg); s != breplica.None {
+		t.Fatalf("the message to the denied recipient is %s on B", s)
+	}
 	if got := tb.wrapped(holder); got != amount {
 		t.Fatalf("wrapped balance on B = %d, want %d", got, amount)
 	}
