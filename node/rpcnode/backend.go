@@ -69,7 +69,6 @@ type Backend struct {
 	root  mkvs.Root
 	state *accounts.Store
 	time  int64 // consensus time of the latest header
-	epoch uint64
 	// chainRound is the roothash's latest finalized round when last read.
 	chainRound uint64
 	txCount    uint64
@@ -96,12 +95,8 @@ func New(cfg Config) (*Backend, error) {
 	// The same executor configuration as runtime/svm/hosted builds from
 	// the network's runtime configuration, so simulations run the
 	// programs and schedule the runtime runs.
-	opts := l.Options()
-	schedule := svm.DefaultEpochSchedule
-	if rc := cfg.RuntimeConfig; rc.SlotsPerEpoch > 0 {
-		schedule = svm.EpochSchedule{SlotsPerEpoch: rc.SlotsPerEpoch, LeaderScheduleSlotOffset: rc.SlotsPerEpoch}
-		opts = append(opts, svm.WithEpochSchedule(schedule))
-	}
+	schedule := cfg.RuntimeConfig.EpochSchedule()
+	opts := append(l.Options(), svm.WithEpochSchedule(schedule))
 	opts = append(opts, programs.Options(programs.Config{LocalDomain: cfg.RuntimeConfig.BridgeDomain, Admin: cfg.RuntimeConfig.BridgeAdmin})...)
 	b := &Backend{cfg: cfg, kv: cfg.Replica.KV, fetch: cfg.Fetch, ledger: devbank.NewMemLedger(), opts: opts, schedule: schedule,
 		hashes: map[uint64]sol.Hash{}, rounds: map[sol.Hash]uint64{}, inflight: make(chan struct{}, MaxInFlight), sent: map[sol.Signature]*sentTx{}}
@@ -327,7 +322,8 @@ func (b *Backend) TransactionCount(rpc.Commitment) uint64 {
 	return b.txCount
 }
 
-// EpochInfo implements rpc.Backend, by the runtime's epoch schedule.
+// EpochInfo implements rpc.Backend, by the runtime's epoch schedule (the
+// same the runtime derives Clock.epoch from, warmup included).
 func (b *Backend) EpochInfo(c rpc.Commitment) rpc.EpochInfo {
 	s := b.Slot(c)
 	b.mu.RLock()
@@ -336,8 +332,8 @@ func (b *Backend) EpochInfo(c rpc.Commitment) rpc.EpochInfo {
 	if p := b.processedRound(); c == rpc.Processed && p != nil && p.slot == s {
 		n += uint64(len(p.block.Transactions))
 	}
-	spe := b.schedule.SlotsPerEpoch
-	return rpc.EpochInfo{AbsoluteSlot: s, BlockHeight: s, Epoch: s / spe, SlotIndex: s % spe, SlotsInEpoch: spe, TransactionCount: n}
+	epoch, index := b.schedule.EpochOf(s)
+	return rpc.EpochInfo{AbsoluteSlot: s, BlockHeight: s, Epoch: epoch, SlotIndex: index, SlotsInEpoch: b.schedule.SlotsInEpoch(epoch), TransactionCount: n}
 }
 
 // EpochSchedule implements rpc.Backend.
@@ -381,3 +377,11 @@ func (b *Backend) Health() error {
 
 // Subscribe implements rpc.Backend.
 func (b *Backend) Subscribe(buffer int) (<-chan rpc.Event, func()) { return b.feed.Subscribe(buffer) }
+
+// epochOf is slot's epoch by the runtime's schedule: simulations run in the
+// epoch the runtime will execute the next slot in, never the consensus
+// layer's epoch.
+func (b *Backend) epochOf(slot uint64) uint64 {
+	e, _ := b.schedule.EpochOf(slot)
+	return e
+}

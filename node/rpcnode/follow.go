@@ -80,9 +80,8 @@ type follower struct {
 	ioMissingSince time.Time
 }
 
-// epochRefresh is how often the consensus epoch (which the runtime's block
-// context carries, and so simulations) and the roothash's latest round
-// (for Health) are read.
+// epochRefresh is how often the consensus view (the committee, for
+// rebroadcasts) and the roothash's latest round (for Health) are read.
 const epochRefresh = time.Second
 
 func (f *follower) step(ctx context.Context) error {
@@ -99,7 +98,7 @@ func (f *follower) step(ctx context.Context) error {
 	if time.Since(f.lastEpoch) > epochRefresh {
 		if v, err := f.chain.View(ctx, b.cfg.Runtime); err == nil {
 			b.mu.Lock()
-			b.epoch, b.chainRound = v.Epoch, v.Latest.Round
+			b.chainRound = v.Latest.Round
 			b.mu.Unlock()
 			f.lastEpoch = time.Now()
 			committee := fmt.Sprint(v.Workers)

@@ -183,7 +183,7 @@ func (b *Backend) runPreflights(g []*preflightReq) {
 		answer(fmt.Errorf("%w: %w", rpc.ErrNodeUnhealthy, ErrNotReady))
 		return
 	}
-	s, state, ts, epoch := b.slot, b.state, b.time, b.epoch
+	s, state, ts := b.slot, b.state, b.time
 	b.mu.RUnlock()
 	hashes, features, err := b.blockInputs(s, state)
 	if err != nil {
@@ -197,7 +197,7 @@ func (b *Backend) runPreflights(g []*preflightReq) {
 		raws[i] = r.raw
 	}
 	view := withoutStatus{readOnly{state}, hidden}
-	blk := &svm.BlockContext{Slot: s + 1, Epoch: epoch, UnixTimestamp: ts, RecentBlockhashes: hashes, Features: features}
+	blk := &svm.BlockContext{Slot: s + 1, Epoch: b.epochOf(s + 1), UnixTimestamp: ts, RecentBlockhashes: hashes, Features: features}
 	opt := append(b.opts[:len(b.opts):len(b.opts)], svm.WithoutSignatureVerification())
 	out, err := svm.NewExecutor(view, opt...).ExecuteBatch(blk, raws)
 	if err != nil {

@@ -149,7 +149,7 @@ func (b *Backend) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOpt
 		b.mu.RUnlock()
 		return nil, fmt.Errorf("%w: %w", rpc.ErrNodeUnhealthy, ErrNotReady)
 	}
-	s, state, ts, epoch := b.slot, b.state, b.time, b.epoch
+	s, state, ts := b.slot, b.state, b.time
 	b.mu.RUnlock()
 	hashes, features, err := b.blockInputs(s, state)
 	if err != nil {
@@ -167,7 +167,7 @@ func (b *Backend) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOpt
 	}
 	// The executor owns the block context (it activates features in it at
 	// an epoch boundary): the shared feature set is copied.
-	blk := &svm.BlockContext{Slot: s + 1, Epoch: epoch, UnixTimestamp: ts, RecentBlockhashes: hashes, Features: maps.Clone(features)}
+	blk := &svm.BlockContext{Slot: s + 1, Epoch: b.epochOf(s + 1), UnixTimestamp: ts, RecentBlockhashes: hashes, Features: maps.Clone(features)}
 	opt := b.opts
 	if !opts.SigVerify {
 		// Unsigned transactions simulate too (wallets estimate compute

@@ -222,11 +222,11 @@ func (b *Bank) TransactionCount(c rpc.Commitment) uint64 {
 	return b.txCount
 }
 
-// EpochInfo implements rpc.Backend.
+// EpochInfo implements rpc.Backend, by the bank's epoch schedule.
 func (b *Bank) EpochInfo(c rpc.Commitment) rpc.EpochInfo {
 	s := b.Slot(c)
-	spe := b.cfg.SlotsPerEpoch
-	return rpc.EpochInfo{AbsoluteSlot: s, BlockHeight: s, Epoch: s / spe, SlotIndex: s % spe, SlotsInEpoch: spe,
+	epoch, index := b.schedule.EpochOf(s)
+	return rpc.EpochInfo{AbsoluteSlot: s, BlockHeight: s, Epoch: epoch, SlotIndex: index, SlotsInEpoch: b.schedule.SlotsInEpoch(epoch),
 		TransactionCount: b.TransactionCount(c)}
 }
 

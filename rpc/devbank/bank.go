@@ -80,7 +80,8 @@ func New(cfg Config) (*Bank, error) {
 	b := &Bank{
 		cfg: cfg, store: svm.NewMapStore(), status: svm.NewStatusCache(), ledger: cfg.Ledger,
 		pendingSigs: map[sol.Signature]struct{}{}, features: svm.FeatureSet{}, epochStart: genesisTime,
-		schedule: svm.EpochSchedule{SlotsPerEpoch: cfg.SlotsPerEpoch, LeaderScheduleSlotOffset: cfg.SlotsPerEpoch},
+		// No warmup: a bank's epochs are all SlotsPerEpoch long.
+		schedule: svm.NewEpochSchedule(cfg.SlotsPerEpoch, cfg.SlotsPerEpoch, false),
 	}
 	b.exec = b.newExecutor(b.store, b.status, 0)
 
@@ -206,9 +207,9 @@ func (b *Bank) ProduceSlot() (uint64, error) {
 	b.mu.RLock()
 	slot := b.slot + 1
 	now := b.cfg.Clock.Now().Unix()
-	epoch := slot / b.cfg.SlotsPerEpoch
+	epoch, index := b.schedule.EpochOf(slot)
 	epochStart := b.epochStart
-	if slot%b.cfg.SlotsPerEpoch == 0 {
+	if index == 0 {
 		epochStart = now
 	}
 	ctx := &svm.BlockContext{

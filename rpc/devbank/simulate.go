@@ -76,10 +76,11 @@ func (b *Bank) simulate(tx *sol.Transaction, raw []byte, opts rpc.SimulateOption
 		status = b.status
 	}
 	next := s + 1
-	if next%b.cfg.SlotsPerEpoch == 0 {
+	epoch, index := b.schedule.EpochOf(next)
+	if index == 0 {
 		epochStart = b.cfg.Clock.Now().Unix()
 	}
-	ctx := &svm.BlockContext{Slot: next, Epoch: next / b.cfg.SlotsPerEpoch, UnixTimestamp: b.cfg.Clock.Now().Unix(),
+	ctx := &svm.BlockContext{Slot: next, Epoch: epoch, UnixTimestamp: b.cfg.Clock.Now().Unix(),
 		EpochStartTimestamp: epochStart, RecentBlockhashes: hashes, Features: features}
 	exec := b.newExecutor(view, status, 1)
 	if !opts.SigVerify {
