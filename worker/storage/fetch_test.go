@@ -13,13 +13,13 @@ import (
 )
 
 // servedChain serves rounds 1..len(f.headers)-1 of f from an honest
-// storage node and from one that forges its diffs, both receipting every
+// storage node and from one with forger's faults, both receipting every
 // round, to client me.
-func servedChain(t *testing.T, f *fixture, me signature.PublicKey) (honest, forger p2p.Peer) {
+func servedChain(t *testing.T, f *fixture, me signature.PublicKey, forger Faults) (honest, forging p2p.Peer) {
 	t.Helper()
 	ctx := context.Background()
-	h := &Node{Runtime: rtID, Signer: signer(t, 1), Replica: newReplica(t, f, true)}
-	fg := &Node{Runtime: rtID, Signer: signer(t, 2), Replica: newReplica(t, f, true), Faults: Faults{ForgeDiffs: true}}
+	h := &Node{Runtime: rtID, Signer: signer(t, 1), Replica: newReplica(t, f, true), ChunkBytes: 200}
+	fg := &Node{Runtime: rtID, Signer: signer(t, 2), Replica: newReplica(t, f, true), ChunkBytes: 200, Faults: forger}
 	for r := 1; r < len(f.headers); r++ {
 		for _, n := range []*Node{h, fg} {
 			if _, err := n.StorageApply(ctx, signature.PublicKey{}, applyReq(f, r)); err != nil {
@@ -41,7 +41,7 @@ func TestReplica_FinalizeForgedDiff(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	me := signer(t, 3)
-	honest, forger := servedChain(t, f, me.Public())
+	honest, forger := servedChain(t, f, me.Public(), Faults{ForgeDiffs: true})
 	for _, tc := range []struct {
 		name    string
 		peers   []p2p.Peer
@@ -103,7 +103,7 @@ func TestReplica_FinalizeForgedDiff(t *testing.T) {
 func TestPeerFetcher_FetchDiffUntil(t *testing.T) {
 	f := buildFixture(t, 1)
 	me := signer(t, 3)
-	honest, forger := servedChain(t, f, me.Public())
+	honest, forger := servedChain(t, f, me.Public(), Faults{ForgeDiffs: true})
 	local := errors.New("local disk failed")
 	for _, tc := range []struct {
 		name     string
@@ -151,5 +151,36 @@ func TestPeerFetcher_FetchDiffUntil(t *testing.T) {
 				t.Fatalf("reported %d, asked %d; want %d, %d", reported, asked, tc.reported, tc.asked)
 			}
 		})
+	}
+}
+
+// A peer whose checkpoint chunks do not verify is reported and the next
+// peer restores the replica; a peer that lacks the round is only skipped.
+func TestRestoreCheckpoint_Forged(t *testing.T) {
+	f := buildFixture(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	me := signer(t, 3)
+	honest, forger := servedChain(t, f, me.Public(), Faults{ForgeCheckpoints: true})
+	behind := &Node{Runtime: rtID, Signer: signer(t, 4), Replica: newReplica(t, f, true)}
+	lacking := serveStorage(t, behind, me.Public())
+	var failed []signature.PublicKey
+	var errs []error
+	fetch := &PeerFetcher{Runtime: rtID, Client: p2p.NewClient(me), Peers: func() []p2p.Peer { return []p2p.Peer{lacking, forger, honest} },
+		OnFailure: func(p p2p.Peer, round uint64, err error) {
+			if round == 2 {
+				failed, errs = append(failed, p.Key), append(errs, err)
+			}
+		}}
+	defer fetch.Client.Close()
+	fresh := newReplica(t, f, false)
+	if err := RestoreCheckpoint(ctx, fresh, &f.headers[2], fetch); err != nil {
+		t.Fatal(err)
+	}
+	if round, root, _ := fresh.Round(); round != 2 || root.Hash != mkvs.Hash(f.headers[2].StateRoot) {
+		t.Fatalf("restored %d %s", round, root)
+	}
+	if !slices.Equal(failed, []signature.PublicKey{forger.Key}) || !errors.Is(errs[0], mkvs.ErrChunkMismatch) {
+		t.Fatalf("reported %v: %v", failed, errs)
 	}
 }

@@ -24,6 +24,9 @@ type Faults struct {
 	// ForgeDiffs serves well-formed write logs that do not lead to the
 	// requested roots: a peer a follower must not believe.
 	ForgeDiffs bool
+	// ForgeCheckpoints serves checkpoint chunks altered so they do not
+	// verify against the requested root.
+	ForgeCheckpoints bool
 }
 
 // Node is the storage-committee role of one runtime on a node: it signs
@@ -69,6 +72,10 @@ func (n *Node) SetFaults(f Faults) {
 func (n *Node) currentFaults() Faults {
 	n.mu.Lock()
 	defer n.mu.Unlock()
+	return n.currentFaultsLocked()
+}
+
+func (n *Node) currentFaultsLocked() Faults {
 	if n.faultsSet {
 		return n.faults
 	}
@@ -167,7 +174,13 @@ func (n *Node) GetCheckpoint(_ context.Context, _ signature.PublicKey, m *p2p.Ch
 	if int(m.Index) >= len(chunks) {
 		return nil, fmt.Errorf("%w: checkpoint of round %d has %d chunks, asked for %d", ErrNotAvailable, m.Round, len(chunks), m.Index)
 	}
-	return &p2p.CheckpointResponse{Chunk: chunks[m.Index], Total: uint32(len(chunks))}, nil
+	chunk := chunks[m.Index]
+	if n.currentFaultsLocked().ForgeCheckpoints {
+		// The last byte is a leaf value's: the chunk still decodes.
+		chunk = append([]byte(nil), chunk...)
+		chunk[len(chunk)-1] ^= 1
+	}
+	return &p2p.CheckpointResponse{Chunk: chunk, Total: uint32(len(chunks))}, nil
 }
 
 // PeerFetcher fetches rounds from storage peers over P2P, trying each in
@@ -226,27 +239,50 @@ func (f *PeerFetcher) FetchDiffUntil(ctx context.Context, h *roothash.Header, us
 
 // RestoreCheckpoint fills an empty replica with the state root of
 // finalized header h from a peer's checkpoint, verifying every chunk
-// against h.StateRoot.
+// against h.StateRoot and trying the peers in turn. A peer whose chunks do
+// not verify is reported to f.OnFailure; one that does not serve the round
+// is not (an honest peer may not have applied the newest round yet).
 func RestoreCheckpoint(ctx context.Context, r *Replica, h *roothash.Header, f *PeerFetcher) error {
 	var errs []error
 	for _, p := range f.Peers() {
 		err := restoreFrom(ctx, r, h, f, p)
-		if err == nil {
+		switch {
+		case err == nil:
 			return nil
+		case ctx.Err() != nil:
+			return fmt.Errorf("storage: restoring round %d: %w", h.Round, ctx.Err())
+		case errors.Is(err, errLocal):
+			return err
+		case forgedCheckpoint(err) && f.OnFailure != nil:
+			f.OnFailure(p, h.Round, err)
 		}
-		errs = append(errs, err)
+		errs = append(errs, fmt.Errorf("peer %s: %w", p.Addr, err))
 	}
 	return fmt.Errorf("%w: checkpoint of round %d: %w", ErrNotAvailable, h.Round, errors.Join(errs...))
+}
+
+// errLocal marks a restore's failures that are this node's, not the
+// peer's.
+var errLocal = errors.New("storage: restoring locally")
+
+// forgedCheckpoint reports whether a restore failed on what the peer sent
+// (a chunk that does not verify, or chunks that do not add up to the
+// root), not on the peer being unreachable or lacking the round.
+func forgedCheckpoint(err error) bool {
+	return errors.Is(err, mkvs.ErrChunkMismatch) || errors.Is(err, mkvs.ErrMalformedChunk) || errors.Is(err, mkvs.ErrRootMismatch)
 }
 
 func restoreFrom(ctx context.Context, r *Replica, h *roothash.Header, f *PeerFetcher, p p2p.Peer) error {
 	root := r.stateRoot(h.Round, h.StateRoot)
 	if mkvs.Hash(h.StateRoot) == mkvs.EmptyRoot {
-		return r.KV.ApplyWriteLog(r.KV.EmptyRoot(mkvs.RootState, h.Round), nil, root)
+		if err := r.KV.ApplyWriteLog(r.KV.EmptyRoot(mkvs.RootState, h.Round), nil, root); err != nil {
+			return fmt.Errorf("%w: %w", errLocal, err)
+		}
+		return nil
 	}
 	rs, err := r.KV.NewRestorer(root)
 	if err != nil {
-		return err
+		return fmt.Errorf("%w: %w", errLocal, err)
 	}
 	for i := uint32(0); ; i++ {
 		c, err := f.Client.GetCheckpoint(ctx, p, &p2p.CheckpointRequest{Runtime: f.Runtime, Round: h.Round, Index: i})
