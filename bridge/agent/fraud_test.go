@@ -162,19 +162,25 @@ func (tb *testBridge) slashed(keys ...int) {
 	tb.slashedOn(tb.a, keys...)
 }
 
+// bondSlashed reports whether the bond of updater k on n's Home is slashed.
+func (tb *testBridge) bondSlashed(n *localnet.Net, k int) bool {
+	tb.t.Helper()
+	a, err := n.Chain.Account(context.Background(), address.Bond(testkeys.Addr(k)))
+	if err != nil || a == nil {
+		tb.t.Fatalf("bond of updater %d: %v", k, err)
+	}
+	b, err := home.DecodeBond(a)
+	if err != nil {
+		tb.t.Fatal(err)
+	}
+	return b.Slashed
+}
+
 // slashedOn checks that the bonds of keys are slashed on n's Home.
 func (tb *testBridge) slashedOn(n *localnet.Net, keys ...int) {
 	tb.t.Helper()
 	for _, k := range keys {
-		a, err := n.Chain.Account(context.Background(), address.Bond(testkeys.Addr(k)))
-		if err != nil || a == nil {
-			tb.t.Fatalf("bond of updater %d: %v", k, err)
-		}
-		b, err := home.DecodeBond(a)
-		if err != nil {
-			tb.t.Fatal(err)
-		}
-		if !b.Slashed {
+		if !tb.bondSlashed(n, k) {
 			tb.t.Fatalf("bond of updater %d is not slashed", k)
 		}
 	}

@@ -13,8 +13,6 @@ import (
 	"github.com/atoll-dev/atoll/bridge/internal/testkeys"
 	"github.com/atoll-dev/atoll/bridge/keccak"
 	"github.com/atoll-dev/atoll/bridge/merkle"
-	"github.com/atoll-dev/atoll/bridge/programs/address"
-	"github.com/atoll-dev/atoll/bridge/programs/home"
 	"github.com/atoll-dev/atoll/bridge/update"
 )
 
@@ -22,15 +20,7 @@ import (
 func (tb *testBridge) notSlashedOn(n *localnet.Net, keys ...int) {
 	tb.t.Helper()
 	for _, k := range keys {
-		a, err := n.Chain.Account(context.Background(), address.Bond(testkeys.Addr(k)))
-		if err != nil || a == nil {
-			tb.t.Fatalf("bond of updater %d: %v", k, err)
-		}
-		b, err := home.DecodeBond(a)
-		if err != nil {
-			tb.t.Fatal(err)
-		}
-		if b.Slashed {
+		if tb.bondSlashed(n, k) {
 			tb.t.Fatalf("bond of honest updater %d was slashed", k)
 		}
 	}
