@@ -66,8 +66,10 @@ func runAtoll(t *testing.T, bin string, args ...string) string {
 // --account, and --faucet-sol. Through the Solana RPC it invokes the
 // program and reads the account. Then it drives a feature gate end to end
 // with the CLI: tx_wide_compute_budget is inactive, `atoll feature
-// activate` makes it pending, it turns active at the next epoch boundary,
-// and the compute-unit limit a transaction asks for starts to bind.
+// activate` makes it pending, it turns active at the next boundary of the
+// runtime's epochs (which follow its slots, --slots-per-epoch, and agree
+// across getEpochInfo, getEpochSchedule and the Clock sysvar), and the
+// compute-unit limit a transaction asks for starts to bind.
 func TestDevnet_GenesisProgramsAndFeatureGate(t *testing.T) {
 	bin := buildAtoll(t)
 	work := t.TempDir()
@@ -93,9 +95,10 @@ func TestDevnet_GenesisProgramsAndFeatureGate(t *testing.T) {
 	base := freeBase(t)
 	rpcPort := base + 40
 	dir := filepath.Join(work, "devnet")
-	// 60 blocks of 100 ms: an epoch is long enough to activate a feature and
-	// see it pending, short enough to wait for the next one.
-	dn := startDevnet(t, bin, "--dir", dir, "--block-time", "100ms", "--epoch-blocks", "60", "--base-port", strconv.Itoa(base),
+	// Runtime epochs of 64 slots (after a first one of 32) at 100 ms
+	// blocks: long enough to activate a feature and see it pending, short
+	// enough to wait for the next one.
+	dn := startDevnet(t, bin, "--dir", dir, "--block-time", "100ms", "--epoch-blocks", "60", "--slots-per-epoch", "64", "--base-port", strconv.Itoa(base),
 		"--rpc-port", fmt.Sprintf("127.0.0.1:%d", rpcPort), "--faucet-sol", "1000", "--bridge-domain", "1000", "--bridge-admin", file("program.json"),
 		"--bpf-program", file("program.json"), file("counter.so"), "--account", counter.String(), file("counter.json"))
 	url, ws := fmt.Sprintf("http://127.0.0.1:%d", rpcPort), fmt.Sprintf("ws://127.0.0.1:%d", rpcPort+1)
@@ -108,8 +111,9 @@ func TestDevnet_GenesisProgramsAndFeatureGate(t *testing.T) {
 	if err != nil || !ok {
 		t.Fatalf("the devnet's SVM genesis: %v, %v", ok, err)
 	}
-	if g.BridgeDomain != 1000 || g.BridgeAdmin != program || len(g.Accounts) != 2 || g.FaucetLamports != 1000*1_000_000_000 {
-		t.Fatalf("the devnet's SVM genesis: bridge domain %d admin %s, %d accounts, faucet %d", g.BridgeDomain, g.BridgeAdmin, len(g.Accounts), g.FaucetLamports)
+	if g.BridgeDomain != 1000 || g.BridgeAdmin != program || len(g.Accounts) != 2 || g.FaucetLamports != 1000*1_000_000_000 || g.SlotsPerEpoch != 64 || !g.Warmup {
+		t.Fatalf("the devnet's SVM genesis: bridge domain %d admin %s, %d accounts, faucet %d, %d slots per epoch (warmup %v)",
+			g.BridgeDomain, g.BridgeAdmin, len(g.Accounts), g.FaucetLamports, g.SlotsPerEpoch, g.Warmup)
 	}
 	dn.waitLine(t, 60*time.Second, "runtime svm round 3 finalized")
 	faucetFile := filepath.Join(dir, "faucet.json")
@@ -209,24 +213,50 @@ func TestDevnet_GenesisProgramsAndFeatureGate(t *testing.T) {
 		}
 		send(limited...)
 
-		// Activate right after an epoch boundary, so the activation and
-		// the status check below finish well inside the epoch.
-		epochs := strings.Count(dn.out.String(), "\nepoch ")
-		deadline := time.Now().Add(60 * time.Second)
-		for strings.Count(dn.out.String(), "\nepoch ") == epochs {
-			if time.Now().After(deadline) {
-				t.Fatal("no epoch boundary within 60s")
-			}
-			time.Sleep(20 * time.Millisecond)
+		// The runtime's epochs follow its slots by its schedule
+		// (--slots-per-epoch 64 with warmup: epoch 0 is slots 0-31, then 64
+		// slots each), whatever the consensus layer's epochs do; the Clock
+		// sysvar, getEpochInfo and getEpochSchedule agree on it.
+		schedule := svm.NewEpochSchedule(64, 64, true)
+		var es struct {
+			SlotsPerEpoch    uint64 `json:"slotsPerEpoch"`
+			Warmup           bool   `json:"warmup"`
+			FirstNormalEpoch uint64 `json:"firstNormalEpoch"`
+			FirstNormalSlot  uint64 `json:"firstNormalSlot"`
 		}
-		epochs = strings.Count(dn.out.String(), "\nepoch ")
+		if err := c.Call(ctx, "getEpochSchedule", nil, &es); err != nil || es.SlotsPerEpoch != 64 || !es.Warmup || es.FirstNormalEpoch != 1 || es.FirstNormalSlot != 32 {
+			t.Fatalf("getEpochSchedule: %+v, %v", es, err)
+		}
+		epochInfo := func() client.EpochInfo {
+			t.Helper()
+			info, err := c.GetEpochInfo(ctx, client.Confirmed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e, i := schedule.EpochOf(info.AbsoluteSlot); info.Epoch != e || info.SlotIndex != i || info.SlotsInEpoch != schedule.SlotsInEpoch(e) {
+				t.Fatalf("getEpochInfo %+v disagrees with the schedule (epoch %d, index %d)", info, e, i)
+			}
+			return info
+		}
+		// Activate right after a runtime epoch boundary, so the activation
+		// and the status check below finish well inside the epoch.
+		start := epochInfo().Epoch
+		deadline := time.Now().Add(60 * time.Second)
+		info := epochInfo()
+		for ; info.Epoch == start; info = epochInfo() {
+			if time.Now().After(deadline) {
+				t.Fatalf("runtime epoch %d did not end within 60s", start)
+			}
+			time.Sleep(50 * time.Millisecond)
+		}
+		epoch := info.Epoch
 		out := runAtoll(t, bin, "feature", "activate", file("feature.json"), "-u", url, "-k", faucetFile)
 		if !strings.Contains(out, "pending") {
 			t.Fatalf("activate: %s", out)
 		}
 		st, _ := status()
-		if now := strings.Count(dn.out.String(), "\nepoch "); st != "pending" || now != epochs {
-			t.Fatalf("after activation: status %s, %d epoch boundaries passed meanwhile", st, now-epochs)
+		if now := epochInfo(); st != "pending" || now.Epoch != epoch {
+			t.Fatalf("after activation in runtime epoch %d: status %s in epoch %d (slot %d)", epoch, st, now.Epoch, now.AbsoluteSlot)
 		}
 		if table := runAtoll(t, bin, "feature", "status", "-u", url); !strings.Contains(table, "pending until the next epoch") {
 			t.Fatalf("feature status table:\n%s", table)
@@ -242,11 +272,22 @@ func TestDevnet_GenesisProgramsAndFeatureGate(t *testing.T) {
 			}
 			time.Sleep(200 * time.Millisecond)
 		}
-		if strings.Count(dn.out.String(), "\nepoch ") == epochs {
-			t.Fatal("the feature turned active without an epoch boundary")
+		// It activated in the runtime epoch after the one it was requested
+		// in, at that epoch's first executed slot.
+		next := schedule.FirstSlotInEpoch(epoch + 1)
+		if since == nil || *since < next {
+			t.Fatalf("requested in runtime epoch %d, active since slot %v; epoch %d starts at slot %d", epoch, since, epoch+1, next)
 		}
-		if since == nil || *since == 0 {
-			t.Fatalf("active without an activation slot")
+		if e, _ := schedule.EpochOf(*since); e != epoch+1 {
+			t.Fatalf("requested in runtime epoch %d, active since slot %d of epoch %d", epoch, *since, e)
+		}
+		clockAcct, err := c.GetAccountInfo(ctx, svm.SysvarClockID, client.Confirmed)
+		if err != nil || clockAcct == nil {
+			t.Fatalf("Clock sysvar: %v", err)
+		}
+		clock, err := svm.DecodeClock(clockAcct.Data)
+		if e, _ := schedule.EpochOf(clock.Slot); err != nil || clock.Epoch != e || clock.Epoch <= epoch {
+			t.Fatalf("Clock sysvar %+v (%v): want the schedule's epoch %d of its slot, after %d", clock, err, e, epoch)
 		}
 		// Active: 100 units do not cover the compute-budget instruction.
 		bh, err := c.GetLatestBlockhash(ctx, client.Confirmed)

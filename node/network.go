@@ -21,6 +21,7 @@ import (
 	"github.com/atoll-dev/atoll/consensus/genesis"
 	"github.com/atoll-dev/atoll/consensus/registry"
 	"github.com/atoll-dev/atoll/consensus/signature"
+	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
@@ -54,6 +55,11 @@ type NetworkOptions struct {
 	BridgeDomain uint32
 	BridgeAdmin  sol.Pubkey
 	Accounts     []GenesisAccount
+	// SlotsPerEpoch is the runtime's epoch length (default 432,000, as
+	// Solana's); its epochs warm up from 32 slots unless NoWarmup, as
+	// solana-test-validator's do.
+	SlotsPerEpoch uint64
+	NoWarmup      bool
 }
 
 // PortsOf returns validator i's p2p and RPC ports.
@@ -148,7 +154,7 @@ func InitNetwork(o NetworkOptions) error {
 	if err != nil {
 		return fmt.Errorf("node: %w", err)
 	}
-	svmGen := &SVMGenesis{SlotsPerEpoch: 432_000, Faucet: client.PubkeyOf(faucet), FaucetLamports: cmp.Or(o.FaucetLamports, DefaultFaucetLamports),
+	svmGen := &SVMGenesis{SlotsPerEpoch: cmp.Or(o.SlotsPerEpoch, svm.DefaultEpochSchedule.SlotsPerEpoch), Warmup: !o.NoWarmup, Faucet: client.PubkeyOf(faucet), FaucetLamports: cmp.Or(o.FaucetLamports, DefaultFaucetLamports),
 		BridgeDomain: o.BridgeDomain, BridgeAdmin: o.BridgeAdmin, Accounts: o.Accounts}
 	_, svmRoot, err := svmGen.State()
 	if err != nil {

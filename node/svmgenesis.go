@@ -20,7 +20,12 @@ import (
 // it (State) must have the root registered as the runtime's
 // GenesisStateRoot; a node checks that before it serves the runtime.
 type SVMGenesis struct {
+	// SlotsPerEpoch and Warmup are the runtime's epoch schedule (Solana's
+	// EpochSchedule): with Warmup, epochs start at 32 slots and double up
+	// to SlotsPerEpoch. A genesis written before Warmup existed reads as
+	// no warmup, which its network has always run.
 	SlotsPerEpoch uint64 `json:"slots_per_epoch"`
+	Warmup        bool   `json:"warmup,omitempty"`
 	// Faucet is funded with FaucetLamports inside the runtime; its keypair
 	// is written next to the network's homes (faucet.json).
 	Faucet         sol.Pubkey `json:"faucet"`
@@ -47,7 +52,7 @@ const DefaultFaucetLamports = 500_000_000 * 1_000_000_000
 
 // Config is the runtime configuration the network's nodes share.
 func (g *SVMGenesis) Config() hosted.Config {
-	return hosted.Config{SlotsPerEpoch: g.SlotsPerEpoch, BridgeDomain: g.BridgeDomain, BridgeAdmin: g.BridgeAdmin}
+	return hosted.Config{SlotsPerEpoch: g.SlotsPerEpoch, Warmup: g.Warmup, BridgeDomain: g.BridgeDomain, BridgeAdmin: g.BridgeAdmin}
 }
 
 // LocalConfig is Config in its canonical encoding, the workers'

@@ -35,6 +35,7 @@ func newDevnetCommand() *cobra.Command {
 		wf        workerFlags
 		gf        genesisFlags
 		faucetSOL uint64
+		slots     uint64
 		bridge    bridgeFlags
 	)
 	c := &cobra.Command{
@@ -51,8 +52,13 @@ runtime round and per discrepancy, failed round or suspension, and the
 submission API URLs (POST /v1/runtime/ID/submit, answered once finalized).
 DIR/faucet.json is a keypair funded inside the runtime (--faucet-sol).
 
-As with solana-test-validator, --bpf-program, --account, --faucet-sol and
-the bridge flags shape a new chain's genesis: when the devnet resumes, values
+The runtime's epochs (Clock.epoch, getEpochInfo, feature activation) follow
+its slots: warmup epochs of 32, 64, 128, ... slots, then --slots-per-epoch.
+They are not the consensus layer's epochs (--epoch-blocks), which elect
+committees.
+
+As with solana-test-validator, --bpf-program, --account, --faucet-sol,
+--slots-per-epoch and the bridge flags shape a new chain's genesis: when the devnet resumes, values
 that differ from its genesis are reported and ignored (add --reset to start
 a new chain with them).`,
 		Args: cobra.ArbitraryArgs,
@@ -64,6 +70,9 @@ a new chain with them).`,
 			out := cmd.OutOrStdout()
 			gen, err := devnetGenesis(cmd, &gf, args, faucetSOL, &bridge)
 			if err != nil {
+				return err
+			}
+			if err := gen.setSlotsPerEpoch(cmd, slots); err != nil {
 				return err
 			}
 			if reset {
@@ -92,7 +101,7 @@ a new chain with them).`,
 				err := node.InitNetwork(node.NetworkOptions{Homes: []string{dir}, ChainID: "atoll-devnet", Compute: compute,
 					EpochInterval: epoch, BlockTime: blockTime, BasePort: basePort, ListenHost: "127.0.0.1",
 					Workers: workers, Backups: backups, FaucetFile: filepath.Join(dir, "faucet.json"), MaxBatchSize: maxBatch,
-					FaucetLamports: gen.faucetLamports, BridgeDomain: gen.bridgeDomain, BridgeAdmin: gen.bridgeAdmin, Accounts: gen.accounts})
+					SlotsPerEpoch: gen.slotsPerEpoch, FaucetLamports: gen.faucetLamports, BridgeDomain: gen.bridgeDomain, BridgeAdmin: gen.bridgeAdmin, Accounts: gen.accounts})
 				if err != nil {
 					return err
 				}
@@ -126,6 +135,7 @@ a new chain with them).`,
 	c.Flags().Uint64Var(&epoch, "epoch-blocks", 30, "blocks per epoch in a new devnet (more than 2x the runtime round timeout of 6 blocks, so a round with a dead worker reaches the backups)")
 	c.Flags().DurationVar(&blockTime, "block-time", 500*time.Millisecond, "target block time (CometBFT timeout_commit) of a new devnet")
 	c.Flags().IntVar(&basePort, "base-port", 26656, "p2p port of a new devnet; RPC listens on the next port")
+	c.Flags().Uint64Var(&slots, "slots-per-epoch", 432_000, "runtime slots (rounds) per epoch of a new devnet, after warmup epochs of 32, 64, 128, ... slots, as in solana-test-validator; features activate at the first slot of an epoch")
 	c.Flags().Uint64Var(&faucetSOL, "faucet-sol", 500_000_000, "SOL in the faucet account (DIR/faucet.json) of a new devnet")
 	gf.register(c)
 	bridge.register(c)

@@ -9,6 +9,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/atoll-dev/atoll/node"
+	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/loader"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
@@ -29,6 +30,9 @@ func (b *bridgeFlags) register(c *cobra.Command) {
 
 // devnetSpec is the part of a new devnet's runtime genesis its flags shape.
 type devnetSpec struct {
+	// slotsPerEpoch is the runtime's epoch length; epochs warm up from
+	// svm.MinimumSlotsPerEpoch slots, as solana-test-validator's.
+	slotsPerEpoch  uint64
 	faucetLamports uint64
 	bridgeDomain   uint32
 	bridgeAdmin    sol.Pubkey
@@ -77,12 +81,25 @@ func devnetGenesis(cmd *cobra.Command, gf *genesisFlags, args []string, faucetSO
 	return s, nil
 }
 
+// setSlotsPerEpoch checks and records --slots-per-epoch.
+func (s *devnetSpec) setSlotsPerEpoch(cmd *cobra.Command, n uint64) error {
+	if n < svm.MinimumSlotsPerEpoch {
+		return fmt.Errorf("--slots-per-epoch %d: want at least %d", n, svm.MinimumSlotsPerEpoch)
+	}
+	s.slotsPerEpoch = n
+	s.changed["slots-per-epoch"] = cmd.Flags().Changed("slots-per-epoch")
+	return nil
+}
+
 // describe lists what the flags given add to a new devnet's genesis, one
 // line each; none for a default devnet.
 func (s *devnetSpec) describe() []string {
 	var out []string
 	if s.changed["faucet-sol"] {
 		out = append(out, fmt.Sprintf("faucet funded with %d SOL", s.faucetLamports/lamportsPerSOL))
+	}
+	if s.changed["slots-per-epoch"] {
+		out = append(out, fmt.Sprintf("%d slots per epoch, after warmup epochs from %d slots", s.slotsPerEpoch, svm.MinimumSlotsPerEpoch))
 	}
 	if s.bridgeDomain != 0 || !s.bridgeAdmin.IsZero() {
 		out = append(out, fmt.Sprintf("bridge domain %d, admin %s", s.bridgeDomain, s.bridgeAdmin))
@@ -99,6 +116,9 @@ func (s *devnetSpec) ignoredGenesis(g *node.SVMGenesis) []string {
 	var out []string
 	if s.changed["faucet-sol"] && g.FaucetLamports != s.faucetLamports {
 		out = append(out, fmt.Sprintf("--faucet-sol %d (the faucet was funded with %d SOL)", s.faucetLamports/lamportsPerSOL, g.FaucetLamports/lamportsPerSOL))
+	}
+	if s.changed["slots-per-epoch"] && g.SlotsPerEpoch != s.slotsPerEpoch {
+		out = append(out, fmt.Sprintf("--slots-per-epoch %d (the devnet's epochs have %d slots)", s.slotsPerEpoch, g.SlotsPerEpoch))
 	}
 	if s.changed["bridge-domain"] && g.BridgeDomain != s.bridgeDomain {
 		out = append(out, fmt.Sprintf("--bridge-domain %d (the devnet's domain is %d)", s.bridgeDomain, g.BridgeDomain))
