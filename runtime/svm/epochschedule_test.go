@@ -177,3 +177,21 @@ func TestEpochSchedule_Walk(t *testing.T) {
 		}
 	}
 }
+
+func BenchmarkEpochSchedule_EpochOf(b *testing.B) {
+	for _, c := range []struct {
+		name string
+		slot uint64
+	}{{"warmup", 300_000}, {"normal", 300_000_000}} {
+		b.Run(c.name, func(b *testing.B) {
+			var sink uint64
+			for i := range b.N {
+				e, _ := warmSolana.EpochOf(c.slot + uint64(i&1023))
+				sink += e
+			}
+			if sink == 0 {
+				b.Fatal("no epochs")
+			}
+		})
+	}
+}
