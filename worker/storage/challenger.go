@@ -27,9 +27,10 @@ const maxPendingReports = 64
 
 // Challenger is a node.Component that turns failed fetches into storage
 // challenges. A storage node that signed a receipt for a finalized round
-// promised to serve it; when a fetch of that round from the node fails
-// (PeerFetcher.OnFailure and compute.Config.OnFetchFailure have Report's
-// signature), the Challenger finds the node's receipt among those the
+// promised to serve it; when a fetch of that round from the node fails,
+// or what it served does not lead to the round's roots (PeerFetcher.OnFailure
+// and compute.Config.OnFetchFailure have Report's signature; a checkpoint
+// whose chunks do not verify counts too), the Challenger finds the node's receipt among those the
 // roothash kept for the block (roothash/receipts) and submits
 // roothash.ChallengeReceipt against it, bonding the roothash's
 // ChallengeBond from Signer's account. The node, or any peer holding the

@@ -15,7 +15,7 @@ import (
 // servedChain serves rounds 1..len(f.headers)-1 of f from an honest
 // storage node and from one with forger's faults, both receipting every
 // round, to client me.
-func servedChain(t *testing.T, f *fixture, me signature.PublicKey, forger Faults) (honest, forging p2p.Peer) {
+func servedChain(t testing.TB, f *fixture, me signature.PublicKey, forger Faults) (honest, forging p2p.Peer) {
 	t.Helper()
 	ctx := context.Background()
 	h := &Node{Runtime: rtID, Signer: signer(t, 1), Replica: newReplica(t, f, true), ChunkBytes: 200}

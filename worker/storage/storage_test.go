@@ -164,7 +164,7 @@ func TestNode_StorageApply(t *testing.T) {
 }
 
 // serveStorage serves n over P2P on loopback and returns its peer.
-func serveStorage(t *testing.T, n *Node, clients ...signature.PublicKey) p2p.Peer {
+func serveStorage(t testing.TB, n *Node, clients ...signature.PublicKey) p2p.Peer {
 	t.Helper()
 	srv, err := p2p.NewServer(n.Signer, func(k signature.PublicKey) bool {
 		for _, c := range clients {
