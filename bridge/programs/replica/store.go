@@ -1,6 +1,7 @@
 package replica
 
 import (
+	"encoding"
 	"fmt"
 
 	"github.com/atoll-dev/atoll/bridge/keccak"
@@ -93,20 +94,7 @@ func (s *accountStore) PutRootEntry(e breplica.RootEntry) error {
 	if root.IsZero() {
 		return breplica.ErrZeroRoot
 	}
-	a, bump, err := s.account(address.SeedRoot, root)
-	if err != nil {
-		return err
-	}
-	blob, err := e.MarshalBinary()
-	if err != nil {
-		return err
-	}
-	if !exists(a) {
-		if err := s.create(a, len(blob)); err != nil {
-			return err
-		}
-	}
-	return onchain.WriteBlob(s.ctx, a, kindRoot, bump, blob)
+	return s.put(address.SeedRoot, root, kindRoot, &e)
 }
 
 func (s *accountStore) MessageRecord(leaf keccak.Hash) (breplica.MessageRecord, error) {
@@ -129,11 +117,17 @@ func (s *accountStore) PutMessageRecord(leaf keccak.Hash, r breplica.MessageReco
 	if r.Root.IsZero() {
 		return breplica.ErrZeroRoot
 	}
-	a, bump, err := s.account(address.SeedMessage, leaf)
+	return s.put(address.SeedMessage, leaf, kindRecord, r)
+}
+
+// put writes v into the state account of kind at (seed, id), creating the
+// account, sized for v, on first use.
+func (s *accountStore) put(seed []byte, id keccak.Hash, kind byte, v encoding.BinaryMarshaler) error {
+	a, bump, err := s.account(seed, id)
 	if err != nil {
 		return err
 	}
-	blob, err := r.MarshalBinary()
+	blob, err := v.MarshalBinary()
 	if err != nil {
 		return err
 	}
@@ -142,7 +136,7 @@ func (s *accountStore) PutMessageRecord(leaf keccak.Hash, r breplica.MessageReco
 			return err
 		}
 	}
-	return onchain.WriteBlob(s.ctx, a, kindRecord, bump, blob)
+	return onchain.WriteBlob(s.ctx, a, kind, bump, blob)
 }
 
 // DecodeState decodes a Replica state account's data, for clients.

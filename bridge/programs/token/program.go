@@ -170,20 +170,30 @@ func (p *Program) mint(ctx *svm.InvokeContext, in *Instruction) error {
 	return onchain.Log(ctx, fmt.Sprintf("token: minted %d of domain %d to %s", in.Amount, in.Origin, in.Owner))
 }
 
-func (p *Program) transfer(ctx *svm.InvokeContext, in *Instruction) error {
-	from, fb, err := load(ctx, 0)
+// debit loads the balance at account 0, which the signer at account 1 must
+// own and which must hold amount; the caller takes amount from it.
+func debit(ctx *svm.InvokeContext, amount uint64) (*svm.InstrAccount, Balance, error) {
+	a, b, err := load(ctx, 0)
 	if err != nil {
-		return err
+		return nil, Balance{}, err
 	}
 	owner, err := onchain.Signer(ctx, 1)
 	if err != nil {
+		return nil, Balance{}, err
+	}
+	if b.Owner != owner.Key {
+		return nil, Balance{}, ErrBalance
+	}
+	if b.Amount < amount {
+		return nil, Balance{}, ErrInsufficient
+	}
+	return a, b, nil
+}
+
+func (p *Program) transfer(ctx *svm.InvokeContext, in *Instruction) error {
+	from, fb, err := debit(ctx, in.Amount)
+	if err != nil {
 		return err
-	}
-	if fb.Owner != owner.Key {
-		return ErrBalance
-	}
-	if fb.Amount < in.Amount {
-		return ErrInsufficient
 	}
 	payer, err := onchain.Signer(ctx, 3)
 	if err != nil {
@@ -208,19 +218,9 @@ func (p *Program) transfer(ctx *svm.InvokeContext, in *Instruction) error {
 }
 
 func (p *Program) burn(ctx *svm.InvokeContext, in *Instruction) error {
-	a, b, err := load(ctx, 0)
+	a, b, err := debit(ctx, in.Amount)
 	if err != nil {
 		return err
-	}
-	owner, err := onchain.Signer(ctx, 1)
-	if err != nil {
-		return err
-	}
-	if b.Owner != owner.Key {
-		return ErrBalance
-	}
-	if b.Amount < in.Amount {
-		return ErrInsufficient
 	}
 	b.Amount -= in.Amount
 	return store(ctx, a, &b)
