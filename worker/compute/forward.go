@@ -9,11 +9,10 @@ import (
 )
 
 // Forward hands txs to the workers of the current committee (this one
-// included, through its pool, as gossip) and returns once they answered. A
-// pool gossips a transaction once, when it admits it, to the committee of
-// that moment: a transaction admitted before the committee changed sits in
-// pools whose nodes no longer schedule. The RPC rebroadcasts the
-// transactions it accepted that have not landed, as Agave's
+// included, through its pool, as gossip) and returns once they answered.
+// The pool itself hands its pending transactions to a new committee
+// (handoff.go) when this node is not a worker; Forward serves callers that
+// follow transactions the pool may have evicted, as Agave's
 // send-transaction service retries toward the upcoming leaders. Receivers
 // check every transaction as they check gossip.
 func (w *Worker) Forward(ctx context.Context, txs [][]byte) error {
@@ -23,6 +22,11 @@ func (w *Worker) Forward(ctx context.Context, txs [][]byte) error {
 	if v == nil {
 		return errors.New("compute: worker has not seen the chain yet")
 	}
+	return w.forwardTo(ctx, v, txs)
+}
+
+// forwardTo sends txs to the workers of v, one peer after the other.
+func (w *Worker) forwardTo(ctx context.Context, v *View, txs [][]byte) error {
 	msg := &p2p.TxMsg{Runtime: w.cfg.Runtime, Txs: txs}
 	var errs []error
 	for _, id := range v.Workers {

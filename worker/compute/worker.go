@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	roothash "github.com/atoll-dev/atoll/consensus/roothash/api"
@@ -45,6 +46,13 @@ type Worker struct {
 	admitOnce sync.Once
 	admitQ    chan admission
 	kick      chan struct{}
+
+	// The hand-off of pending transactions to the committee (handoff.go):
+	// handedTo and handedAt are the Run goroutine's alone.
+	handedTo []signature.PublicKey
+	handedAt time.Time
+	handing  atomic.Bool
+	handoffs sync.WaitGroup
 }
 
 // execution is a worker's own results for a round, kept while it gathers
@@ -105,6 +113,7 @@ func (w *Worker) Run(ctx context.Context, h node.Host) error {
 		}
 		select {
 		case <-ctx.Done():
+			w.handoffs.Wait()
 			return ctx.Err()
 		case <-w.cfg.Chain.Changed():
 		case <-w.cfg.Pool.Added():
@@ -182,6 +191,7 @@ func (w *Worker) step(ctx context.Context) error {
 	if v.Suspended {
 		return nil
 	}
+	w.maybeHandOff(ctx, v)
 	var errs []error
 	if i := indexOf(v.Workers, w.me()); i >= 0 {
 		errs = append(errs, w.maybePropose(ctx, v, round, rank(round, i, len(v.Workers))))

@@ -3,5 +3,7 @@
 // each transaction once (by the SHA-256 of its bytes), bounds its size by
 // evicting the lowest-priority transactions (priority is the runtime's
 // CheckTxResult.Priority, the fee), selects batches for the round's
-// scheduler, and forgets transactions once a finalized round included them.
+// scheduler, forgets transactions once a finalized round included them, and
+// rechecks pending ones on request to forget those the runtime now refuses
+// (an expired blockhash).
 package txpool

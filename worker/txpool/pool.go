@@ -210,3 +210,46 @@ func (p *Pool) Added() <-chan struct{} {
 	defer p.mu.Unlock()
 	return p.added
 }
+
+// Recheck asks the runtime again about txs (pooled transactions, checked
+// against the state at root with block context bc) and forgets those it
+// refuses now: their blockhash expired, their fee payer can no longer pay.
+// It returns those still pooled that the runtime still admits; txs no
+// longer pooled are skipped without asking. Callers must build bc from a
+// view no older than any admission of txs, or a transaction naming a
+// blockhash newer than bc would be taken for expired.
+func (p *Pool) Recheck(ctx context.Context, root rhp.Root, bc rhp.BlockContext, txs [][]byte) ([][]byte, error) {
+	p.mu.Lock()
+	pooled := make([][]byte, 0, len(txs))
+	for _, tx := range txs {
+		if p.entries[HashOf(tx)] != nil {
+			pooled = append(pooled, tx)
+		}
+	}
+	p.mu.Unlock()
+	if len(pooled) == 0 {
+		return nil, nil
+	}
+	resp, err := p.check.CheckTx(ctx, &rhp.CheckTxBatch{Context: bc, StateRoot: root, Txs: pooled})
+	if err != nil {
+		return nil, fmt.Errorf("txpool: rechecking transactions: %w", err)
+	}
+	if len(resp.Results) != len(pooled) {
+		return nil, fmt.Errorf("txpool: runtime returned %d results for %d transactions", len(resp.Results), len(pooled))
+	}
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	live := pooled[:0]
+	for i, r := range resp.Results {
+		h := HashOf(pooled[i])
+		if p.entries[h] == nil {
+			continue
+		}
+		if r.Code != 0 {
+			delete(p.entries, h)
+			continue
+		}
+		live = append(live, pooled[i])
+	}
+	return live, nil
+}

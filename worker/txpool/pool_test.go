@@ -102,3 +102,49 @@ func BenchmarkPool_AddBatch(b *testing.B) {
 		p.Remove(p.Batch(1000))
 	}
 }
+
+// flipChecker refuses the transactions named in refuse.
+type flipChecker struct {
+	refuse map[string]bool
+	calls  int
+}
+
+func (c *flipChecker) CheckTx(_ context.Context, req *rhp.CheckTxBatch) (*rhp.CheckTxBatchResponse, error) {
+	c.calls++
+	out := &rhp.CheckTxBatchResponse{}
+	for _, tx := range req.Txs {
+		if c.refuse[string(tx)] {
+			out.Results = append(out.Results, rhp.CheckTxResult{Code: 2, Message: "blockhash not found"})
+		} else {
+			out.Results = append(out.Results, rhp.CheckTxResult{Priority: 1})
+		}
+	}
+	return out, nil
+}
+
+func TestPool_Recheck(t *testing.T) {
+	c := &flipChecker{refuse: map[string]bool{}}
+	p := New(Config{}, c)
+	txs := [][]byte{tx(1, 1), tx(1, 2), tx(1, 3)}
+	if _, err := p.Add(context.Background(), rhp.Root{}, rhp.BlockContext{}, txs); err != nil {
+		t.Fatal(err)
+	}
+	// tx 2 has expired since; tx 3 landed (removed); tx 4 was never pooled.
+	c.refuse[string(tx(1, 2))] = true
+	p.Remove([][]byte{tx(1, 3)})
+	live, err := p.Recheck(context.Background(), rhp.Root{}, rhp.BlockContext{}, append(txs, tx(1, 4)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(live) != 1 || string(live[0]) != string(tx(1, 1)) {
+		t.Fatalf("live %q, want only tx 1", live)
+	}
+	if p.Len() != 1 || len(p.Batch(10)) != 1 {
+		t.Fatalf("pool holds %d, want the refused transaction dropped", p.Len())
+	}
+	// Nothing pooled: the runtime is not asked.
+	calls := c.calls
+	if live, err := p.Recheck(context.Background(), rhp.Root{}, rhp.BlockContext{}, [][]byte{tx(1, 3)}); err != nil || len(live) != 0 || c.calls != calls {
+		t.Fatalf("recheck of unpooled: %q %v, %d calls", live, err, c.calls-calls)
+	}
+}

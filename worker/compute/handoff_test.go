@@ -1,0 +1,54 @@
+package compute
+
+import (
+	"context"
+	"slices"
+	"testing"
+	"time"
+
+	"github.com/atoll-dev/atoll/consensus/genesis"
+	"github.com/atoll-dev/atoll/runtime/svm/hosted"
+)
+
+// TestHandoff_CommitteeChange: a transaction is submitted to the only
+// worker of the committee, which never gets it finalized (it straggles:
+// its rounds fail), so when the epoch ends the transaction sits in the pool
+// of a node that is no longer the worker. That node hands it to the new
+// committee, whose round finalizes it, and the client that submitted it to
+// the old worker gets its result.
+func TestHandoff_CommitteeChange(t *testing.T) {
+	const epoch = 80 // blocks
+	bn := startByzNet(t, byzOpts{workers: 1, backups: 0, storage: 2, nodes: 3, roundTimeout: 20, proposerTimeout: 10, epochInterval: epoch})
+	bn.waitRound(t, 1)
+	ctx := context.Background()
+	v, err := NewHostChain(bn.chain).View(ctx, genesis.SVMRuntimeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	bn.rename(v.Workers[0], "F")
+	fi, f := bn.member(v.Workers[0])
+	_, latest := bn.latest(t)
+	// F straggles from two rounds on (it may already be working on the
+	// next) for far longer than the test.
+	for r := latest + 2; r < latest+5000; r++ {
+		bn.schedules[fi].schedule(r, Faults{Straggler: true})
+	}
+	bn.waitRound(t, latest+1)
+	for f.worker.LatestHeader() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	res, err := f.worker.SubmitTx(sctx, transfer(t, 7, 1e9, f.worker.LatestHeader().Hash()))
+	if err != nil {
+		nv, _ := NewHostChain(bn.chain).View(ctx, genesis.SVMRuntimeID)
+		t.Fatalf("transaction submitted to the straggling worker: %v (epoch %d, workers %v, F's pool %d)", err, nv.Epoch, names(bn, nv.Workers), f.worker.cfg.Pool.Len())
+	}
+	if res.Code != hosted.CodeOK {
+		t.Fatalf("result %+v", res)
+	}
+	if s := bn.schedulersOf(res.Round); len(s) == 0 || slices.Contains(s, "F") {
+		t.Errorf("round %d was proposed by %v, want a worker of a later committee", res.Round, s)
+	}
+	waitFor(t, "F's pool to forget the landed transaction", func() bool { return f.worker.cfg.Pool.Len() == 0 })
+}
