@@ -57,10 +57,12 @@ func getLeaderSchedule(s *Server, p params) (any, *Error) {
 	if slot == nil {
 		slot = &current
 	}
-	if sched.SlotsPerEpoch == 0 || *slot/sched.SlotsPerEpoch > current/sched.SlotsPerEpoch+1 {
+	// Agave answers null beyond the epoch whose schedule is fixed.
+	epoch, _ := sched.EpochOf(*slot)
+	if sched.SlotsPerEpoch == 0 || epoch > sched.LeaderScheduleEpoch(current) {
 		return nil, nil
 	}
-	indexes := make([]uint64, sched.SlotsPerEpoch)
+	indexes := make([]uint64, sched.SlotsInEpoch(epoch))
 	for i := range indexes {
 		indexes[i] = uint64(i)
 	}

@@ -376,3 +376,42 @@ func TestListen_Rejects(t *testing.T) {
 		}
 	}
 }
+
+// warmupBackend serves a bank's state under a warmup epoch schedule.
+type warmupBackend struct {
+	*devbank.Bank
+	sched svm.EpochSchedule
+}
+
+func (w warmupBackend) EpochSchedule() svm.EpochSchedule { return w.sched }
+
+func TestServer_GetLeaderScheduleWarmup(t *testing.T) {
+	b := newManualBank(t)
+	s := rpc.NewServer(warmupBackend{b, svm.NewEpochSchedule(64, 64, true)}, nil)
+	count := func(body string) int {
+		t.Helper()
+		r := call(t, s, body)
+		if string(r.Result) == "null" {
+			return -1
+		}
+		var sched map[string][]uint64
+		if err := json.Unmarshal(r.Result, &sched); err != nil || len(sched) != 1 {
+			t.Fatalf("%s: %s %+v", body, r.Result, r.Error)
+		}
+		return len(sched[b.Identity().String()])
+	}
+	// Warmup epochs: 0 is slots 0–31, 1 is 32–95, 2 is 96–223; at slot 1
+	// the schedule of epoch 1 is fixed and epoch 2's is not.
+	for _, tc := range []struct {
+		body string
+		want int
+	}{
+		{req("getLeaderSchedule"), 32},
+		{req("getLeaderSchedule", 40), 64},
+		{req("getLeaderSchedule", 100), -1},
+	} {
+		if got := count(tc.body); got != tc.want {
+			t.Errorf("%s: %d slots, want %d (-1: null)", tc.body, got, tc.want)
+		}
+	}
+}

@@ -144,10 +144,20 @@ func (e *Executor) beginBlock(bs *batchState, blk *BlockContext) (Clock, error) 
 	if err != nil {
 		return Clock{}, err
 	}
-	clock := Clock{Slot: blk.Slot, Epoch: blk.Epoch, LeaderScheduleEpoch: blk.Epoch + 1,
-		UnixTimestamp: blk.UnixTimestamp, EpochStartTimestamp: blk.EpochStartTimestamp}
 	prevClock, derr := DecodeClock(prev.Data)
-	if !hadClock || derr != nil || blk.Epoch > prevClock.Epoch {
+	newEpoch := !hadClock || derr != nil || blk.Epoch > prevClock.Epoch
+	// A caller that does not track epoch starts (the hosted runtime) gets
+	// Solana's: the timestamp of the epoch's first block, kept in state.
+	epochStart := blk.EpochStartTimestamp
+	if epochStart == 0 {
+		epochStart = prevClock.EpochStartTimestamp
+		if newEpoch {
+			epochStart = blk.UnixTimestamp
+		}
+	}
+	clock := Clock{Slot: blk.Slot, Epoch: blk.Epoch, LeaderScheduleEpoch: max(e.epochSchedule.LeaderScheduleEpoch(blk.Slot), blk.Epoch+1),
+		UnixTimestamp: blk.UnixTimestamp, EpochStartTimestamp: epochStart}
+	if newEpoch {
 		activated, err := activatePendingFeatures(bs.read, blk.Slot)
 		if err != nil {
 			return Clock{}, err

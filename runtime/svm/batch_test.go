@@ -255,3 +255,37 @@ func TestStatusLedger_ReplayAndExpiry(t *testing.T) {
 	}
 	wantTxErr(t, h.run1(tx), BlockhashNotFound)
 }
+
+// The Clock's epoch start is the timestamp of the epoch's first block, kept
+// from block to block in state, and its leader-schedule epoch follows the
+// schedule, as in Solana.
+func TestExecuteBatch_ClockEpochStart(t *testing.T) {
+	sched := NewEpochSchedule(64, 64, true) // warmup: epoch 0 is slots 0–31
+	h := newHarness(t, WithEpochSchedule(sched))
+	clock := func() Clock {
+		t.Helper()
+		c, err := DecodeClock(h.acct(SysvarClockID).Data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return c
+	}
+	h.run()
+	first := clock()
+	if first.EpochStartTimestamp != first.UnixTimestamp || first.LeaderScheduleEpoch != sched.LeaderScheduleEpoch(first.Slot) {
+		t.Fatalf("first block's clock %+v", first)
+	}
+	h.run()
+	if c := clock(); c.EpochStartTimestamp != first.UnixTimestamp || c.UnixTimestamp == first.UnixTimestamp {
+		t.Fatalf("same epoch: clock %+v, epoch started at %d", c, first.UnixTimestamp)
+	}
+	for h.slot < 32 {
+		h.advance()
+	}
+	h.epoch, _ = sched.EpochOf(h.slot)
+	h.run()
+	c := clock()
+	if c.Epoch != 1 || c.EpochStartTimestamp != c.UnixTimestamp || c.LeaderScheduleEpoch != 2 {
+		t.Fatalf("first block of epoch 1: clock %+v", c)
+	}
+}
