@@ -58,6 +58,11 @@ func (c *faultSchedule) View(ctx context.Context, rt registry.RuntimeID) (*View,
 	return v, err
 }
 
+// SubmitEvidence passes the worker's equivocation evidence on.
+func (c *faultSchedule) SubmitEvidence(ctx context.Context, s *signature.Signer, e *rhapi.EquivocationBody) error {
+	return c.Chain.(EvidenceSubmitter).SubmitEvidence(ctx, s, e)
+}
+
 // schedule makes the worker misbehave with f in round r.
 func (c *faultSchedule) schedule(r uint64, f Faults) {
 	c.mu.Lock()

@@ -23,6 +23,10 @@ type byzScenario struct {
 	commits []string
 	// slashed: F loses the runtime's incorrect-results amount.
 	slashed bool
+	// equivocates: F signs two proposals for the next round, and the
+	// workers' evidence makes it lose the runtime's equivocation amount
+	// there.
+	equivocates bool
 	// backupProposes: the round runs on H's proposal even when F is the
 	// primary scheduler.
 	backupProposes bool
@@ -47,8 +51,9 @@ var (
 		{name: "invalid-batch-hash", faults: Faults{InvalidBatchHash: true}, events: byzFinalized, commits: byzCommitsFH, backupProposes: true},
 		// F proposes at every step, for this round and the next, whatever
 		// its rank: workers follow the best-ranked scheduler allowed to
-		// propose, so nothing changes.
-		{name: "runaway", faults: Faults{Runaway: true}, events: byzFinalized, commits: byzCommitsFH},
+		// propose, so the round goes on as usual; but F signed two
+		// proposals for the next round, and is slashed for it there.
+		{name: "runaway", faults: Faults{Runaway: true}, events: byzFinalized, commits: byzCommitsFH, equivocates: true},
 		{name: "straggler", faults: Faults{Straggler: true}, events: byzMissing, commits: byzCommitsHB},
 		// A failure vote forces the backups to decide; it is a liveness
 		// fault, not a false claim.
@@ -69,7 +74,8 @@ var (
 // is the backup scheduler, and checks that round's roothash events, its
 // commitments, whose proposal it ran on, and the escrow of every entity
 // before and after. Only a dishonest F loses stake, exactly the runtime's
-// incorrect-results amount; nobody else loses anything.
+// incorrect-results amount, and a runaway F the equivocation amount; nobody
+// else loses anything.
 func TestByzantine_Scenarios(t *testing.T) {
 	bn := startByzNet(t, byzOpts{workers: 2, backups: 1, storage: 2, nodes: 3, roundTimeout: 60, proposerTimeout: 20})
 	runByzScenarios(t, bn, byzScenarios)
@@ -96,9 +102,11 @@ func runByzScenarios(t *testing.T, bn *byzNet, scenarios []byzScenario) {
 	bn.rename(v.Backups[0], "B")
 	fi, _ := bn.member(v.Workers[0])
 	amount := v.Runtime.Staking.Slashing[staking.SlashIncorrectResults]
-	if amount == 0 {
-		t.Fatal("the runtime slashes nothing for incorrect results")
+	equivocation := v.Runtime.Staking.Slashing[staking.SlashEquivocation]
+	if amount == 0 || equivocation == 0 {
+		t.Fatal("the runtime slashes nothing for incorrect results or equivocation")
 	}
+	equivocated := fmt.Sprintf("slashed node=F reason=equivocation amount=%d", equivocation)
 	var dishonest []string
 	for _, sc := range scenarios {
 		for pos, where := range []string{"primary-scheduler", "backup-scheduler"} {
@@ -112,17 +120,28 @@ func runByzScenarios(t *testing.T, bn *byzNet, scenarios []byzScenario) {
 				bn.schedules[fi].schedule(r, sc.faults)
 				before := bn.escrows(t)
 				bn.waitDecided(t, r)
-				after := bn.escrows(t)
 				// The network is back to normal at once: the next round
-				// finalizes without any fault.
+				// finalizes without any fault (an equivocation F signed
+				// for it aside).
 				bn.waitDecided(t, r+1)
-				if got := bn.roundEvents(r + 1); !slices.Equal(got, byzFinalized) {
-					t.Errorf("round %d after the fault: events %q", r+1, got)
+				if sc.equivocates {
+					waitFor(t, "the equivocation slash", func() bool { return slices.Contains(bn.roundEvents(r+1), equivocated) })
+				}
+				after := bn.escrows(t)
+				next := bn.roundEvents(r + 1)
+				if sc.equivocates {
+					next = slices.DeleteFunc(next, func(e string) bool { return e == equivocated })
+				}
+				if !slices.Equal(next, byzFinalized) {
+					t.Errorf("round %d after the fault: events %q", r+1, bn.roundEvents(r+1))
 				}
 				for name, b := range before {
 					want := uint64(0)
 					if name == "F" && sc.slashed {
-						want = amount
+						want += amount
+					}
+					if name == "F" && sc.equivocates {
+						want += equivocation
 					}
 					if loss := b - after[name]; loss != want {
 						t.Errorf("%s lost %d escrow, want %d", name, loss, want)
@@ -151,6 +170,9 @@ func runByzScenarios(t *testing.T, bn *byzNet, scenarios []byzScenario) {
 				}
 				if sc.slashed {
 					dishonest = append(dishonest, fmt.Sprint(r))
+				}
+				if sc.equivocates {
+					dishonest = append(dishonest, fmt.Sprint(r+1))
 				}
 			})
 		}

@@ -25,8 +25,9 @@ type Faults struct {
 	// InvalidBatchHash proposes with a batch hash that its transactions do
 	// not hash to.
 	InvalidBatchHash bool
-	// Runaway proposes at every step, whatever its rank, including for
-	// rounds that have not started.
+	// Runaway proposes at every step, whatever its rank, for its round
+	// and, twice on made-up parents, for the next: it signs two proposals
+	// for one round, which the other workers report as equivocation.
 	Runaway bool
 	// Straggler executes but never commits.
 	Straggler bool

@@ -4,7 +4,10 @@
 // through the runtime, gathers storage receipts, signs and submits executor
 // commitments, re-executes as a backup worker when the roothash declares a
 // discrepancy, reports runtime failures with failure-indicating
-// commitments, and applies finalized rounds to the node's MKVS. It also
+// commitments, applies finalized rounds to the node's MKVS, hands the
+// pending transactions of a node outside the executor committee to the
+// committee (handoff.go), and submits the evidence when a scheduler signs
+// two proposals for one round (evidence.go). It also
 // serves the node-side submission API: a runtime transaction in, its result
 // out once the round that included it is finalized.
 //

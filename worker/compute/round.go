@@ -52,7 +52,8 @@ func (w *Worker) maybePropose(ctx context.Context, v *View, round uint64, k int)
 	return w.propose(ctx, v, round, w.cfg.Pool.Batch(int(ex.MaxBatchSize)), v.Latest.Hash())
 }
 
-// runaway proposes a fresh batch for this round and the next at every step.
+// runaway proposes a fresh batch for this round and two for the next at
+// every step.
 func (w *Worker) runaway(ctx context.Context, v *View, round uint64) error {
 	w.mu.Lock()
 	w.runaways++
@@ -62,7 +63,8 @@ func (w *Worker) runaway(ctx context.Context, v *View, round uint64) error {
 	if n%2 == 0 && len(batch) > 0 {
 		batch = batch[:len(batch)-1]
 	}
-	return errors.Join(w.propose(ctx, v, round, batch, v.Latest.Hash()), w.propose(ctx, v, round+1, batch, roothash.Hash{byte(n)}))
+	return errors.Join(w.propose(ctx, v, round, batch, v.Latest.Hash()),
+		w.propose(ctx, v, round+1, batch, roothash.Hash{byte(n)}), w.propose(ctx, v, round+1, batch, roothash.Hash{byte(n), 1}))
 }
 
 func (w *Worker) propose(ctx context.Context, v *View, round uint64, txs [][]byte, prev roothash.Hash) error {
@@ -134,6 +136,9 @@ func (w *Worker) addProposal(m *p2p.ProposalMsg) error {
 			mine++
 		}
 	}
+	// A second proposal of one scheduler for one round is evidence even
+	// when its quota refuses to keep it.
+	w.noteEquivocationLocked(ps, m)
 	if mine >= maxProposalsPerScheduler || (len(ps) >= maxProposalsPerRound && m.Proposal.Scheduler != w.me()) {
 		return fmt.Errorf("%w: too many proposals for round %d", ErrBadProposal, p.Round)
 	}

@@ -42,6 +42,7 @@ type Worker struct {
 	latest    *roothash.Header
 	waiters   map[txpool.Hash][]chan *TxResult
 	runaways  uint64
+	reported  map[equivocation]bool // equivocations whose evidence was submitted
 	faultsNow Faults
 	admitOnce sync.Once
 	admitQ    chan admission
@@ -80,7 +81,7 @@ func New(cfg Config) *Worker {
 	w := &Worker{
 		cfg: cfg, log: log.With("runtime", cfg.Runtime.String()[:8], "node", cfg.Identity.Public().String()[:8]),
 		proposals: map[uint64][]*p2p.ProposalMsg{}, proposed: map[uint64]bool{}, done: map[uint64]bool{}, attempts: map[uint64]int{},
-		execs: map[uint64]*execution{}, recent: map[uint64]roothash.Hash{}, waiters: map[txpool.Hash][]chan *TxResult{},
+		execs: map[uint64]*execution{}, reported: map[equivocation]bool{}, recent: map[uint64]roothash.Hash{}, waiters: map[txpool.Hash][]chan *TxResult{},
 		kick: make(chan struct{}, 1),
 	}
 	w.faultsNow = cfg.Faults
@@ -186,6 +187,12 @@ func (w *Worker) step(ctx context.Context) error {
 				delete(w.attempts, r)
 			}
 		}
+		for k := range w.reported {
+			if k.round < round {
+				delete(w.reported, k)
+			}
+		}
+		w.noteEquivocationsLocked(round)
 	}
 	w.mu.Unlock()
 	if v.Suspended {
