@@ -75,34 +75,43 @@ func (s *provenStore) Account(key sol.Pubkey) (sol.Account, bool, error) {
 	return a, true, nil
 }
 
-func (s *provenStore) fetchLocked(key []byte) error {
+func (s *provenStore) fetchLocked(keys ...[]byte) error {
 	if s.fetch == nil {
-		return fmt.Errorf("hosted: %x is not in the prefetch and the host cannot be asked", key)
+		return fmt.Errorf("hosted: %x is not in the prefetch and the host cannot be asked", keys[0])
 	}
 	s.fetches++
-	resp, err := s.fetch(s.ctx, s.root, [][]byte{key})
+	resp, err := s.fetch(s.ctx, s.root, keys)
 	if err != nil {
-		return fmt.Errorf("hosted: reading %x from the host: %w", key, err)
+		return fmt.Errorf("hosted: reading %x from the host: %w", keys[0], err)
 	}
 	if err := s.tree.AddProof(resp.Proof, 0); err != nil {
-		return fmt.Errorf("hosted: the host's proof for %x: %w", key, err)
+		return fmt.Errorf("hosted: the host's proof for %x: %w", keys[0], err)
 	}
 	return nil
 }
 
-// Apply implements svm.AccountsStore: it changes the partial tree. The
-// written keys were all read during execution, so their paths are proven.
+// Apply implements svm.AccountsStore: it changes the partial tree. Written
+// keys the batch never read (a sysvar it only writes, for one) are proven
+// first, all in one read: a proof of the previous state can be grafted only
+// where the tree is still unchanged.
 func (s *provenStore) Apply(writes []svm.AccountWrite) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	var unproven [][]byte
+	for i := range writes {
+		key := writes[i].Key[:]
+		if _, err := s.tree.Get(key); errors.Is(err, mkvs.ErrNotInProof) {
+			unproven = append(unproven, append([]byte(nil), key...))
+		}
+	}
+	if len(unproven) > 0 {
+		if err := s.fetchLocked(unproven...); err != nil {
+			return err
+		}
+	}
 	for i := range writes {
 		w := &writes[i]
 		key := append([]byte(nil), w.Key[:]...)
-		if _, err := s.tree.Get(key); errors.Is(err, mkvs.ErrNotInProof) {
-			if err := s.fetchLocked(key); err != nil {
-				return err
-			}
-		}
 		if w.Deleted() {
 			if err := s.tree.Remove(key); err != nil {
 				return err
