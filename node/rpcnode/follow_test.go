@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sync"
 	"testing"
 
@@ -230,6 +231,55 @@ func (f fixedFetcher) FetchDiff(_ context.Context, h *roothash.Header) (mkvs.Wri
 		return nil, nil, storage.ErrNotAvailable
 	}
 	return nil, io, nil
+}
+
+// peerFetcher answers as storage.PeerFetcher does: each peer's IO write
+// log in turn, until the caller accepts one; it records the peers refused.
+type peerFetcher struct {
+	peers   []mkvs.WriteLog
+	refused []int
+}
+
+func (p *peerFetcher) FetchDiff(context.Context, *roothash.Header) (mkvs.WriteLog, mkvs.WriteLog, error) {
+	return nil, p.peers[0], nil
+}
+
+func (p *peerFetcher) FetchDiffUntil(_ context.Context, _ *roothash.Header, use func(stateLog, ioLog mkvs.WriteLog) error) error {
+	for i, io := range p.peers {
+		err := use(nil, io)
+		if err == nil {
+			return nil
+		}
+		if !errors.Is(err, storage.ErrBadResults) {
+			return err
+		}
+		p.refused = append(p.refused, i)
+	}
+	return storage.ErrNotAvailable
+}
+
+// TestFollower_IOMissingForgerFirst: a storage peer serving an IO log that
+// does not lead to the header's root is passed over for the next peer.
+func TestFollower_IOMissingForgerFirst(t *testing.T) {
+	hr, rep := newHandRounds(t)
+	r1, r2 := hr.next(7), hr.next(8)
+	hr.commitState(r1)
+	hr.commitState(r2)
+	hr.commitIO(r2)
+	fetch := &peerFetcher{peers: []mkvs.WriteLog{r2.io, r1.io}}
+	b, err := New(Config{Runtime: genesis.SVMRuntimeID, Replica: rep, Fetch: fetch})
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := &follower{b: b, chain: hr.chain}
+	if err := f.step(context.Background()); err != nil {
+		t.Fatalf("step: %v", err)
+	}
+	if !slices.Equal(fetch.refused, []int{0}) {
+		t.Fatalf("refused peers %v, want the forger (0)", fetch.refused)
+	}
+	landed(t, b, r1)
+	landed(t, b, r2)
 }
 
 // TestFollower_IOMissing: a round whose IO tree the replica never

@@ -13,6 +13,7 @@ import (
 	"github.com/atoll-dev/atoll/runtime/svm/hosted"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 	"github.com/atoll-dev/atoll/storage/mkvs"
+	"github.com/atoll-dev/atoll/worker/storage"
 )
 
 // Errors of reading a round's IO tree.
@@ -84,16 +85,36 @@ func (b *Backend) ioTree(ctx context.Context, h *roothash.Header) (*mkvs.Tree, e
 	if b.fetch == nil {
 		return nil, fmt.Errorf("%w: round %d (no storage peers to ask)", ErrIOUnavailable, r)
 	}
+	build := func(ioLog mkvs.WriteLog) (*mkvs.Tree, error) {
+		t := mkvs.NewTree()
+		if err := t.ApplyWriteLog(ioLog); err != nil {
+			return nil, fmt.Errorf("%w: io log: %w", storage.ErrBadResults, err)
+		}
+		if t.Hash() != mkvs.Hash(h.IORoot) {
+			return nil, fmt.Errorf("%w: io log leads to %s, the header says %x", storage.ErrBadResults, t.Hash(), h.IORoot)
+		}
+		return t, nil
+	}
+	// A peer whose log does not lead to the header's root is passed over
+	// (and reported) for the next one, where the fetcher can do that.
+	if cf, ok := b.fetch.(storage.CheckingFetcher); ok {
+		var t *mkvs.Tree
+		err := cf.FetchDiffUntil(ctx, h, func(_, ioLog mkvs.WriteLog) (err error) {
+			t, err = build(ioLog)
+			return err
+		})
+		if err != nil {
+			return nil, fmt.Errorf("%w: round %d: %w", ErrIOUnavailable, r, err)
+		}
+		return t, nil
+	}
 	_, ioLog, err := b.fetch.FetchDiff(ctx, h)
 	if err != nil {
 		return nil, fmt.Errorf("%w: round %d: %w", ErrIOUnavailable, r, err)
 	}
-	t := mkvs.NewTree()
-	if err := t.ApplyWriteLog(ioLog); err != nil {
+	t, err := build(ioLog)
+	if err != nil {
 		return nil, fmt.Errorf("%w: round %d from peers: %w", ErrIOUnavailable, r, err)
-	}
-	if t.Hash() != mkvs.Hash(h.IORoot) {
-		return nil, fmt.Errorf("%w: round %d: peers' io log leads to %s, the header says %x", ErrIOUnavailable, r, t.Hash(), h.IORoot)
 	}
 	return t, nil
 }
