@@ -1,5 +1,3 @@
-// Command atoll is the single binary of the atoll platform: node, devnet,
-// runtime entry points, bridge agents and client verbs are its subcommands.
 package main
 
 import (
