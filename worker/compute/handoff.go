@@ -20,48 +20,56 @@ const maxHandoff = 10_000
 
 // maybeHandOff hands the pool's pending transactions to the workers of v
 // when this node is not one of them and so will not propose them itself:
-// at once when the committee changed since the last hand-off (a pool
-// gossips a transaction once, on admission, to the committee of that
-// moment, and the transactions held by nodes that left it would otherwise
-// never be proposed), else every handoffInterval until they land (a
-// finalized round removes them from the pool) or the runtime refuses them
-// (their blockhash expired). One hand-off runs at a time, off the round
-// goroutine; a committee change seen meanwhile is handed off at the next
-// step. It runs on Run's goroutine only.
+// all of them at once when the committee changed since the last hand-off
+// (a pool gossips a transaction once, on admission, to the committee of
+// that moment, and the transactions held by nodes that left it would
+// otherwise never be proposed), else every handoffInterval those pooled
+// since the previous hand-off (the younger ones were gossiped to this
+// committee on admission), until they land (a finalized round removes them
+// from the pool) or the runtime refuses them (their blockhash expired).
+// One hand-off runs at a time, off the round goroutine; a committee change
+// seen meanwhile is handed off at the next step. It runs on Run's
+// goroutine only.
 func (w *Worker) maybeHandOff(ctx context.Context, v *View) {
 	changed := !slices.Equal(w.handedTo, v.Workers)
 	if indexOf(v.Workers, w.me()) >= 0 {
-		w.handedTo = v.Workers
+		w.handedTo, w.handedMark = v.Workers, w.cfg.Pool.Mark()
 		return
 	}
 	if !changed && time.Since(w.handedAt) < handoffInterval {
 		return
 	}
+	mark := w.cfg.Pool.Mark()
 	if w.cfg.Pool.Len() == 0 {
-		w.handedTo, w.handedAt = v.Workers, time.Now()
+		w.handedTo, w.handedAt, w.handedMark = v.Workers, time.Now(), mark
 		return
 	}
 	if !w.handing.CompareAndSwap(false, true) {
 		return
 	}
-	w.handedTo, w.handedAt = v.Workers, time.Now()
+	upTo := w.handedMark
+	if changed {
+		upTo = mark
+	}
+	w.handedTo, w.handedAt, w.handedMark = v.Workers, time.Now(), mark
 	w.handoffs.Add(1)
 	go func() {
 		defer w.handoffs.Done()
 		defer w.handing.Store(false)
-		if err := w.handOff(ctx); err != nil && ctx.Err() == nil {
+		if err := w.handOff(ctx, upTo); err != nil && ctx.Err() == nil {
 			w.log.Debug("handing pending transactions to the committee", "err", err)
 		}
 	}()
 }
 
-// handOff rechecks the pending transactions (forgetting those the runtime
-// refuses now) and forwards the rest to the committee's workers.
-func (w *Worker) handOff(ctx context.Context) error {
+// handOff rechecks the pending transactions admitted up to pool mark upTo
+// (forgetting those the runtime refuses now) and forwards the rest to the
+// committee's workers.
+func (w *Worker) handOff(ctx context.Context, upTo uint64) error {
 	// The pool first, then the view: every pooled transaction was admitted
 	// against a view no newer than this one, so a blockhash the runtime no
 	// longer finds has expired rather than not yet been seen.
-	pending := w.cfg.Pool.Batch(maxHandoff)
+	pending := w.cfg.Pool.Admitted(maxHandoff, upTo)
 	w.mu.Lock()
 	v := w.view
 	w.mu.Unlock()

@@ -49,11 +49,12 @@ type Worker struct {
 	kick      chan struct{}
 
 	// The hand-off of pending transactions to the committee (handoff.go):
-	// handedTo and handedAt are the Run goroutine's alone.
-	handedTo []signature.PublicKey
-	handedAt time.Time
-	handing  atomic.Bool
-	handoffs sync.WaitGroup
+	// handedTo, handedAt and handedMark are the Run goroutine's alone.
+	handedTo   []signature.PublicKey
+	handedAt   time.Time
+	handedMark uint64
+	handing    atomic.Bool
+	handoffs   sync.WaitGroup
 }
 
 // execution is a worker's own results for a round, kept while it gathers

@@ -148,11 +148,25 @@ func (p *Pool) insertLocked(tx []byte, priority uint64) error {
 
 // Batch returns up to max transactions, highest priority first and, among
 // equals, oldest first. They stay in the pool until Remove.
-func (p *Pool) Batch(max int) [][]byte {
+func (p *Pool) Batch(max int) [][]byte { return p.Admitted(max, ^uint64(0)) }
+
+// Mark returns the pool's admission mark: transactions admitted from now
+// on are not Admitted up to it.
+func (p *Pool) Mark() uint64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.seq
+}
+
+// Admitted is Batch restricted to the transactions admitted up to mark
+// (those pooled already when Mark returned it).
+func (p *Pool) Admitted(max int, mark uint64) [][]byte {
 	p.mu.Lock()
 	es := make([]*entry, 0, len(p.entries))
 	for _, e := range p.entries {
-		es = append(es, e)
+		if e.seq <= mark {
+			es = append(es, e)
+		}
 	}
 	p.mu.Unlock()
 	slices.SortFunc(es, func(a, b *entry) int {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 
 	"github.com/atoll-dev/atoll/runtime/rhp"
@@ -80,6 +81,15 @@ func TestPool_BatchAndRemove(t *testing.T) {
 	if p.Len() != 6 || len(p.Batch(100)) != 6 {
 		t.Fatalf("after remove: %d", p.Len())
 	}
+	mark := p.Mark()
+	p.Add(context.Background(), rhp.Root{}, rhp.BlockContext{}, [][]byte{tx(9, 100)})
+	if old := p.Admitted(100, mark); len(old) != 6 || slices.ContainsFunc(old, func(b []byte) bool { return string(b) == string(tx(9, 100)) }) {
+		t.Fatalf("admitted up to the mark: %q", old)
+	}
+	if all := p.Batch(100); len(all) != 7 || string(all[0]) != string(tx(9, 100)) {
+		t.Fatalf("batch after the mark: %q", all)
+	}
+	p.Remove([][]byte{tx(9, 100)})
 	p.RemoveHashes([]Hash{HashOf(tx(1, 0)), HashOf(tx(9, 99))})
 	if p.Len() != 5 {
 		t.Fatalf("after removing by hash: %d", p.Len())
@@ -146,5 +156,22 @@ func TestPool_Recheck(t *testing.T) {
 	calls := c.calls
 	if live, err := p.Recheck(context.Background(), rhp.Root{}, rhp.BlockContext{}, [][]byte{tx(1, 3)}); err != nil || len(live) != 0 || c.calls != calls {
 		t.Fatalf("recheck of unpooled: %q %v, %d calls", live, err, c.calls-calls)
+	}
+}
+
+func BenchmarkPool_Recheck(b *testing.B) {
+	c := &flipChecker{refuse: map[string]bool{}}
+	p := New(Config{}, c)
+	txs := make([][]byte, 1024)
+	for j := range txs {
+		txs[j] = tx(1, j)
+	}
+	if _, err := p.Add(context.Background(), rhp.Root{}, rhp.BlockContext{}, txs); err != nil {
+		b.Fatal(err)
+	}
+	for b.Loop() {
+		if live, err := p.Recheck(context.Background(), rhp.Root{}, rhp.BlockContext{}, txs); err != nil || len(live) != len(txs) {
+			b.Fatal(len(live), err)
+		}
 	}
 }
