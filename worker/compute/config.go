@@ -61,6 +61,10 @@ type Config struct {
 	// PollInterval is how often the worker re-reads the view without a
 	// signal (100 ms when 0).
 	PollInterval time.Duration
+	// HandoffInterval is how often a node outside the executor committee
+	// hands the transactions still pending in its pool to the committee
+	// again (10 s when 0); a change of committee hands them at once.
+	HandoffInterval time.Duration
 	// OnCommit, if set, is called with every commitment the worker
 	// submitted successfully (observability; tests take receipts from it).
 	OnCommit func(*roothash.SignedCommitment)

@@ -8,11 +8,11 @@ import (
 	"github.com/atoll-dev/atoll/runtime/rhp"
 )
 
-// handoffInterval is how long a node outside the executor committee lets
-// pending transactions sit before handing them to the committee again: a
-// gossip can fail, and the committee's pools can evict or lose them (a
-// worker restarted).
-const handoffInterval = 10 * time.Second
+// defaultHandoffInterval is how long a node outside the executor
+// committee lets pending transactions sit before handing them to the
+// committee again (Config.HandoffInterval): a gossip can fail, and the
+// committee's pools can evict or lose them (a worker restarted).
+const defaultHandoffInterval = 10 * time.Second
 
 // maxHandoff bounds how many transactions one hand-off takes from the pool
 // (its default size); they go out in messages of maxAdmitBatch.
@@ -23,7 +23,7 @@ const maxHandoff = 10_000
 // all of them at once when the committee changed since the last hand-off
 // (a pool gossips a transaction once, on admission, to the committee of
 // that moment, and the transactions held by nodes that left it would
-// otherwise never be proposed), else every handoffInterval those pooled
+// otherwise never be proposed), else every HandoffInterval those pooled
 // since the previous hand-off (the younger ones were gossiped to this
 // committee on admission), until they land (a finalized round removes them
 // from the pool) or the runtime refuses them (their blockhash expired).
@@ -36,7 +36,7 @@ func (w *Worker) maybeHandOff(ctx context.Context, v *View) {
 		w.handedTo, w.handedMark = v.Workers, w.cfg.Pool.Mark()
 		return
 	}
-	if !changed && time.Since(w.handedAt) < handoffInterval {
+	if !changed && time.Since(w.handedAt) < w.cfg.HandoffInterval {
 		return
 	}
 	mark := w.cfg.Pool.Mark()

@@ -100,3 +100,43 @@ func BenchmarkHandoff_Recheck(b *testing.B) {
 		}
 	}
 }
+
+// TestHandoff_GossipLost: a transaction submitted to a node outside the
+// committee while the committee's only worker is down is gossiped to
+// nobody. Once the worker is back (same committee, its pool empty), the
+// node hands the still pending transaction to it at its next periodic
+// hand-off, and it is finalized.
+func TestHandoff_GossipLost(t *testing.T) {
+	tn := startNet(t, netOpts{workers: 1, backups: 0, storage: 2, nodes: 2, minWrite: 1, handoff: 200 * time.Millisecond})
+	tn.waitRound(t, 1)
+	v, err := NewHostChain(tn.chain).View(context.Background(), genesis.SVMRuntimeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wi := 0
+	if tn.members[1].id.Public() == v.Workers[0] {
+		wi = 1
+	}
+	n := tn.members[1-wi].worker
+	for n.LatestHeader() == nil {
+		time.Sleep(10 * time.Millisecond)
+	}
+	tn.killMember(wi)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	type outcome struct {
+		res *TxResult
+		err error
+	}
+	done := make(chan outcome, 1)
+	go func() {
+		res, err := n.SubmitTx(ctx, transfer(t, 9, 1e9, n.LatestHeader().Hash()))
+		done <- outcome{res, err}
+	}()
+	waitFor(t, "the transaction in the node's pool", func() bool { return n.cfg.Pool.Len() == 1 })
+	tn.startMember(context.Background(), wi)
+	o := <-done
+	if o.err != nil || o.res.Code != hosted.CodeOK {
+		t.Fatalf("transaction whose gossip was lost: %+v %v; events %v", o.res, o.err, tn.chain.eventTypes(tn.names))
+	}
+}

@@ -181,6 +181,8 @@ type netOpts struct {
 	minWrite uint16
 	// payers are funded at genesis besides the default payer.
 	payers []ed25519.PrivateKey
+	// handoff, when set, is every worker's Config.HandoffInterval.
+	handoff time.Duration
 }
 
 var payer = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{42}, 32))
@@ -295,7 +297,7 @@ func (tn *testNet) startMember(parent context.Context, i int) {
 	client := p2p.NewClient(m.p2p)
 	m.worker = New(Config{Runtime: genesis.SVMRuntimeID, Identity: m.id, Chain: NewHostChain(tn.chain), Replica: m.replica,
 		Exec: exec, Pool: txpool.New(txpool.Config{}, exec), P2P: client, Faults: o.faults[i], PollInterval: 20 * time.Millisecond,
-		OnCommit: o.onCommit, Logger: testLogger(),
+		OnCommit: o.onCommit, Logger: testLogger(), HandoffInterval: o.handoff,
 		OnFetchFailure: func(p p2p.Peer, _ uint64, _ error) {
 			if o.onFetchFailure != nil {
 				o.onFetchFailure(m, p)

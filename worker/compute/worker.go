@@ -75,6 +75,9 @@ func New(cfg Config) *Worker {
 	if cfg.PollInterval == 0 {
 		cfg.PollInterval = 100 * time.Millisecond
 	}
+	if cfg.HandoffInterval == 0 {
+		cfg.HandoffInterval = defaultHandoffInterval
+	}
 	log := cfg.Logger
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
