@@ -183,6 +183,10 @@ type netOpts struct {
 	payers []ed25519.PrivateKey
 	// handoff, when set, is every worker's Config.HandoffInterval.
 	handoff time.Duration
+	// proposerTimeout, when set, overrides the runtime's ProposerTimeout
+	// (blocks of 15 ms): a network that must see no backup proposal under
+	// a loaded machine's delays gives the primary longer.
+	proposerTimeout uint64
 }
 
 var payer = ed25519.NewKeyFromSeed(bytes.Repeat([]byte{42}, 32))
@@ -233,6 +237,10 @@ func startNet(t testing.TB, o netOpts) *testNet {
 	rt := doc.Registry.Runtimes[0]
 	rt.GenesisStateRoot = genesisRoot
 	rt.Executor.RoundTimeout, rt.Executor.ProposerTimeout, rt.Executor.BatchFlushTimeout = 30, 10, 30
+	if o.proposerTimeout != 0 {
+		rt.Executor.ProposerTimeout = o.proposerTimeout
+		rt.Executor.RoundTimeout = max(rt.Executor.RoundTimeout, 3*o.proposerTimeout)
+	}
 	if o.minWrite != 0 {
 		rt.Storage.MinWriteReplication = o.minWrite
 	}

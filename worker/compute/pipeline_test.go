@@ -17,7 +17,10 @@ import (
 // receipted, committed and finalized, every replica reaches the finalized
 // state root, and each client gets its result.
 func TestPipeline_Honest(t *testing.T) {
-	tn := startNet(t, netOpts{workers: 2, backups: 1, storage: 2, nodes: 3})
+	// A backup scheduler's proposal after the primary's timeout is a
+	// discrepancy by design; this test is about a network where none
+	// happens, so a slow machine must not reach that timeout.
+	tn := startNet(t, netOpts{workers: 2, backups: 1, storage: 2, nodes: 3, proposerTimeout: 60})
 	tn.waitRound(t, 1)
 	var recent [32]byte
 	for tn.members[0].worker.LatestHeader() == nil {
