@@ -4,6 +4,8 @@ import (
 	"bufio"
 	"bytes"
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -105,6 +107,13 @@ func (c *Client) sendBatch(calls []*call) {
 		return
 	}
 	hreq.Header.Set("Content-Type", "application/json")
+	// Submitting signed transactions again is harmless (a node dedups them
+	// and the runtime refuses replays), so the request is marked
+	// idempotent: Go's transport then resends it when a kept-alive
+	// connection turns out closed by the server before the request got
+	// through, instead of failing the whole batch with "broken pipe".
+	digest := sha256.Sum256(body)
+	hreq.Header.Set("Idempotency-Key", hex.EncodeToString(digest[:16]))
 	resp, err := c.httpClient().Do(hreq)
 	if err != nil {
 		fail(fmt.Errorf("client: submitting: %w", err))
