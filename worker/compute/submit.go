@@ -24,7 +24,7 @@ var _ submit.Submitter = (*Worker)(nil)
 // SubmitTx implements submit.Submitter.
 func (w *Worker) SubmitTx(ctx context.Context, tx []byte) (*TxResult, error) {
 	h := txpool.HashOf(tx)
-	ch := make(chan *TxResult, 1)
+	ch := make(chan outcome, 1)
 	w.mu.Lock()
 	w.waiters[h] = append(w.waiters[h], ch)
 	w.mu.Unlock()
@@ -33,14 +33,39 @@ func (w *Worker) SubmitTx(ctx context.Context, tx []byte) (*TxResult, error) {
 		return nil, err
 	}
 	select {
-	case r := <-ch:
-		return r, nil
+	case o := <-ch:
+		return o.res, o.err
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}
 }
 
-func (w *Worker) dropWaiter(h txpool.Hash, ch chan *TxResult) {
+// outcome is what a submitter waiting for a transaction hears: its result
+// in a finalized round, or why it will not get one.
+type outcome struct {
+	res *TxResult
+	err error
+}
+
+// ErrRefusedOnRecheck is the answer to a submitter whose pooled
+// transaction the runtime refused when the pool checked it again (its
+// blockhash expired, its fee payer can no longer pay): it will not land.
+var ErrRefusedOnRecheck = errors.New("compute: the runtime refuses the pooled transaction now")
+
+// refusedOnRecheck tells the submitters waiting for transaction h that it
+// left the pool without landing.
+func (w *Worker) refusedOnRecheck(h txpool.Hash, message string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, ch := range w.waiters[h] {
+		select {
+		case ch <- outcome{err: fmt.Errorf("%w: %s", ErrRefusedOnRecheck, message)}:
+		default:
+		}
+	}
+}
+
+func (w *Worker) dropWaiter(h txpool.Hash, ch chan outcome) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	ws := w.waiters[h]
@@ -232,7 +257,7 @@ func (w *Worker) finalized(round uint64) error {
 		}
 		for _, ch := range ws {
 			select {
-			case ch <- res:
+			case ch <- outcome{res: res}:
 			default:
 			}
 		}

@@ -40,7 +40,7 @@ type Worker struct {
 	execs     map[uint64]*execution
 	recent    map[uint64]roothash.Hash // finalized header hashes by round
 	latest    *roothash.Header
-	waiters   map[txpool.Hash][]chan *TxResult
+	waiters   map[txpool.Hash][]chan outcome
 	runaways  uint64
 	reported  map[equivocation]bool // equivocations whose evidence was submitted
 	faultsNow Faults
@@ -85,10 +85,13 @@ func New(cfg Config) *Worker {
 	w := &Worker{
 		cfg: cfg, log: log.With("runtime", cfg.Runtime.String()[:8], "node", cfg.Identity.Public().String()[:8]),
 		proposals: map[uint64][]*p2p.ProposalMsg{}, proposed: map[uint64]bool{}, done: map[uint64]bool{}, attempts: map[uint64]int{},
-		execs: map[uint64]*execution{}, reported: map[equivocation]bool{}, recent: map[uint64]roothash.Hash{}, waiters: map[txpool.Hash][]chan *TxResult{},
+		execs: map[uint64]*execution{}, reported: map[equivocation]bool{}, recent: map[uint64]roothash.Hash{}, waiters: map[txpool.Hash][]chan outcome{},
 		kick: make(chan struct{}, 1),
 	}
 	w.faultsNow = cfg.Faults
+	if cfg.Pool != nil {
+		cfg.Pool.OnRecheckRefused(w.refusedOnRecheck)
+	}
 	w.fetch = &storage.PeerFetcher{Runtime: cfg.Runtime, Client: cfg.P2P, Peers: w.storagePeers, OnFailure: cfg.OnFetchFailure}
 	return w
 }

@@ -55,6 +55,17 @@ type Pool struct {
 	entries map[Hash]*entry
 	seq     uint64
 	added   chan struct{} // closed and replaced on every admission
+	// refused hears of every transaction Recheck forgets.
+	refused func(h Hash, message string)
+}
+
+// OnRecheckRefused makes Recheck call f, outside the pool's lock, for every
+// transaction it forgets because the runtime refuses it now (with the
+// runtime's message), so whoever waits for it can be told.
+func (p *Pool) OnRecheckRefused(f func(h Hash, message string)) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.refused = f
 }
 
 // New returns an empty pool that admits through check.
@@ -251,8 +262,12 @@ func (p *Pool) Recheck(ctx context.Context, root rhp.Root, bc rhp.BlockContext, 
 	if len(resp.Results) != len(pooled) {
 		return nil, fmt.Errorf("txpool: runtime returned %d results for %d transactions", len(resp.Results), len(pooled))
 	}
+	type refusal struct {
+		h   Hash
+		msg string
+	}
+	var refusals []refusal
 	p.mu.Lock()
-	defer p.mu.Unlock()
 	live := pooled[:0]
 	for i, r := range resp.Results {
 		h := HashOf(pooled[i])
@@ -261,9 +276,17 @@ func (p *Pool) Recheck(ctx context.Context, root rhp.Root, bc rhp.BlockContext, 
 		}
 		if r.Code != 0 {
 			delete(p.entries, h)
+			refusals = append(refusals, refusal{h, r.Message})
 			continue
 		}
 		live = append(live, pooled[i])
+	}
+	notify := p.refused
+	p.mu.Unlock()
+	if notify != nil {
+		for _, r := range refusals {
+			notify(r.h, r.msg)
+		}
 	}
 	return live, nil
 }

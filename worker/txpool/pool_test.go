@@ -135,6 +135,8 @@ func (c *flipChecker) CheckTx(_ context.Context, req *rhp.CheckTxBatch) (*rhp.Ch
 func TestPool_Recheck(t *testing.T) {
 	c := &flipChecker{refuse: map[string]bool{}}
 	p := New(Config{}, c)
+	var heard []Hash
+	p.OnRecheckRefused(func(h Hash, _ string) { heard = append(heard, h) })
 	txs := [][]byte{tx(1, 1), tx(1, 2), tx(1, 3)}
 	if _, err := p.Add(context.Background(), rhp.Root{}, rhp.BlockContext{}, txs); err != nil {
 		t.Fatal(err)
@@ -151,6 +153,10 @@ func TestPool_Recheck(t *testing.T) {
 	}
 	if p.Len() != 1 || len(p.Batch(10)) != 1 {
 		t.Fatalf("pool holds %d, want the refused transaction dropped", p.Len())
+	}
+	// Only the refused one is reported: not the landed one, not the unpooled.
+	if len(heard) != 1 || heard[0] != HashOf(tx(1, 2)) {
+		t.Fatalf("refusals heard %x, want tx 2's hash only", heard)
 	}
 	// Nothing pooled: the runtime is not asked.
 	calls := c.calls
