@@ -13,15 +13,11 @@ import (
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmted "github.com/cometbft/cometbft/crypto/ed25519"
 
-	"github.com/atoll-dev/atoll/consensus/app"
 	"github.com/atoll-dev/atoll/consensus/genesis"
 	"github.com/atoll-dev/atoll/consensus/registry"
-	"github.com/atoll-dev/atoll/consensus/roothash"
 	rhapi "github.com/atoll-dev/atoll/consensus/roothash/api"
-	"github.com/atoll-dev/atoll/consensus/service"
 	"github.com/atoll-dev/atoll/consensus/signature"
 	"github.com/atoll-dev/atoll/consensus/staking"
-	"github.com/atoll-dev/atoll/consensus/state"
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/hosted"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
@@ -153,17 +149,7 @@ func startByzNet(t testing.TB, o byzOpts) *byzNet {
 	for i, m := range tn.members {
 		doc.Registry.Nodes[i+1].P2P = registry.P2PInfo{ID: m.p2p.Public(), Addresses: []string{m.l.Addr().String()}}
 	}
-	store, err := state.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	a := app.New(store, app.Options{Extra: []service.Service{roothash.New()}})
-	if _, err := a.InitChain(context.Background(), &abci.RequestInitChain{ChainId: doc.ChainID, InitialHeight: 1, AppStateBytes: doc.Marshal(),
-		Validators: []abci.ValidatorUpdate{abci.UpdateValidator(val.PubKey().Bytes(), 1, "ed25519")}}); err != nil {
-		t.Fatal(err)
-	}
-	tn.chain = &chainNet{t: t, app: a, store: store, cc: doc.ChainContext(), nonces: map[signature.PublicKey]uint64{}, changed: make(chan struct{}), epoch: make(chan struct{})}
+	tn.chain = newChainNet(t, doc, val)
 	tn.registered = map[signature.PublicKey]bool{}
 	for _, m := range tn.members {
 		tn.registered[m.p2p.Public()] = true
@@ -175,20 +161,7 @@ func startByzNet(t testing.TB, o byzOpts) *byzNet {
 		m.dir = t.TempDir()
 		bn.startMember(ctx, i)
 	}
-	tn.wg.Add(1)
-	go func() {
-		defer tn.wg.Done()
-		tick := time.NewTicker(15 * time.Millisecond)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-				tn.chain.block()
-			}
-		}
-	}()
+	tn.makeBlocks(ctx)
 	t.Cleanup(tn.stop)
 	return bn
 }

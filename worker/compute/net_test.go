@@ -247,17 +247,7 @@ func startNet(t testing.TB, o netOpts) *testNet {
 	for i, m := range tn.members {
 		doc.Registry.Nodes[i+1].P2P = registry.P2PInfo{ID: m.p2p.Public(), Addresses: []string{m.l.Addr().String()}}
 	}
-	store, err := state.Open(t.TempDir())
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { store.Close() })
-	a := app.New(store, app.Options{Extra: []service.Service{roothash.New()}})
-	if _, err := a.InitChain(context.Background(), &abci.RequestInitChain{ChainId: doc.ChainID, InitialHeight: 1, AppStateBytes: doc.Marshal(),
-		Validators: []abci.ValidatorUpdate{abci.UpdateValidator(val.PubKey().Bytes(), 1, "ed25519")}}); err != nil {
-		t.Fatal(err)
-	}
-	tn.chain = &chainNet{t: t, app: a, store: store, cc: doc.ChainContext(), nonces: map[signature.PublicKey]uint64{}, changed: make(chan struct{}), epoch: make(chan struct{})}
+	tn.chain = newChainNet(t, doc, val)
 	registered := map[signature.PublicKey]bool{}
 	for _, m := range tn.members {
 		registered[m.p2p.Public()] = true
@@ -269,6 +259,29 @@ func startNet(t testing.TB, o netOpts) *testNet {
 		m.dir = t.TempDir()
 		tn.startMember(ctx, i)
 	}
+	tn.makeBlocks(ctx)
+	t.Cleanup(tn.stop)
+	return tn
+}
+
+// newChainNet opens the consensus app of doc, with val its only validator,
+// on a fresh state store.
+func newChainNet(t testing.TB, doc *genesis.Document, val cmted.PrivKey) *chainNet {
+	store, err := state.Open(t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	a := app.New(store, app.Options{Extra: []service.Service{roothash.New()}})
+	if _, err := a.InitChain(context.Background(), &abci.RequestInitChain{ChainId: doc.ChainID, InitialHeight: 1, AppStateBytes: doc.Marshal(),
+		Validators: []abci.ValidatorUpdate{abci.UpdateValidator(val.PubKey().Bytes(), 1, "ed25519")}}); err != nil {
+		t.Fatal(err)
+	}
+	return &chainNet{t: t, app: a, store: store, cc: doc.ChainContext(), nonces: map[signature.PublicKey]uint64{}, changed: make(chan struct{}), epoch: make(chan struct{})}
+}
+
+// makeBlocks makes a block every 15 ms until ctx ends.
+func (tn *testNet) makeBlocks(ctx context.Context) {
 	tn.wg.Add(1)
 	go func() {
 		defer tn.wg.Done()
@@ -283,8 +296,6 @@ func startNet(t testing.TB, o netOpts) *testNet {
 			}
 		}
 	}()
-	t.Cleanup(tn.stop)
-	return tn
 }
 
 // startMember opens member i's stores in its directory (seeding genesis
