@@ -13,7 +13,6 @@ import (
 	"sync"
 	"sync/atomic"
 
-	dbm "github.com/cometbft/cometbft-db"
 	abci "github.com/cometbft/cometbft/abci/types"
 	cmtcfg "github.com/cometbft/cometbft/config"
 	cmtjson "github.com/cometbft/cometbft/libs/json"
@@ -75,35 +74,6 @@ type Node struct {
 
 	stopping *atomic.Bool
 	dbs      *dbTracker
-}
-
-// dbTracker remembers every database CometBFT opens: its Stop leaves some
-// (the transaction indexer's) open, which would keep their locks and make
-// an in-process restart fail.
-type dbTracker struct {
-	mu  sync.Mutex
-	dbs []dbm.DB
-}
-
-func (t *dbTracker) provide(ctx *cmtcfg.DBContext) (dbm.DB, error) {
-	db, err := cmtcfg.DefaultDBProvider(ctx)
-	if err == nil {
-		t.mu.Lock()
-		t.dbs = append(t.dbs, db)
-		t.mu.Unlock()
-	}
-	return db, err
-}
-
-// closeAll closes every tracked database; closing one CometBFT already
-// closed returns an error, which is expected and ignored.
-func (t *dbTracker) closeAll() {
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	for _, db := range t.dbs {
-		_ = db.Close()
-	}
-	t.dbs = nil
 }
 
 // Config returns the node's CometBFT configuration.
