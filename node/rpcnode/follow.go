@@ -199,18 +199,12 @@ func (f *follower) index(ctx context.Context, r uint64) error {
 		Blockhash: sol.Hash(h.Hash()), PreviousBlockhash: sol.Hash(h.PreviousHash)}
 	var loadWrites func() ([]svm.AccountWrite, error)
 	if h.Type == roothash.Normal && r > 0 {
-		t, err := b.ioTree(ctx, h)
-		switch {
-		case errors.Is(err, errIOPending):
+		if p := b.pendingOf(r, h); p != nil {
+			// Served as processed already: the same IO root is the same
+			// transactions and results, so they need not be read again.
+			blk.Transactions = restamped(p.block.Transactions, h.Timestamp)
+		} else if blk.Transactions, err = f.readTransactions(ctx, r, h); err != nil {
 			return err
-		case errors.Is(err, ErrIOUnavailable) && f.giveUp(r):
-			b.cfg.Logger.Warn("indexing a round without its transactions", "round", r, "err", err)
-		case err != nil:
-			return err
-		default:
-			if blk.Transactions, err = transactions(t, r, h.Timestamp); err != nil {
-				return err
-			}
 		}
 		loadWrites = func() ([]svm.AccountWrite, error) { return b.writes(r, stateRoot) }
 	}
@@ -257,6 +251,20 @@ func (f *follower) index(ctx context.Context, r uint64) error {
 		b.feed.Publish(&rpc.CommitEvent{Commitment: c, Slot: r, Block: blk, LoadWrites: shared})
 	}
 	return nil
+}
+
+// readTransactions reads finalized round r's transactions from its IO
+// tree; after ioGiveUp without the tree the round is indexed without them.
+func (f *follower) readTransactions(ctx context.Context, r uint64, h *roothash.Header) ([]rpc.TransactionRecord, error) {
+	t, err := f.b.ioTree(ctx, h)
+	switch {
+	case errors.Is(err, ErrIOUnavailable) && f.giveUp(r):
+		f.b.cfg.Logger.Warn("indexing a round without its transactions", "round", r, "err", err)
+		return nil, nil
+	case err != nil:
+		return nil, err
+	}
+	return transactions(t, r, h.Timestamp)
 }
 
 // giveUp reports whether round r's IO tree has been unavailable for

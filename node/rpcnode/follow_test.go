@@ -1,6 +1,7 @@
 package rpcnode
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -435,6 +436,27 @@ func TestBackend_Processed(t *testing.T) {
 	}
 	if len(slots) != 1 || *slots[0] != (rpc.SlotEvent{Slot: 1, Parent: 0, Root: 1, RootOnly: true}) {
 		t.Fatalf("slot events at finalization: %+v", slots)
+	}
+	// The finalized block reuses the processed one's records: they must be
+	// what the IO tree holds, stamped with the finalizing block's time.
+	io, err := b.ioTree(ctx, r1.h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromTree, err := transactions(io, 1, r1.h.Timestamp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := evs[1].Block.Transactions
+	if len(got) != len(fromTree) || len(got) != 1 {
+		t.Fatalf("finalized block has %d transactions, the IO tree %d", len(got), len(fromTree))
+	}
+	if got[0].BlockTime != r1.h.Timestamp || got[0].Slot != fromTree[0].Slot || !bytes.Equal(got[0].Raw, fromTree[0].Raw) ||
+		got[0].Result.Signature != fromTree[0].Result.Signature {
+		t.Fatalf("finalized record %+v, from the IO tree %+v", got[0], fromTree[0])
+	}
+	if pre := evs[0].Block; pre == nil || len(pre.Transactions) != 1 {
+		t.Fatalf("confirmed block %+v", pre)
 	}
 
 	// Round 2: two candidates with different states.

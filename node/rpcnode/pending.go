@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 
+	roothash "github.com/atoll-dev/atoll/consensus/roothash/api"
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
@@ -144,4 +145,27 @@ func mergeWrites(fin []rpc.KeyedAccount, writes []svm.AccountWrite, program sol.
 		out = append(out, rpc.KeyedAccount{Key: w.Key, Account: a})
 	}
 	return append(out, fin[i:]...)
+}
+
+// pendingOf returns the pending round when it is round r with exactly the
+// roots header h finalizes, else nil.
+func (b *Backend) pendingOf(r uint64, h *roothash.Header) *pendingRound {
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	p := b.pending
+	if p == nil || p.slot != r || p.roots.StateRoot != h.StateRoot || p.roots.IORoot != h.IORoot {
+		return nil
+	}
+	return p
+}
+
+// restamped copies records with the block time of their finalized block:
+// the processed ones carry their parent's, and were published as such.
+func restamped(recs []rpc.TransactionRecord, blockTime int64) []rpc.TransactionRecord {
+	out := make([]rpc.TransactionRecord, len(recs))
+	for i := range recs {
+		out[i] = recs[i]
+		out[i].BlockTime = blockTime
+	}
+	return out
 }
