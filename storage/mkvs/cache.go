@@ -6,7 +6,12 @@ import (
 )
 
 // nodeCache holds persisted nodes by id, up to a byte budget, evicting with
-// the CLOCK algorithm: a hit only sets the node's reference flag.
+// the CLOCK algorithm (second-chance FIFO): a hit only sets the node's
+// reference flag; eviction takes the oldest node, except that a referenced
+// one loses its flag and goes to the back instead. A node just put is
+// therefore the last to go: the nodes a commit wrote (the next round
+// builds on them, readers of the round read them) outlive everything
+// older that nobody read since.
 //
 // Lookups dominate random reads (one per tree level), and on a large tree
 // each one is a walk through memory that is not in the CPU cache. The
@@ -21,9 +26,9 @@ type nodeCache struct {
 	mu    sync.Mutex
 	max   int64
 	used  int64
-	count int
-	ring  []*node // clock order
-	hand  int
+	count int     // nodes in the table, and in ring
+	ring  []*node // circular FIFO: count nodes from head, oldest first
+	head  int
 }
 
 // slotTable is the open-addressing array: a power-of-two length, at most
@@ -80,7 +85,7 @@ func (c *nodeCache) put(n *node) {
 			return
 		}
 	}
-	for c.used+sz > c.max && len(c.ring) > 0 {
+	for c.used+sz > c.max && c.count > 0 {
 		c.evictOne()
 	}
 	if 2*(c.count+1) > len(t.slots) {
@@ -88,9 +93,41 @@ func (c *nodeCache) put(n *node) {
 	}
 	c.insert(n)
 	n.cached = true
-	c.ring = append(c.ring, n)
+	c.pushBack(n)
 	c.used += sz
 	c.count++
+}
+
+// pushBack appends n at the back of the ring, which holds c.count nodes.
+func (c *nodeCache) pushBack(n *node) {
+	if c.count == len(c.ring) {
+		ring := make([]*node, max(2*len(c.ring), 1024))
+		for i := 0; i < c.count; i++ {
+			ring[i] = c.ring[(c.head+i)%len(c.ring)]
+		}
+		c.ring, c.head = ring, 0
+	}
+	c.ring[(c.head+c.count)%len(c.ring)] = n
+}
+
+// popFront removes the oldest node from the ring (c.count is the caller's
+// to adjust).
+func (c *nodeCache) popFront() *node {
+	n := c.ring[c.head]
+	c.ring[c.head] = nil
+	c.head = (c.head + 1) % len(c.ring)
+	return n
+}
+
+// resident returns the cached nodes, oldest first.
+func (c *nodeCache) resident() []*node {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	out := make([]*node, c.count)
+	for i := range out {
+		out[i] = c.ring[(c.head+i)%len(c.ring)]
+	}
+	return out
 }
 
 func (c *nodeCache) insert(n *node) {
@@ -143,23 +180,19 @@ func (c *nodeCache) remove(n *node) {
 	c.count--
 }
 
-// evictOne advances the clock hand until it finds a node not referenced
-// since the last pass and removes it.
+// evictOne removes the oldest node not referenced since it was last
+// looked at; the referenced ones it passes lose their flag and go to the
+// back. It ends within one lap of the ring.
 func (c *nodeCache) evictOne() {
 	for {
-		if c.hand >= len(c.ring) {
-			c.hand = 0
-		}
-		n := c.ring[c.hand]
+		n := c.popFront()
 		if n.cacheRef.Load() {
 			n.cacheRef.Store(false)
-			c.hand++
+			c.count--
+			c.pushBack(n)
+			c.count++
 			continue
 		}
-		last := c.ring[len(c.ring)-1]
-		c.ring[c.hand] = last
-		c.ring[len(c.ring)-1] = nil
-		c.ring = c.ring[:len(c.ring)-1]
 		c.remove(n)
 		c.unlink(n)
 		c.used -= n.size()

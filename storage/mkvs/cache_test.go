@@ -28,7 +28,8 @@ func TestNodeCache_Differential(t *testing.T) {
 		// must not.
 		if i%500 == 0 {
 			inRing := map[nodeID]bool{}
-			for _, n := range c.ring {
+			res := c.resident()
+			for _, n := range res {
 				inRing[n.id] = true
 				if c.get(n.id) != n {
 					t.Fatalf("cached node %v not found", n.id)
@@ -42,8 +43,8 @@ func TestNodeCache_Differential(t *testing.T) {
 					delete(live, id)
 				}
 			}
-			if c.count != len(c.ring) || c.used > c.max {
-				t.Fatalf("count %d, ring %d, used %d of %d", c.count, len(c.ring), c.used, c.max)
+			if c.count != len(res) || c.used > c.max {
+				t.Fatalf("count %d, ring %d, used %d of %d", c.count, len(res), c.used, c.max)
 			}
 		}
 	}
@@ -133,11 +134,38 @@ func TestTree_ConcurrentGetSmallCache(t *testing.T) {
 		t.Fatalf("cache holds %d bytes over its %d budget", used, 40*nodeOverhead)
 	}
 	// Hints only join cached nodes, so they cannot keep evicted ones alive.
-	for _, n := range s.cache.ring {
+	for _, n := range s.cache.resident() {
 		for i := range n.hints {
 			if c := n.hints[i].Load(); c != nil && (!c.cached || c.hintedBy != &n.hints[i]) {
 				t.Fatalf("node %v hints at %v, cached %v", n.id, c.id, c.cached)
 			}
+		}
+	}
+}
+
+// TestNodeCache_Evict checks the eviction order: the oldest unreferenced
+// node goes first, a referenced one gets a second chance, and what was put
+// last survives a burst of puts that each evict (the nodes a commit just
+// wrote must outlive older ones nobody reads).
+func TestNodeCache_Evict(t *testing.T) {
+	id := func(i int) nodeID { return nodeID{version: uint64(i), typ: RootState} }
+	c := newNodeCache(10 * nodeOverhead)
+	for i := 0; i < 10; i++ {
+		c.put(&node{id: id(i), leaf: true})
+	}
+	c.get(id(0)) // referenced: survives one lap
+	for i := 10; i < 15; i++ {
+		c.put(&node{id: id(i), leaf: true})
+		if c.get(id(i)) == nil {
+			t.Fatalf("node %d evicted as soon as it was put", i)
+		}
+		// Drop the reference that get set, so only the order protects it.
+		c.get(id(i)).cacheRef.Store(false)
+	}
+	for i := 0; i < 15; i++ {
+		want := i == 0 || i >= 6
+		if got := c.get(id(i)) != nil; got != want {
+			t.Errorf("node %d cached %v, want %v", i, got, want)
 		}
 	}
 }
