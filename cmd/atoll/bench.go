@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	voied25519 "github.com/oasisprotocol/curve25519-voi/primitives/ed25519"
 	"github.com/spf13/cobra"
 
 	"github.com/atoll-dev/atoll/client"
@@ -216,18 +217,67 @@ func (b *blockhashes) follow(ctx context.Context) {
 	}
 }
 
+// signTransfer signs a transfer of lamports from from to to naming recent,
+// followed by extra instructions, and returns the wire transaction. Both
+// bench paths sign with it, so their client costs compare.
+//
+// A lone transfer between two distinct keys other than the system
+// program's, what the load is made of, is laid out directly (transferTx)
+// rather than through sol.NewLegacyMessage;
+// TestSignTransfer_MatchesMessageBuilder holds the two to the same bytes.
+// Signatures come from curve25519-voi, which signs in about two thirds of
+// crypto/ed25519's CPU time here; Ed25519 signatures are deterministic, so
+// the bytes are the same either way.
 func signTransfer(from ed25519.PrivateKey, to sol.Pubkey, lamports uint64, recent sol.Hash, extra ...sol.Instruction) ([]byte, error) {
-	src := client.PubkeyOf(from)
+	var src sol.Pubkey
+	copy(src[:], from[ed25519.SeedSize:])
+	if len(extra) == 0 && to != src && to != svm.SystemProgramID {
+		raw := transferTx(src, to, lamports, recent)
+		copy(raw[1:1+ed25519.SignatureSize], voied25519.Sign(voied25519.PrivateKey(from), raw[transferMessageOffset:]))
+		return raw, nil
+	}
 	ins := append([]sol.Instruction{svm.Transfer(src, to, lamports)}, extra...)
 	m, err := sol.NewLegacyMessage(src, recent, ins...)
 	if err != nil {
 		return nil, err
 	}
-	x := &sol.Transaction{Message: m}
-	if err := x.Sign(from); err != nil {
+	msg, err := m.MarshalBinary()
+	if err != nil {
 		return nil, err
 	}
-	return x.MarshalBinary()
+	raw := make([]byte, 0, 1+ed25519.SignatureSize+len(msg))
+	raw = append(raw, 1)
+	raw = append(raw, voied25519.Sign(voied25519.PrivateKey(from), msg)...)
+	return append(raw, msg...), nil
+}
+
+// transferMessageOffset is where transferTx's message starts: after the
+// signature count (1) and the one signature.
+const transferMessageOffset = 1 + ed25519.SignatureSize
+
+// transferTx lays out an unsigned legacy transaction holding one system
+// transfer between distinct keys, neither the system program's, its
+// signature left zero:
+//
+//	0    signature count (1)
+//	1    signature (64 bytes)
+//	65   header: 1 required signature, 0 read-only signed, 1 read-only unsigned
+//	68   account count (3): from, to, the system program (32 bytes each)
+//	165  recent blockhash (32 bytes)
+//	197  instruction count (1): program index 2, accounts [0 1],
+//	     data length 12, data: u32 2 (Transfer) then u64 lamports, little-endian
+//	215  end
+func transferTx(from, to sol.Pubkey, lamports uint64, recent sol.Hash) []byte {
+	b := make([]byte, transferMessageOffset, 215)
+	b[0] = 1
+	b = append(b, 1, 0, 1, 3)
+	b = append(b, from[:]...)
+	b = append(b, to[:]...)
+	b = append(b, svm.SystemProgramID[:]...)
+	b = append(b, recent[:]...)
+	b = append(b, 1, 2, 2, 0, 1, 12)
+	b = binary.LittleEndian.AppendUint32(b, 2)
+	return binary.LittleEndian.AppendUint64(b, lamports)
 }
 
 // runBenchTPS funds the senders, then submits transfers for cfg.duration.

@@ -8,8 +8,11 @@ import (
 	"testing"
 	"time"
 
+	"github.com/atoll-dev/atoll/client"
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/rpc/devbank"
+	"github.com/atoll-dev/atoll/runtime/svm"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
 // TestRunBenchRPC drives a short bench through a Solana JSON-RPC server
@@ -50,5 +53,38 @@ func TestRunBenchRPC(t *testing.T) {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, out.String())
 		}
+	}
+}
+
+// TestSignTransfer_MatchesMessageBuilder holds the bench's directly laid
+// out transfers (and its curve25519-voi signatures) to the bytes the
+// general message builder and crypto/ed25519 produce.
+func TestSignTransfer_MatchesMessageBuilder(t *testing.T) {
+	from := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{7}, 32))
+	other := ed25519.NewKeyFromSeed(bytes.Repeat([]byte{8}, 32))
+	recent := sol.Hash{1, 2, 3}
+	self := client.PubkeyOf(from)
+	for name, tc := range map[string]struct {
+		to    sol.Pubkey
+		extra []sol.Instruction
+	}{
+		"transfer":         {to: client.PubkeyOf(other)},
+		"to the system id": {to: svm.SystemProgramID},
+		"to itself":        {to: self},
+		"with extra":       {to: client.PubkeyOf(other), extra: []sol.Instruction{svm.Transfer(self, sol.Pubkey{9}, 5)}},
+	} {
+		t.Run(name, func(t *testing.T) {
+			got, err := signTransfer(from, tc.to, 1<<40+3, recent, tc.extra...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _, err := client.SignTransaction(recent, from, nil, append([]sol.Instruction{svm.Transfer(self, tc.to, 1<<40+3)}, tc.extra...)...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !bytes.Equal(got, want) {
+				t.Fatalf("signTransfer\n%x\nwant\n%x", got, want)
+			}
+		})
 	}
 }
