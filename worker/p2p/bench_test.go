@@ -21,3 +21,26 @@ func BenchmarkClient_StorageApply(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkClient_SubmitTx is one gossip message of 100 transfer-sized
+// transactions over loopback mutual TLS, as a worker forwards what it
+// admitted to each peer of the committee.
+func BenchmarkClient_SubmitTx(b *testing.B) {
+	srvKey, cliKey := signer(b, 1), signer(b, 2)
+	_, rec, addr := serveB(b, srvKey, cliKey)
+	rec.mu.Lock()
+	rec.discard = true
+	rec.mu.Unlock()
+	c := NewClient(cliKey)
+	defer c.Close()
+	p := Peer{Key: srvKey.Public(), Addr: addr}
+	m := &TxMsg{Runtime: registry.RuntimeID{1}, Txs: make([][]byte, 100)}
+	for i := range m.Txs {
+		m.Txs[i] = make([]byte, 215)
+	}
+	for b.Loop() {
+		if err := c.SubmitTx(b.Context(), p, m); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -2,6 +2,7 @@ package p2p
 
 import (
 	"context"
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"net"
@@ -111,21 +112,24 @@ func (s *Server) storageFor(rt registry.RuntimeID) (StorageHandler, error) {
 	return nil, status.Errorf(codes.Unimplemented, "%v: storage of runtime %s", ErrNotServed, rt)
 }
 
-// caller returns the authenticated P2P key of the peer of ctx.
+// caller returns the authenticated P2P key of the peer of ctx. The
+// handshake already checked the certificate (serverTLS runs PeerKey and
+// the Authorizer on it), so the key is read from the parsed certificate
+// instead of parsing and verifying it again on every call.
 func caller(ctx context.Context) (signature.PublicKey, error) {
 	p, ok := peer.FromContext(ctx)
 	if !ok {
 		return signature.PublicKey{}, status.Error(codes.Unauthenticated, "p2p: no peer")
 	}
 	ti, ok := p.AuthInfo.(credentials.TLSInfo)
-	if !ok || len(ti.State.PeerCertificates) == 0 {
+	if !ok || len(ti.State.PeerCertificates) != 1 {
 		return signature.PublicKey{}, status.Error(codes.Unauthenticated, "p2p: peer without certificate")
 	}
-	pk, err := PeerKey([][]byte{ti.State.PeerCertificates[0].Raw})
-	if err != nil {
-		return signature.PublicKey{}, status.Error(codes.Unauthenticated, err.Error())
+	pk, ok := ti.State.PeerCertificates[0].PublicKey.(ed25519.PublicKey)
+	if !ok || len(pk) != ed25519.PublicKeySize {
+		return signature.PublicKey{}, status.Error(codes.Unauthenticated, ErrBadCertificate.Error())
 	}
-	return pk, nil
+	return signature.PublicKey(pk), nil
 }
 
 func recoverInterceptor(ctx context.Context, req any, info *grpc.UnaryServerInfo, h grpc.UnaryHandler) (resp any, err error) {
