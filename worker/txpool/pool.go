@@ -84,20 +84,36 @@ func New(cfg Config, check Checker) *Pool {
 // transaction (nil when admitted); the error is non-nil only when the
 // runtime could not be asked.
 func (p *Pool) Add(ctx context.Context, root rhp.Root, bc rhp.BlockContext, txs [][]byte) ([]error, error) {
-	errs := make([]error, len(txs))
-	var fresh [][]byte
-	var idx []int
-	p.mu.Lock()
-	seen := map[Hash]bool{}
+	hashes := make([]Hash, len(txs))
 	for i, tx := range txs {
-		h := HashOf(tx)
+		hashes[i] = HashOf(tx)
+	}
+	return p.AddHashed(ctx, root, bc, txs, hashes)
+}
+
+// AddHashed is Add for a caller that already holds the pool hash of every
+// transaction (hashes[i] = HashOf(txs[i])), so the bytes are not hashed
+// again. A hash that does not match its transaction corrupts the pool's
+// dedup: callers pass only hashes computed with HashOf.
+func (p *Pool) AddHashed(ctx context.Context, root rhp.Root, bc rhp.BlockContext, txs [][]byte, hashes []Hash) ([]error, error) {
+	if len(hashes) != len(txs) {
+		return nil, fmt.Errorf("txpool: %d hashes for %d transactions", len(hashes), len(txs))
+	}
+	errs := make([]error, len(txs))
+	fresh := make([][]byte, 0, len(txs))
+	idx := make([]int, 0, len(txs))
+	p.mu.Lock()
+	seen := make(map[Hash]struct{}, len(txs))
+	for i, tx := range txs {
+		h := hashes[i]
+		_, dup := seen[h]
 		switch {
 		case len(tx) > p.cfg.MaxTxSize:
 			errs[i] = fmt.Errorf("%w: %d bytes (limit %d)", ErrTooLarge, len(tx), p.cfg.MaxTxSize)
-		case p.entries[h] != nil || seen[h]:
+		case dup || p.entries[h] != nil:
 			errs[i] = ErrDuplicate
 		default:
-			seen[h] = true
+			seen[h] = struct{}{}
 			fresh = append(fresh, tx)
 			idx = append(idx, i)
 		}
@@ -122,7 +138,7 @@ func (p *Pool) Add(ctx context.Context, root rhp.Root, bc rhp.BlockContext, txs 
 			errs[i] = fmt.Errorf("%w: code %d: %s", ErrRejected, r.Code, r.Message)
 			continue
 		}
-		if errs[i] = p.insertLocked(fresh[j], r.Priority); errs[i] == nil {
+		if errs[i] = p.insertLocked(fresh[j], hashes[i], r.Priority); errs[i] == nil {
 			admitted = true
 		}
 	}
@@ -133,8 +149,7 @@ func (p *Pool) Add(ctx context.Context, root rhp.Root, bc rhp.BlockContext, txs 
 	return errs, nil
 }
 
-func (p *Pool) insertLocked(tx []byte, priority uint64) error {
-	h := HashOf(tx)
+func (p *Pool) insertLocked(tx []byte, h Hash, priority uint64) error {
 	if p.entries[h] != nil {
 		return ErrDuplicate
 	}
@@ -244,11 +259,17 @@ func (p *Pool) Added() <-chan struct{} {
 // view no older than any admission of txs, or a transaction naming a
 // blockhash newer than bc would be taken for expired.
 func (p *Pool) Recheck(ctx context.Context, root rhp.Root, bc rhp.BlockContext, txs [][]byte) ([][]byte, error) {
-	p.mu.Lock()
+	hashes := make([]Hash, len(txs))
+	for i, tx := range txs {
+		hashes[i] = HashOf(tx)
+	}
 	pooled := make([][]byte, 0, len(txs))
-	for _, tx := range txs {
-		if p.entries[HashOf(tx)] != nil {
+	pooledHashes := make([]Hash, 0, len(txs))
+	p.mu.Lock()
+	for i, tx := range txs {
+		if p.entries[hashes[i]] != nil {
 			pooled = append(pooled, tx)
+			pooledHashes = append(pooledHashes, hashes[i])
 		}
 	}
 	p.mu.Unlock()
@@ -270,7 +291,7 @@ func (p *Pool) Recheck(ctx context.Context, root rhp.Root, bc rhp.BlockContext, 
 	p.mu.Lock()
 	live := pooled[:0]
 	for i, r := range resp.Results {
-		h := HashOf(pooled[i])
+		h := pooledHashes[i]
 		if p.entries[h] == nil {
 			continue
 		}

@@ -181,3 +181,25 @@ func BenchmarkPool_Recheck(b *testing.B) {
 		}
 	}
 }
+
+func TestPool_AddHashed(t *testing.T) {
+	c := &feeChecker{}
+	p := New(Config{}, c)
+	txs := [][]byte{tx(1, 1), tx(2, 2), tx(1, 1)}
+	if _, err := p.AddHashed(context.Background(), rhp.Root{}, rhp.BlockContext{}, txs, []Hash{HashOf(txs[0])}); err == nil {
+		t.Fatal("fewer hashes than transactions accepted")
+	}
+	hashes := []Hash{HashOf(txs[0]), HashOf(txs[1]), HashOf(txs[2])}
+	errs, err := p.AddHashed(context.Background(), rhp.Root{}, rhp.BlockContext{}, txs, hashes)
+	if err != nil || errs[0] != nil || errs[1] != nil || !errors.Is(errs[2], ErrDuplicate) {
+		t.Fatalf("%v %v", errs, err)
+	}
+	// The hashes given are the pool's: Add and RemoveHashes agree with them.
+	if errs, _ := p.Add(context.Background(), rhp.Root{}, rhp.BlockContext{}, txs[1:2]); !errors.Is(errs[0], ErrDuplicate) {
+		t.Fatalf("re-adding: %v", errs[0])
+	}
+	p.RemoveHashes(hashes[:1])
+	if got := p.Batch(10); len(got) != 1 || string(got[0]) != string(txs[1]) {
+		t.Fatalf("batch %q", got)
+	}
+}
