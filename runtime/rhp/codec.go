@@ -46,8 +46,13 @@ var decMode = func() cbor.DecMode {
 }()
 
 // Marshal returns the canonical CBOR encoding of v.
-func Marshal(v any) ([]byte, error) { return encMode.Marshal(v) }
+func Marshal(v any) ([]byte, error) {
+	if m, ok := v.(fastMessage); ok {
+		return marshalFast(m), nil
+	}
+	return encMode.Marshal(v)
+}
 
 // Unmarshal decodes one canonical-CBOR item into v with the protocol's limits.
-// Trailing bytes are an error.
-func Unmarshal(data []byte, v any) error { return decMode.Unmarshal(data, v) }
+// Trailing bytes are an error. v does not alias data.
+func Unmarshal(data []byte, v any) error { return unmarshal(data, v, false) }

@@ -441,13 +441,14 @@ func asPeerError(err error) *Error {
 }
 
 // decodeInto decodes a body of type t into m with DecodeMessage's checks.
+// m may alias body.
 func decodeInto(t MessageType, body []byte, m Message) error {
 	// Every body is a CBOR map (major type 5); rejecting anything else here
 	// keeps a stray integer or null from decoding into a zero struct.
 	if len(body) == 0 || body[0]>>5 != 5 {
 		return fmt.Errorf("%w: %s body is not a CBOR map", ErrMalformedBody, t)
 	}
-	if err := decMode.Unmarshal(body, m); err != nil {
+	if err := unmarshal(body, m, true); err != nil {
 		return fmt.Errorf("%w: %s: %v", ErrMalformedBody, t, err)
 	}
 	return nil

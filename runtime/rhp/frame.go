@@ -48,15 +48,31 @@ func AppendFrame(dst []byte, id uint64, msg Message, maxSize int) ([]byte, error
 // encodeFrame returns a frame as its length prefix with the envelope's
 // header, and the body: a large body is written from where the encoder put
 // it, without another copy.
+//
+// A message with a hand-written codec is encoded behind its header in one
+// buffer of exactly the frame's size, returned as prefix with an empty body.
 func encodeFrame(id uint64, msg Message, maxSize int) (prefix, body []byte, err error) {
-	body, err = encMode.Marshal(msg)
-	if err != nil {
-		return nil, nil, fmt.Errorf("rhp: encoding %s: %w", msg.MessageType(), err)
+	const maxHeader = frameHeaderSize + 1 + 9 + 2
+	fast, isFast := msg.(fastMessage)
+	if isFast {
+		size := fast.cborSize()
+		if size > maxSize {
+			return nil, nil, fmt.Errorf("%w: %s is %d bytes, limit %d", ErrFrameTooLarge, msg.MessageType(), size, maxSize)
+		}
+		prefix = make([]byte, frameHeaderSize, maxHeader+size)
+	} else {
+		body, err = encMode.Marshal(msg)
+		if err != nil {
+			return nil, nil, fmt.Errorf("rhp: encoding %s: %w", msg.MessageType(), err)
+		}
+		prefix = make([]byte, frameHeaderSize, maxHeader)
 	}
-	prefix = make([]byte, frameHeaderSize, frameHeaderSize+1+9+2)
 	prefix = append(prefix, 0x83) // array of 3
 	prefix = appendUint(prefix, id)
 	prefix = appendUint(prefix, uint64(msg.MessageType()))
+	if isFast {
+		prefix = fast.appendCBOR(prefix)
+	}
 	n := len(prefix) - frameHeaderSize + len(body)
 	if n > maxSize {
 		return nil, nil, fmt.Errorf("%w: %s is %d bytes, limit %d", ErrFrameTooLarge, msg.MessageType(), n, maxSize)

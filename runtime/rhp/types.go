@@ -157,6 +157,9 @@ func NewMessage(t MessageType) (Message, error) {
 
 // DecodeMessage decodes the body of a frame of type t. It never panics on
 // hostile input; every failure wraps ErrMalformedBody or ErrUnknownType.
+// The message may alias body (its byte strings, for the messages that
+// carry a round), so body must not be modified afterwards: a frame's body
+// is allocated for that frame alone.
 func DecodeMessage(t MessageType, body []byte) (Message, error) {
 	m, err := NewMessage(t)
 	if err != nil {

@@ -1,0 +1,55 @@
+package rhp
+
+import (
+	"reflect"
+
+	"github.com/atoll-dev/atoll/runtime/rhp/canon"
+)
+
+// fastMessage is a message with a hand-written codec (the hot messages of
+// a round: batches, their results and write logs, storage reads). Its
+// encoding is byte for byte the reference encoder's (encMode); its decoder
+// accepts the canonical subset and anything else is decoded by the
+// reference decoder (decMode), so the set of accepted bodies, the values
+// they decode to and the errors for the rest are those of the reference.
+// Both are checked against the reference by tests and fuzz targets.
+type fastMessage interface {
+	Message
+	// cborSize is the size of the encoding.
+	cborSize() int
+	// appendCBOR appends the encoding.
+	appendCBOR(b []byte) []byte
+	// decodeCBOR decodes the message from r into the zero value it is
+	// called on; byte strings alias r's input. It leaves r failed when
+	// the input is not in the canonical subset.
+	decodeCBOR(r *canon.Reader)
+}
+
+// Decoder limits of the fast codecs, the reference's: an array of more
+// than maxArrayElements falls back, and so fails there too.
+const fastMaxArray = maxArrayElements
+
+// marshalFast encodes m into a buffer of exactly its size.
+func marshalFast(m fastMessage) []byte {
+	return m.appendCBOR(make([]byte, 0, m.cborSize()))
+}
+
+// unmarshal decodes data into v: by v's fast codec when it has one and data
+// is canonical, otherwise by the reference decoder. With alias set, byte
+// strings of a fast decode alias data, which the caller must then never
+// modify; without it they are copies.
+func unmarshal(data []byte, v any, alias bool) error {
+	if m, ok := v.(fastMessage); ok {
+		if !alias {
+			data = append([]byte(nil), data...)
+		}
+		r := canon.NewReader(data)
+		m.decodeCBOR(&r)
+		if r.Done() {
+			return nil
+		}
+		// Not canonical: start again from the zero value with the reference.
+		reflect.ValueOf(v).Elem().SetZero()
+	}
+	return decMode.Unmarshal(data, v)
+}

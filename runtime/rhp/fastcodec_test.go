@@ -1,0 +1,185 @@
+package rhp
+
+import (
+	"bytes"
+	"reflect"
+	"testing"
+
+	"github.com/atoll-dev/atoll/runtime/rhp/canon"
+)
+
+// referenceDecode decodes body into a fresh value of type t with the
+// reflective reference decoder alone.
+func referenceDecode(t MessageType, body []byte) (Message, error) {
+	m, err := NewMessage(t)
+	if err != nil {
+		return nil, err
+	}
+	return m, decMode.Unmarshal(body, m)
+}
+
+// fastDecode decodes body with the hand-written codec alone; ok is false
+// when it leaves the body to the reference.
+func fastDecode(t MessageType, body []byte) (Message, bool) {
+	m, err := NewMessage(t)
+	if err != nil {
+		return nil, false
+	}
+	fm, isFast := m.(fastMessage)
+	if !isFast {
+		return nil, false
+	}
+	r := canon.NewReader(body)
+	fm.decodeCBOR(&r)
+	return m, r.Done()
+}
+
+// TestFastCodec_MatchesReference: every message with a hand-written codec
+// encodes to the reference encoder's bytes, in a buffer of the size it
+// announced, and its canonical encoding takes the fast decoder to the
+// reference decoder's value.
+func TestFastCodec_MatchesReference(t *testing.T) {
+	msgs := append(sampleMessages(),
+		&ExecuteTxBatch{}, &ExecuteTxBatchResponse{}, &CheckTxBatch{}, &CheckTxBatchResponse{}, &StorageGet{}, &StorageGetResponse{},
+		&ExecuteTxBatch{Round: 1 << 40, Context: BlockContext{Slot: 1 << 33, UnixTimestamp: -1 << 40, RecentBlockhashes: make([]Hash, 300)},
+			Txs: [][]byte{make([]byte, 70000), nil}, Deposits: []Deposit{{ID: 1, Recipient: hashOf(3), Amount: 1 << 62}, {}}},
+		&ExecuteTxBatchResponse{Results: []TxResult{{Code: 0xffffffff, Units: 24, Logs: []string{"", "ünïcödé"}, Data: make([]byte, 256)}, {}},
+			StateWriteLog: []WriteLogEntry{{Key: make([]byte, 32), Value: make([]byte, 65536)}}, IOWriteLog: make([]WriteLogEntry, 30)},
+		&CheckTxBatchResponse{Results: make([]CheckTxResult, 25)},
+	)
+	fast := 0
+	for _, m := range msgs {
+		fm, ok := m.(fastMessage)
+		if !ok {
+			continue
+		}
+		fast++
+		t.Run(m.MessageType().String(), func(t *testing.T) {
+			want, err := encMode.Marshal(m)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := marshalFast(fm)
+			if !bytes.Equal(got, want) {
+				t.Fatalf("hand-written encoding differs from the reference:\n got %x\nwant %x", got, want)
+			}
+			if fm.cborSize() != len(got) || cap(got) != len(got) {
+				t.Fatalf("announced %d bytes, wrote %d (capacity %d)", fm.cborSize(), len(got), cap(got))
+			}
+			dec, ok := fastDecode(m.MessageType(), want)
+			if !ok {
+				t.Fatal("the fast decoder refuses a canonical encoding")
+			}
+			ref, err := referenceDecode(m.MessageType(), want)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !reflect.DeepEqual(dec, ref) {
+				t.Fatalf("decoders disagree:\n fast %#v\n  ref %#v", dec, ref)
+			}
+		})
+	}
+	if fast != 6+9 {
+		t.Fatalf("%d messages with hand-written codecs tested", fast)
+	}
+}
+
+// TestFastCodec_FallsBack: bodies outside the canonical subset still decode
+// (or fail) exactly as the reference decides.
+func TestFastCodec_FallsBack(t *testing.T) {
+	typ := TypeStorageGet
+	tests := []struct {
+		name string
+		body string
+		ok   bool
+	}{
+		{"canonical", "a2646b65797381414a64726f6f74a0", true},
+		{"keys out of order", "a264726f6f74a0646b65797381414a", true},
+		{"non-shortest array head", "a2646b6579739801414a64726f6f74a0", true},
+		{"unknown key", "a1646a756e6b01", true},
+		{"upper-case key", "a1644b45595380", true},
+		{"null keys", "a1646b657973f6", true},
+		{"duplicate key", "a2646b65797380646b65797380", false},
+		{"short hash", "a164726f6f74a16468617368410a", false},
+		{"text for bytes", "a1646b6579738161" + "61", false},
+		{"truncated", "a2646b6579738141", false},
+		{"trailing", "a0" + "00", false},
+		{"huge array", "a1646b6579739b0000000100000000", false},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			body := mustHex(tt.body)
+			got, err := DecodeMessage(typ, body)
+			ref, refErr := referenceDecode(typ, body)
+			if (err == nil) != tt.ok || (refErr == nil) != tt.ok {
+				t.Fatalf("got %v, reference %v, want ok=%v", err, refErr, tt.ok)
+			}
+			if tt.ok && !reflect.DeepEqual(got, ref) {
+				t.Fatalf("got %#v, reference %#v", got, ref)
+			}
+		})
+	}
+}
+
+// TestFastCodec_DecodedAliasesFrame documents the ownership rule: a decoded
+// body's byte strings point into the frame, which is never reused.
+func TestFastCodec_DecodedAliasesFrame(t *testing.T) {
+	body, _ := Marshal(&StorageGet{Keys: [][]byte{{1, 2, 3}}})
+	m, err := DecodeMessage(TypeStorageGet, body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := m.(*StorageGet).Keys[0]
+	var copied StorageGet
+	if err := Unmarshal(body, &copied); err != nil {
+		t.Fatal(err)
+	}
+	body[bytes.Index(body, []byte{1, 2, 3})] ^= 0xff
+	if bytes.Equal(key, []byte{1, 2, 3}) || !bytes.Equal(copied.Keys[0], []byte{1, 2, 3}) {
+		t.Fatalf("DecodeMessage should alias and Unmarshal copy: %x %x", key, copied.Keys[0])
+	}
+}
+
+// FuzzFastCodec is the differential fuzz target of the hand-written codecs:
+// whatever body the fast decoder accepts, the reference decoder accepts
+// with an equal value; every accepted value encodes by hand to the
+// reference's bytes; and DecodeMessage never panics.
+func FuzzFastCodec(f *testing.F) {
+	for _, m := range sampleMessages() {
+		if _, ok := m.(fastMessage); ok {
+			body, _ := Marshal(m)
+			f.Add(uint8(m.MessageType()), body)
+		}
+	}
+	f.Fuzz(func(t *testing.T, typ uint8, body []byte) {
+		mt := MessageType(typ)
+		got, err := DecodeMessage(mt, bytes.Clone(body))
+		ref, refErr := referenceDecode(mt, body)
+		if (err == nil) != (refErr == nil) && len(body) > 0 && body[0]>>5 == 5 {
+			t.Fatalf("%s: DecodeMessage %v, reference %v", mt, err, refErr)
+		}
+		if fast, ok := fastDecode(mt, body); ok {
+			if refErr != nil {
+				t.Fatalf("%s: fast decoder accepts what the reference refuses (%v)", mt, refErr)
+			}
+			if !reflect.DeepEqual(fast, ref) {
+				t.Fatalf("%s: decoders disagree:\n fast %#v\n  ref %#v", mt, fast, ref)
+			}
+		}
+		if err != nil {
+			return
+		}
+		if !reflect.DeepEqual(got, ref) {
+			t.Fatalf("%s: DecodeMessage and the reference disagree", mt)
+		}
+		if fm, ok := got.(fastMessage); ok {
+			want, err := encMode.Marshal(got)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if enc := marshalFast(fm); !bytes.Equal(enc, want) {
+				t.Fatalf("%s: hand-written encoding differs:\n got %x\nwant %x", mt, enc, want)
+			}
+		}
+	})
+}
