@@ -13,6 +13,11 @@ import (
 // builds on them, readers of the round read them) outlive everything
 // older that nobody read since.
 //
+// A commit drops the nodes it made stale (drop): only readers of older
+// versions still want them, and the budget they free keeps the latest
+// tree resident. Dropped nodes leave the table at once and their ring
+// slots are skipped (and reclaimed) later.
+//
 // Lookups dominate random reads (one per tree level), and on a large tree
 // each one is a walk through memory that is not in the CPU cache. The
 // table is therefore a flat open-addressing array of node pointers probed
@@ -26,9 +31,12 @@ type nodeCache struct {
 	mu    sync.Mutex
 	max   int64
 	used  int64
-	count int     // nodes in the table, and in ring
-	ring  []*node // circular FIFO: count nodes from head, oldest first
+	count int     // nodes in the table
+	ring  []*node // circular FIFO of ringLen nodes from head, oldest first
 	head  int
+	// ringLen counts the ring's entries: the count cached nodes and the
+	// dead dropped ones, which are skipped when they come up.
+	ringLen, dead int
 }
 
 // slotTable is the open-addressing array: a power-of-two length, at most
@@ -72,6 +80,9 @@ func (c *nodeCache) get(id nodeID) *node {
 	return nil
 }
 
+// put caches n unless a node of its id is cached. n must never have been
+// put before (callers put only nodes they just decoded or wrote): a
+// dropped node's dead ring slot would otherwise come back to life.
 func (c *nodeCache) put(n *node) {
 	sz := n.size()
 	if sz > c.max {
@@ -98,24 +109,36 @@ func (c *nodeCache) put(n *node) {
 	c.count++
 }
 
-// pushBack appends n at the back of the ring, which holds c.count nodes.
+// pushBack appends n at the back of the ring, reclaiming dead slots when
+// the ring is full.
 func (c *nodeCache) pushBack(n *node) {
-	if c.count == len(c.ring) {
-		ring := make([]*node, max(2*len(c.ring), 1024))
-		for i := 0; i < c.count; i++ {
-			ring[i] = c.ring[(c.head+i)%len(c.ring)]
-		}
-		c.ring, c.head = ring, 0
+	if c.ringLen == len(c.ring) {
+		c.compactRing(max(2*c.count, 1024))
 	}
-	c.ring[(c.head+c.count)%len(c.ring)] = n
+	c.ring[(c.head+c.ringLen)%len(c.ring)] = n
+	c.ringLen++
 }
 
-// popFront removes the oldest node from the ring (c.count is the caller's
-// to adjust).
+// compactRing moves the cached nodes, in order, to a ring of size slots
+// (more than c.count), leaving the dead behind.
+func (c *nodeCache) compactRing(size int) {
+	ring := make([]*node, size)
+	j := 0
+	for i := 0; i < c.ringLen; i++ {
+		if n := c.ring[(c.head+i)%len(c.ring)]; n.cached {
+			ring[j] = n
+			j++
+		}
+	}
+	c.ring, c.head, c.ringLen, c.dead = ring, 0, j, 0
+}
+
+// popFront removes the oldest entry from the ring.
 func (c *nodeCache) popFront() *node {
 	n := c.ring[c.head]
 	c.ring[c.head] = nil
 	c.head = (c.head + 1) % len(c.ring)
+	c.ringLen--
 	return n
 }
 
@@ -123,11 +146,44 @@ func (c *nodeCache) popFront() *node {
 func (c *nodeCache) resident() []*node {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	out := make([]*node, c.count)
-	for i := range out {
-		out[i] = c.ring[(c.head+i)%len(c.ring)]
+	out := make([]*node, 0, c.count)
+	for i := 0; i < c.ringLen; i++ {
+		if n := c.ring[(c.head+i)%len(c.ring)]; n.cached {
+			out = append(out, n)
+		}
 	}
 	return out
+}
+
+// drop removes the nodes with these ids, where cached. Their ring slots
+// stay until the ring is next compacted, which drop forces once the dead
+// outnumber the living, so dead slots never hold more memory than the
+// budget does.
+func (c *nodeCache) drop(ids []nodeID) {
+	if len(ids) == 0 {
+		return
+	}
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, id := range ids {
+		t := c.table.Load()
+		for i := id.hash() & t.mask; ; i = (i + 1) & t.mask {
+			n := t.slots[i].Load()
+			if n == nil {
+				break
+			}
+			if n.id == id {
+				c.remove(n)
+				c.unlink(n)
+				c.used -= n.size()
+				c.dead++
+				break
+			}
+		}
+	}
+	if c.dead > c.count && c.dead > 1024 {
+		c.compactRing(max(2*c.count, 1024))
+	}
 }
 
 func (c *nodeCache) insert(n *node) {
@@ -182,21 +238,23 @@ func (c *nodeCache) remove(n *node) {
 
 // evictOne removes the oldest node not referenced since it was last
 // looked at; the referenced ones it passes lose their flag and go to the
-// back. It ends within one lap of the ring.
+// back, the dead it passes are let go. It ends within one lap of the
+// ring; the caller makes sure a node is cached.
 func (c *nodeCache) evictOne() {
 	for {
 		n := c.popFront()
-		if n.cacheRef.Load() {
+		switch {
+		case !n.cached:
+			c.dead--
+		case n.cacheRef.Load():
 			n.cacheRef.Store(false)
-			c.count--
 			c.pushBack(n)
-			c.count++
-			continue
+		default:
+			c.remove(n)
+			c.unlink(n)
+			c.used -= n.size()
+			return
 		}
-		c.remove(n)
-		c.unlink(n)
-		c.used -= n.size()
-		return
 	}
 }
 

@@ -7,22 +7,30 @@ import (
 )
 
 // TestNodeCache_Differential checks the open-addressing table against a
-// map over random insertions and evictions, with a budget small enough to
-// evict constantly and ids chosen to collide in the table.
+// map over random insertions, drops and evictions, with a budget small
+// enough to evict constantly and ids chosen to collide in the table.
 func TestNodeCache_Differential(t *testing.T) {
 	rng := rand.New(rand.NewPCG(8, 8))
 	c := newNodeCache(200 * nodeOverhead)
 	live := map[nodeID]*node{}
 	for i := 0; i < 20000; i++ {
 		id := nodeID{version: uint64(rng.IntN(50)), seq: uint32(rng.IntN(50)), typ: RootState}
-		if rng.IntN(2) == 0 {
+		switch rng.IntN(5) {
+		case 0, 1:
 			n := &node{id: id, leaf: true}
 			if c.get(id) == nil {
 				live[id] = n
 			}
 			c.put(n)
-		} else if got := c.get(id); got != nil && got != live[id] {
-			t.Fatalf("get(%v) returned a node stored under another id", id)
+		case 2:
+			c.drop([]nodeID{id, {version: id.version + 1, seq: id.seq, typ: RootState}})
+			if c.get(id) != nil {
+				t.Fatalf("dropped node %v still found", id)
+			}
+		default:
+			if got := c.get(id); got != nil && got != live[id] {
+				t.Fatalf("get(%v) returned a node stored under another id", id)
+			}
 		}
 		// Everything the cache still holds must be found; what it evicted
 		// must not.
@@ -43,8 +51,12 @@ func TestNodeCache_Differential(t *testing.T) {
 					delete(live, id)
 				}
 			}
-			if c.count != len(res) || c.used > c.max {
-				t.Fatalf("count %d, ring %d, used %d of %d", c.count, len(res), c.used, c.max)
+			var used int64
+			for _, n := range res {
+				used += n.size()
+			}
+			if c.count != len(res) || c.used != used || c.used > c.max || c.ringLen != c.count+c.dead {
+				t.Fatalf("count %d, ring %d (%d dead of %d), used %d (%d) of %d", c.count, len(res), c.dead, c.ringLen, c.used, used, c.max)
 			}
 		}
 	}
@@ -167,5 +179,47 @@ func TestNodeCache_Evict(t *testing.T) {
 		if got := c.get(id(i)) != nil; got != want {
 			t.Errorf("node %d cached %v, want %v", i, got, want)
 		}
+	}
+}
+
+// TestStore_CommitDropsStale checks that a commit takes the nodes it made
+// stale out of the cache and keeps the ones it wrote.
+func TestStore_CommitDropsStale(t *testing.T) {
+	s := openTestStore(t, t.TempDir(), Options{})
+	defer s.Close()
+	tr, _ := s.Tree(s.EmptyRoot(RootState, 0))
+	for i := 0; i < 100; i++ {
+		tr.Insert(benchKey(i), benchValue(i))
+	}
+	if _, _, err := tr.Commit(1); err != nil {
+		t.Fatal(err)
+	}
+	if err := tr.Insert(benchKey(7), []byte("changed")); err != nil {
+		t.Fatal(err)
+	}
+	stale := append([]nodeID(nil), tr.stale...)
+	if len(stale) == 0 {
+		t.Fatal("changing a key made no node stale")
+	}
+	if _, _, err := tr.Commit(2); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range stale {
+		if s.cache.get(id) != nil {
+			t.Errorf("stale node %v still cached", id)
+		}
+	}
+	for _, n := range s.cache.resident() {
+		if n.id.version != 1 && n.id.version != 2 {
+			t.Errorf("cached node %v was never written", n.id)
+		}
+	}
+	// 100 leaves and 99 internal nodes, of which the changed path was
+	// replaced by as many new nodes.
+	if got := len(s.cache.resident()); got != 199 {
+		t.Errorf("%d nodes cached, want the tree's 199", got)
+	}
+	if v, err := tr.Get(benchKey(7)); err != nil || string(v) != "changed" {
+		t.Fatalf("reads %q, %v", v, err)
 	}
 }

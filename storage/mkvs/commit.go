@@ -92,6 +92,7 @@ type pendingCommit struct {
 	rootID  nodeID
 	wl      WriteLog
 	written []*node
+	stale   []nodeID // nodes of the previous root that the new one drops
 }
 
 // revert takes back the node ids assigned while encoding: the tree must not
@@ -167,6 +168,7 @@ func (t *Tree) prepareCommit(b *pebble.Batch, version uint64) (*pendingCommit, e
 			return pc, err
 		}
 	}
+	pc.stale = stale
 	rec := make([]byte, 0, rootRecordSize)
 	rec = append(rec, hash[:]...)
 	rec = pc.rootID.append(rec)
@@ -177,6 +179,9 @@ func (t *Tree) prepareCommit(b *pebble.Batch, version uint64) (*pendingCommit, e
 // the tree to its new root and records the root as the latest.
 func (pc *pendingCommit) publish() {
 	t, s := pc.t, pc.t.store
+	// Stale nodes make room first: only readers of older versions want
+	// them, and the new nodes are what the next round reads.
+	s.cache.drop(pc.stale)
 	// Drop child pointers so that memory is bounded by the cache.
 	for _, n := range pc.written {
 		for i := range n.child {
