@@ -30,6 +30,18 @@ func (t *Tree) Commit(version uint64) (Root, WriteLog, error) {
 // trees are finalized together or not at all. Each tree obeys Commit's
 // rules; results are in the order of trees.
 func (s *Store) CommitTrees(version uint64, trees ...*Tree) ([]Root, []WriteLog, error) {
+	return s.commitTrees(version, true, trees)
+}
+
+// CommitRoots is CommitTrees for a caller that does not want the write
+// logs (it applied one, or verified the trees against one): it skips
+// building them, a sort and a lookup per changed key.
+func (s *Store) CommitRoots(version uint64, trees ...*Tree) ([]Root, error) {
+	roots, _, err := s.commitTrees(version, false, trees)
+	return roots, err
+}
+
+func (s *Store) commitTrees(version uint64, withLogs bool, trees []*Tree) ([]Root, []WriteLog, error) {
 	var seen [3]bool
 	for _, t := range trees {
 		if t.store != s {
@@ -58,7 +70,7 @@ func (s *Store) CommitTrees(version uint64, trees ...*Tree) ([]Root, []WriteLog,
 		}
 	}
 	for _, t := range trees {
-		pc, err := t.prepareCommit(b, version)
+		pc, err := t.prepareCommit(b, version, withLogs)
 		if pc != nil {
 			pcs = append(pcs, pc)
 		}
@@ -105,8 +117,9 @@ func (pc *pendingCommit) revert() {
 
 // prepareCommit checks the rules of Commit and adds the tree's new nodes,
 // stale-node index and root record to b. The caller holds commitMu. On
-// error the returned pendingCommit (if any) must be reverted.
-func (t *Tree) prepareCommit(b *pebble.Batch, version uint64) (*pendingCommit, error) {
+// error the returned pendingCommit (if any) must be reverted. The write
+// log is built only withLogs.
+func (t *Tree) prepareCommit(b *pebble.Batch, version uint64, withLogs bool) (*pendingCommit, error) {
 	s := t.store
 	typ := t.base.Type
 	s.mu.Lock()
@@ -124,9 +137,12 @@ func (t *Tree) prepareCommit(b *pebble.Batch, version uint64) (*pendingCommit, e
 	}
 
 	hash := hashRef(&t.root)
-	wl, err := t.pendingLog()
-	if err != nil {
-		return nil, err
+	var wl WriteLog
+	if withLogs {
+		var err error
+		if wl, err = t.pendingLog(); err != nil {
+			return nil, err
+		}
 	}
 	pc := &pendingCommit{t: t, root: Root{Namespace: s.opts.Namespace, Version: version, Type: typ, Hash: hash}, wl: wl}
 	if t.root.n != nil && !t.root.id.persisted() {
@@ -312,6 +328,6 @@ func (s *Store) ApplyWriteLog(prev Root, wl WriteLog, claimed Root) error {
 	if h := t.Hash(); h != claimed.Hash {
 		return fmt.Errorf("%w: write log leads to %s, claimed %s", ErrRootMismatch, h, claimed.Hash)
 	}
-	_, _, err = t.Commit(claimed.Version)
+	_, _, err = s.commitTrees(claimed.Version, false, []*Tree{t})
 	return err
 }

@@ -263,7 +263,7 @@ func (r *Replica) Finalize(ctx context.Context, h *roothash.Header, fetch Fetche
 		// they are: state and IO in one durable write.
 		k := candidateKey{round: h.Round, prev: roothash.Hash(root.Hash), state: h.StateRoot, io: h.IORoot}
 		if st, io, ioLog, ok := r.verified.take(k); ok {
-			if _, _, err := r.KV.CommitTrees(h.Round, st, io); err == nil {
+			if _, err := r.KV.CommitRoots(h.Round, st, io); err == nil {
 				r.noteIO(h.Round, ioLog)
 				return r.pending.pruneBelow(h.Round + 1)
 			}
@@ -316,7 +316,7 @@ func (r *Replica) finalizeFetched(ctx context.Context, h *roothash.Header, root 
 		if err != nil {
 			return err
 		}
-		if _, _, err := r.KV.CommitTrees(h.Round, st, io); err != nil {
+		if _, err := r.KV.CommitRoots(h.Round, st, io); err != nil {
 			return fmt.Errorf("storage: applying round %d: %w", h.Round, err)
 		}
 		r.noteIO(h.Round, ioLog)
