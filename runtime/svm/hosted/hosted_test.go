@@ -1,6 +1,7 @@
 package hosted
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"crypto/sha256"
@@ -170,7 +171,7 @@ func TestExecuteTxBatch_HostReproducesRoots(t *testing.T) {
 			if r.Code != codes[i] {
 				t.Fatalf("tx %d: code %d", i, r.Code)
 			}
-			res, err := DecodeResult(r.Data)
+			res, err := DecodeResult(ioValue(t, resp, ResultKey(i)))
 			if err != nil || (i < 5 && (!res.Processed || res.Fee != svm.LamportsPerSignature)) {
 				t.Fatalf("tx %d: result %+v %v", i, res, err)
 			}
@@ -320,4 +321,16 @@ func TestPrefetchKeys_Deposits(t *testing.T) {
 			}
 		})
 	}
+}
+
+// ioValue is the value of key in the response's IO write log.
+func ioValue(t *testing.T, resp *rhp.ExecuteTxBatchResponse, key []byte) []byte {
+	t.Helper()
+	for _, e := range resp.IOWriteLog {
+		if bytes.Equal(e.Key, key) {
+			return e.Value
+		}
+	}
+	t.Fatalf("IO write log has no %x", key)
+	return nil
 }

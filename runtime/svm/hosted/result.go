@@ -21,7 +21,8 @@ const (
 )
 
 // Result is a transaction's full outcome as the runtime records it in the IO
-// tree and returns in rhp.TxResult.Data (canonical CBOR).
+// tree under ResultKey (canonical CBOR). The response to ExecuteTxBatch
+// carries only its code and units (rhp.TxResult.Data is empty).
 type Result struct {
 	Signature     sol.Signature `cbor:"signature"`
 	MessageHash   sol.Hash      `cbor:"message_hash"`
@@ -81,10 +82,10 @@ func (r *Result) TxResult() svm.TxResult {
 	return out
 }
 
-// DecodeResult parses rhp.TxResult.Data or an IO tree result value.
+// DecodeResult parses an IO tree result value. The Result does not alias b.
 func DecodeResult(b []byte) (Result, error) {
 	var r Result
-	if err := rhp.Unmarshal(b, &r); err != nil {
+	if err := r.UnmarshalCBOR(b); err != nil {
 		return Result{}, fmt.Errorf("hosted: malformed result: %w", err)
 	}
 	return r, nil

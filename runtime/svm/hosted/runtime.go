@@ -171,18 +171,24 @@ func (r *Runtime) ExecuteTxBatch(ctx context.Context, req *rhp.ExecuteTxBatch) (
 	if err := store.Apply(res.Writes); err != nil {
 		return nil, fmt.Errorf("hosted: applying round %d: %w", req.Round, err)
 	}
-	out := &rhp.ExecuteTxBatchResponse{StateRoot: rhp.Hash(store.Root()), Messages: [][]byte{}}
-	// Each result is encoded once: the same bytes answer the host and go
-	// into the IO tree.
-	results := make([][]byte, len(res.Results))
+	out := &rhp.ExecuteTxBatchResponse{StateRoot: rhp.Hash(store.Root()), Messages: [][]byte{}, Results: make([]rhp.TxResult, len(res.Results))}
+	// Each result is encoded once, into one buffer, for the IO tree. The
+	// host needs only the codes and units from the response (clients read
+	// results from the IO tree), so rhp.TxResult.Data stays empty rather
+	// than repeat the bytes the IO write log carries.
+	rs := make([]Result, len(res.Results))
+	size := 0
 	for i := range res.Results {
-		r := NewResult(&res.Results[i])
-		enc, err := rhp.Marshal(&r)
-		if err != nil {
-			return nil, err
-		}
-		results[i] = enc
-		out.Results = append(out.Results, rhp.TxResult{Code: code(&res.Results[i]), Units: res.Results[i].UnitsConsumed, Data: enc})
+		rs[i] = NewResult(&res.Results[i])
+		size += rs[i].cborSize()
+	}
+	buf := make([]byte, 0, size)
+	results := make([][]byte, len(res.Results))
+	for i := range rs {
+		start := len(buf)
+		buf = rs[i].appendCBOR(buf)
+		results[i] = buf[start:len(buf):len(buf)]
+		out.Results[i] = rhp.TxResult{Code: code(&res.Results[i]), Units: res.Results[i].UnitsConsumed}
 		out.Messages = append(out.Messages, res.Results[i].Messages...)
 	}
 	for i := range res.Writes {
