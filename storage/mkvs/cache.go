@@ -84,12 +84,25 @@ func (c *nodeCache) get(id nodeID) *node {
 // put before (callers put only nodes they just decoded or wrote): a
 // dropped node's dead ring slot would otherwise come back to life.
 func (c *nodeCache) put(n *node) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.putLocked(n)
+}
+
+// putAll is put of every node of ns under one lock (a commit's nodes).
+func (c *nodeCache) putAll(ns []*node) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, n := range ns {
+		c.putLocked(n)
+	}
+}
+
+func (c *nodeCache) putLocked(n *node) {
 	sz := n.size()
 	if sz > c.max {
 		return
 	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
 	t := c.table.Load()
 	for i := n.id.hash() & t.mask; t.slots[i].Load() != nil; i = (i + 1) & t.mask {
 		if t.slots[i].Load().id == n.id {

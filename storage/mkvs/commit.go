@@ -206,8 +206,8 @@ func (pc *pendingCommit) publish() {
 				*c = ref{id: c.n.id, hash: c.n.hash}
 			}
 		}
-		s.cache.put(n)
 	}
+	s.cache.putAll(pc.written)
 	base := t.base
 	t.root = ref{}
 	if pc.rootID.persisted() {
