@@ -1,6 +1,7 @@
 // Package submit owns the node-side submission API: the Submitter
 // interface (a runtime transaction in, its result out once the round that
-// included it is finalized), the result type, and its HTTP endpoint.
+// included it is finalized) and its batch form BatchSubmitter, the result
+// type, and the HTTP endpoint.
 //
 // The endpoint:
 //

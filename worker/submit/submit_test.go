@@ -7,6 +7,7 @@ import (
 	"errors"
 	"net/http"
 	"net/http/httptest"
+	"reflect"
 	"strings"
 	"testing"
 
@@ -105,5 +106,54 @@ func TestHandler_ServeBatch(t *testing.T) {
 	if len(got) != 3 || got[0].Result == nil || got[0].Result.Logs[0] != "a" || got[2].Result == nil || got[2].Result.Logs[0] != "c" ||
 		got[1].Result != nil || !got[1].Rejected || got[1].Error == "" {
 		t.Fatalf("answers %+v", got)
+	}
+}
+
+// pickyBatch answers a batch in two groups: refusals (and one transaction
+// that did not finalize in time) first, then the rest.
+type pickyBatch struct{ picky }
+
+func (pickyBatch) SubmitTxs(_ context.Context, txs [][]byte, deliver func([]Answer)) {
+	var first, second []Answer
+	for i, tx := range txs {
+		switch string(tx) {
+		case "bad":
+			first = append(first, Answer{Index: i, Err: errors.New("txpool: runtime rejected the transaction")})
+		case "late":
+			first = append(first, Answer{Index: i, Err: context.DeadlineExceeded})
+		default:
+			second = append(second, Answer{Index: i, Result: &TxResult{Round: 3, Logs: []string{string(tx)}}})
+		}
+	}
+	deliver(first)
+	deliver(second)
+}
+
+func TestHandler_ServeBatchSubmitter(t *testing.T) {
+	h := NewHandler()
+	h.Register(registry.RuntimeID{1}, pickyBatch{})
+	body, _ := json.Marshal(BatchRequest{Txs: [][]byte{[]byte("a"), []byte("bad"), []byte("late"), []byte("d")}})
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodPost, BatchPath(registry.RuntimeID{1}), bytes.NewReader(body)))
+	if rec.Code != 200 {
+		t.Fatalf("%d %s", rec.Code, rec.Body)
+	}
+	var got []BatchAnswer
+	dec := json.NewDecoder(rec.Body)
+	for dec.More() {
+		var a BatchAnswer
+		if err := dec.Decode(&a); err != nil {
+			t.Fatal(err)
+		}
+		got = append(got, a)
+	}
+	want := []BatchAnswer{
+		{Index: 1, Error: "txpool: runtime rejected the transaction", Rejected: true},
+		{Index: 2, Error: errNotFinalized},
+		{Index: 0, Result: &TxResult{Round: 3, Logs: []string{"a"}}},
+		{Index: 3, Result: &TxResult{Round: 3, Logs: []string{"d"}}},
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("answers\n got %+v\nwant %+v", got, want)
 	}
 }
