@@ -108,7 +108,8 @@ func cpuTime() time.Duration {
 // in full as the RPC node's indexer does. The store starts with 20,000
 // accounts and a few rounds of history. cpu-ns/op is the process's CPU
 // time (all goroutines, Pebble's flushes and compactions included) over
-// the timed part; the phase metrics split the wall time.
+// the timed part; the phase metrics split the wall time; loads/op counts
+// the tree nodes read from Pebble (node cache misses).
 func BenchmarkReplica_Round(b *testing.B) {
 	chain, genesis := newRoundChain()
 	r, err := OpenReplica(b.TempDir(), mkvs.Namespace(rtID), true)
@@ -165,6 +166,7 @@ func BenchmarkReplica_Round(b *testing.B) {
 		round()
 	}
 	stash, fin, read, cpu = 0, 0, 0, 0
+	loads := r.KV.Stats().NodeReads
 	b.ResetTimer()
 	b.StopTimer()
 	for i := 0; i < b.N; i++ {
@@ -175,4 +177,5 @@ func BenchmarkReplica_Round(b *testing.B) {
 	b.ReportMetric(per(fin), "finalize-ns/op")
 	b.ReportMetric(per(read), "readio-ns/op")
 	b.ReportMetric(per(cpu), "cpu-ns/op")
+	b.ReportMetric(float64(r.KV.Stats().NodeReads-loads)/float64(b.N), "loads/op")
 }
