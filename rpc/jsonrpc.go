@@ -64,7 +64,19 @@ func invalidParams(format string, args ...any) *Error {
 // It never panics. A body that is not JSON yields a parse error; a batch
 // element that is not a valid request yields an invalid-request entry in
 // place, as JSON-RPC 2.0 requires, so callers answer element by element.
+//
+// Request fields may alias body, which the caller must not modify while
+// it uses them.
 func DecodeRequests(body []byte) (reqs []Request, batch bool, perr *Error) {
+	if reqs, batch, ok := decodeRequestsFast(body); ok {
+		return reqs, batch, nil
+	}
+	return decodeRequestsSlow(body)
+}
+
+// decodeRequestsSlow is DecodeRequests through encoding/json: every body,
+// every error.
+func decodeRequestsSlow(body []byte) (reqs []Request, batch bool, perr *Error) {
 	body = bytes.TrimSpace(body)
 	if len(body) > 0 && body[0] == '{' {
 		// The common case: one request, validated by the one Unmarshal.
@@ -150,6 +162,13 @@ func (r *Request) validate() *Error {
 type params []json.RawMessage
 
 func parseParams(raw json.RawMessage) (params, *Error) {
+	if p, ok := parseParamsFast(raw); ok {
+		return p, nil
+	}
+	return parseParamsSlow(raw)
+}
+
+func parseParamsSlow(raw json.RawMessage) (params, *Error) {
 	raw = bytes.TrimSpace(raw)
 	if len(raw) == 0 || string(raw) == "null" {
 		return nil, nil
@@ -170,6 +189,29 @@ func (p params) arg(i int, v any, required bool, what string) (bool, *Error) {
 		}
 		return false, nil
 	}
+	switch t := v.(type) {
+	case *string:
+		if str, ok := plainString(p[i]); ok {
+			*t = str
+			return true, nil
+		}
+	case *[]string:
+		if strs, ok := plainStrings(p[i]); ok {
+			*t = strs
+			return true, nil
+		}
+	case *config:
+		saved := *t
+		if decodeConfigFast(p[i], t) {
+			return true, nil
+		}
+		*t = saved
+	}
+	return p.argSlow(i, v, what)
+}
+
+// argSlow decodes parameter i into v with encoding/json.
+func (p params) argSlow(i int, v any, what string) (bool, *Error) {
 	if err := json.Unmarshal(p[i], v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) {
