@@ -300,7 +300,7 @@ func (c *Conn) send(id uint64, msg Message) error {
 func (c *Conn) readLoop() {
 	br := bufio.NewReaderSize(c.rw, 64<<10)
 	for {
-		f, err := ReadFrame(br, c.opts.MaxFrameSize)
+		f, err := readFrame(br, c.opts.MaxFrameSize, true)
 		if err != nil {
 			c.fail(err)
 			return
@@ -328,11 +328,15 @@ func (c *Conn) deliver(f Frame) error {
 	issued := f.ID < c.nextID
 	c.mu.Unlock()
 	if ok {
-		ch <- f
+		ch <- f // Wait decodes it, and fails the connection if it does not
 		return nil
 	}
 	if !issued || f.ID == 0 {
 		return fmt.Errorf("%w: %s for request id %d, which was never sent", ErrProtocol, f.Type, f.ID)
+	}
+	if f.unchecked {
+		// Nobody will decode it, but a malformed body is fatal all the same.
+		return f.checkBody()
 	}
 	return nil
 }

@@ -53,3 +53,13 @@ func unmarshal(data []byte, v any, alias bool) error {
 	}
 	return decMode.Unmarshal(data, v)
 }
+
+// fastResponse reports whether t is a response type with a hand-written
+// codec.
+func fastResponse(t MessageType) bool {
+	switch t {
+	case TypeExecuteTxBatch.Response(), TypeCheckTxBatch.Response(), TypeStorageGet.Response():
+		return true
+	}
+	return false
+}

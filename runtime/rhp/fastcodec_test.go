@@ -2,8 +2,12 @@ package rhp
 
 import (
 	"bytes"
+	"context"
+	"errors"
+	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	"github.com/atoll-dev/atoll/runtime/rhp/canon"
 )
@@ -182,4 +186,57 @@ func FuzzFastCodec(f *testing.F) {
 			}
 		}
 	})
+}
+
+// TestConn_UncheckedResponseBody: a round's answer is not checked for
+// well-formedness when read but by its decoder; a malformed one still ends
+// the connection, whether its caller waits for it or has given up.
+func TestConn_UncheckedResponseBody(t *testing.T) {
+	malformed := [][]byte{
+		{0xa1},             // truncated
+		{0xbf, 0xff},       // indefinite map
+		{0xa1, 0x61, 0xff}, // key of invalid UTF-8
+		{0xa0, 0x00},       // trailing item
+	}
+	for i, body := range malformed {
+		for _, abandoned := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%d/abandoned=%v", i, abandoned), func(t *testing.T) {
+				a, b := socketPair(t)
+				defer b.Close()
+				host := NewConn(a, Options{Role: RoleHost})
+				defer host.Close()
+				ctx, cancel := context.WithCancel(ctxT(t))
+				errc := make(chan error, 1)
+				go func() { errc <- host.Call(ctx, &ExecuteTxBatch{}, &ExecuteTxBatchResponse{}) }()
+				req, err := ReadFrame(b, DefaultMaxFrameSize)
+				if err != nil {
+					t.Fatal(err)
+				}
+				if abandoned {
+					cancel()
+					if err := <-errc; !errors.Is(err, context.Canceled) {
+						t.Fatalf("abandoned call: %v", err)
+					}
+				}
+				env := append([]byte{0x83, byte(req.ID), 0x18, byte(TypeExecuteTxBatch.Response())}, body...)
+				if _, err := b.Write(lengthPrefixed(env)); err != nil {
+					t.Fatal(err)
+				}
+				if !abandoned {
+					if err := <-errc; err == nil {
+						t.Fatal("call succeeded")
+					}
+				}
+				select {
+				case <-host.Done():
+				case <-time.After(10 * time.Second):
+					t.Fatal("connection still open after a malformed body")
+				}
+				if !errors.Is(host.Err(), ErrMalformedBody) && !errors.Is(host.Err(), ErrMalformedFrame) {
+					t.Fatalf("connection ended with %v", host.Err())
+				}
+				cancel()
+			})
+		}
+	}
 }

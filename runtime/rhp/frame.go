@@ -32,6 +32,10 @@ type Frame struct {
 	ID   uint64
 	Type MessageType
 	Body []byte
+
+	// unchecked marks a body whose well-formedness a Conn left to the
+	// decoder of its type (see readFrame).
+	unchecked bool
 }
 
 // AppendFrame appends the frame carrying msg under id to dst. It fails with
@@ -123,7 +127,14 @@ func readUint(b []byte) (v uint64, rest []byte, ok bool) {
 // the length against maxSize, so a hostile length costs nothing. Errors: io.EOF
 // on a clean end before a frame, ErrFrameTooLarge, ErrMalformedFrame (which
 // covers a stream cut mid-frame), or r's error.
-func ReadFrame(r io.Reader, maxSize int) (Frame, error) {
+func ReadFrame(r io.Reader, maxSize int) (Frame, error) { return readFrame(r, maxSize, false) }
+
+// readFrame is ReadFrame; with deferFast, the body of a response that has
+// a hand-written codec is not checked for well-formedness here (a pass
+// over megabytes for a round's answer) but marked unchecked: the decoder
+// that takes it next checks as it goes, and fails on exactly the bodies
+// the check refuses (the reference decoder it falls back to checks first).
+func readFrame(r io.Reader, maxSize int, deferFast bool) (Frame, error) {
 	var hdr [frameHeaderSize]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
@@ -145,7 +156,7 @@ func ReadFrame(r io.Reader, maxSize int) (Frame, error) {
 		}
 		return Frame{}, err
 	}
-	return ParseEnvelope(data)
+	return parseEnvelope(data, deferFast)
 }
 
 // ParseEnvelope decodes the CBOR envelope of a frame (everything after the
@@ -154,7 +165,9 @@ func ReadFrame(r io.Reader, maxSize int) (Frame, error) {
 // DecodeMessage. The returned Body aliases data. The type is not checked
 // against the known types: a request of an unknown type is answered with
 // CodeUnsupported, not fatal, so that minor versions can add requests.
-func ParseEnvelope(data []byte) (Frame, error) {
+func ParseEnvelope(data []byte) (Frame, error) { return parseEnvelope(data, false) }
+
+func parseEnvelope(data []byte, deferFast bool) (Frame, error) {
 	if len(data) == 0 || data[0] != 0x83 {
 		return Frame{}, fmt.Errorf("%w: envelope is not a 3-element CBOR array", ErrMalformedFrame)
 	}
@@ -166,8 +179,22 @@ func ParseEnvelope(data []byte) (Frame, error) {
 	if !ok || typ > 0xff {
 		return Frame{}, fmt.Errorf("%w: message type is not an integer in 0..255", ErrMalformedFrame)
 	}
-	if err := decMode.Wellformed(rest); err != nil {
-		return Frame{}, fmt.Errorf("%w: body: %v", ErrMalformedFrame, err)
+	f := Frame{ID: id, Type: MessageType(typ), Body: rest}
+	if deferFast && fastResponse(f.Type) {
+		f.unchecked = true
+		return f, nil
 	}
-	return Frame{ID: id, Type: MessageType(typ), Body: rest}, nil
+	if err := f.checkBody(); err != nil {
+		return Frame{}, err
+	}
+	return f, nil
+}
+
+// checkBody checks that the body is one well-formed item within the
+// decoder's limits.
+func (f *Frame) checkBody() error {
+	if err := decMode.Wellformed(f.Body); err != nil {
+		return fmt.Errorf("%w: body: %v", ErrMalformedFrame, err)
+	}
+	return nil
 }
