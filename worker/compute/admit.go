@@ -13,7 +13,7 @@ import (
 // outcome from the finalized rounds. A transaction already pooled is not an
 // error.
 func (w *Worker) Admit(ctx context.Context, tx []byte) error {
-	if err := w.admit(ctx, tx, true); err != nil && !errors.Is(err, txpool.ErrDuplicate) {
+	if err := w.admit(ctx, tx, txpool.HashOf(tx), true); err != nil && !errors.Is(err, txpool.ErrDuplicate) {
 		return err
 	}
 	return nil

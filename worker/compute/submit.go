@@ -19,7 +19,7 @@ import (
 // TxResult is a transaction's outcome in a finalized round.
 type TxResult = submit.TxResult
 
-var _ submit.Submitter = (*Worker)(nil)
+var _ submit.BatchSubmitter = (*Worker)(nil)
 
 // SubmitTx implements submit.Submitter.
 func (w *Worker) SubmitTx(ctx context.Context, tx []byte) (*TxResult, error) {
@@ -29,7 +29,7 @@ func (w *Worker) SubmitTx(ctx context.Context, tx []byte) (*TxResult, error) {
 	w.waiters[h] = append(w.waiters[h], ch)
 	w.mu.Unlock()
 	defer w.dropWaiter(h, ch)
-	if err := w.admit(ctx, tx, true); err != nil && !errors.Is(err, txpool.ErrDuplicate) {
+	if err := w.admit(ctx, tx, h, true); err != nil && !errors.Is(err, txpool.ErrDuplicate) {
 		return nil, err
 	}
 	select {
@@ -40,9 +40,127 @@ func (w *Worker) SubmitTx(ctx context.Context, tx []byte) (*TxResult, error) {
 	}
 }
 
-// outcome is what a submitter waiting for a transaction hears: its result
+// SubmitTxs implements submit.BatchSubmitter: the batch is hashed once,
+// admitted in one piece (one CheckTx, one gossip message per peer) and
+// waited for on one channel, answered round by round. Repeated
+// transactions in txs share their answer.
+func (w *Worker) SubmitTxs(ctx context.Context, txs [][]byte, deliver func([]submit.Answer)) {
+	hashes := make([]txpool.Hash, len(txs))
+	// first is each distinct hash's first index; again chains the later
+	// indices of a repeated transaction (-1 ends a chain).
+	first := make(map[txpool.Hash]int, len(txs))
+	var again []int
+	for i, tx := range txs {
+		h := txpool.HashOf(tx)
+		hashes[i] = h
+		j, dup := first[h]
+		if !dup {
+			first[h] = i
+			continue
+		}
+		if again == nil {
+			again = make([]int, len(txs))
+			for k := range again {
+				again[k] = -1
+			}
+		}
+		for again[j] >= 0 {
+			j = again[j]
+		}
+		again[j] = i
+	}
+	// Every waiter hears at most one outcome (finalized and
+	// refusedOnRecheck drop a hash's waiters as they tell them), so a
+	// channel with room for every distinct hash never drops one.
+	ch := make(chan outcome, len(first))
+	w.mu.Lock()
+	for h := range first {
+		w.waiters[h] = append(w.waiters[h], ch)
+	}
+	w.mu.Unlock()
+	group := make([]submit.Answer, 0, len(txs))
+	answer := func(h txpool.Hash, res *TxResult, err error) {
+		i, ok := first[h]
+		if !ok {
+			return
+		}
+		delete(first, h)
+		for ; i >= 0; i = next(again, i) {
+			group = append(group, submit.Answer{Index: i, Result: res, Err: err})
+		}
+	}
+	flush := func() {
+		if len(group) > 0 {
+			deliver(group)
+			group = group[:0]
+		}
+	}
+	defer func() {
+		// Whatever is still waiting stops: the request ended.
+		w.mu.Lock()
+		for h := range first {
+			w.dropWaiterLocked(h, ch)
+		}
+		w.mu.Unlock()
+		for h := range first {
+			answer(h, nil, ctx.Err())
+		}
+		flush()
+	}()
+	var errs []error
+	select {
+	case errs = <-w.enqueue(txs, hashes, true):
+	case <-ctx.Done():
+		return
+	}
+	var refused []txpool.Hash
+	for i, err := range errs {
+		if err != nil && !errors.Is(err, txpool.ErrDuplicate) {
+			if _, waiting := first[hashes[i]]; waiting {
+				refused = append(refused, hashes[i])
+				answer(hashes[i], nil, err)
+			}
+		}
+	}
+	if len(refused) > 0 {
+		w.mu.Lock()
+		for _, h := range refused {
+			w.dropWaiterLocked(h, ch)
+		}
+		w.mu.Unlock()
+		flush()
+	}
+	for len(first) > 0 {
+		select {
+		case o := <-ch:
+			answer(o.h, o.res, o.err)
+		ready:
+			for {
+				select {
+				case o := <-ch:
+					answer(o.h, o.res, o.err)
+				default:
+					break ready
+				}
+			}
+			flush()
+		case <-ctx.Done():
+			return
+		}
+	}
+}
+
+func next(again []int, i int) int {
+	if again == nil {
+		return -1
+	}
+	return again[i]
+}
+
+// outcome is what a submitter waiting for transaction h hears: its result
 // in a finalized round, or why it will not get one.
 type outcome struct {
+	h   txpool.Hash
 	res *TxResult
 	err error
 }
@@ -57,17 +175,28 @@ var ErrRefusedOnRecheck = errors.New("compute: the runtime refuses the pooled tr
 func (w *Worker) refusedOnRecheck(h txpool.Hash, message string) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.tellLocked(h, outcome{h: h, err: fmt.Errorf("%w: %s", ErrRefusedOnRecheck, message)})
+}
+
+// tellLocked hands o to every waiter of h and forgets them: a waiter hears
+// one outcome, the first.
+func (w *Worker) tellLocked(h txpool.Hash, o outcome) {
 	for _, ch := range w.waiters[h] {
 		select {
-		case ch <- outcome{err: fmt.Errorf("%w: %s", ErrRefusedOnRecheck, message)}:
+		case ch <- o:
 		default:
 		}
 	}
+	delete(w.waiters, h)
 }
 
 func (w *Worker) dropWaiter(h txpool.Hash, ch chan outcome) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	w.dropWaiterLocked(h, ch)
+}
+
+func (w *Worker) dropWaiterLocked(h txpool.Hash, ch chan outcome) {
 	ws := w.waiters[h]
 	for i := range ws {
 		if ws[i] == ch {
@@ -89,24 +218,22 @@ func (w *Worker) P2PHandler() p2p.ComputeHandler { return p2pHandler{w} }
 type p2pHandler struct{ w *Worker }
 
 // SubmitTx admits transactions gossiped by a peer (without gossiping them
-// further). Transactions the runtime refuses are dropped silently: the
-// sender's pool admitted them against its own view, which may differ.
+// further), as one admission. Transactions the runtime refuses are dropped
+// silently: the sender's pool admitted them against its own view, which
+// may differ.
 func (h p2pHandler) SubmitTx(ctx context.Context, _ signature.PublicKey, m *p2p.TxMsg) error {
 	if m.Runtime != h.w.cfg.Runtime {
 		return fmt.Errorf("compute: runtime %s is not %s", m.Runtime, h.w.cfg.Runtime)
 	}
-	errs := make([]chan error, len(m.Txs))
-	for i, tx := range m.Txs {
-		errs[i] = h.w.enqueue(tx, false)
+	if len(m.Txs) == 0 {
+		return nil
 	}
-	for _, ch := range errs {
-		select {
-		case <-ch:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
+	select {
+	case <-h.w.enqueue(m.Txs, nil, false):
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
 	}
-	return nil
 }
 
 // Propose delivers a proposal and its batch.
@@ -114,60 +241,77 @@ func (h p2pHandler) Propose(_ context.Context, _ signature.PublicKey, m *p2p.Pro
 	return h.w.addProposal(m)
 }
 
-// admission is one transaction waiting to be checked into the pool.
+// admission is transactions waiting to be checked into the pool together:
+// one submission, a batch submission, or one gossip message.
 type admission struct {
-	tx     []byte
+	txs    [][]byte
+	hashes []txpool.Hash // HashOf(txs[i]); nil when not computed yet
 	gossip bool
-	done   chan error
+	done   chan []error // buffered: one error per transaction, sent once
 }
 
 // maxAdmitBatch bounds how many queued transactions one CheckTx call takes.
 const maxAdmitBatch = 1024
 
-// admit checks tx into the pool (and, with gossip, sends it to the other
-// workers of the committee), batched with whatever else is waiting.
-func (w *Worker) admit(ctx context.Context, tx []byte, gossip bool) error {
+// admit checks tx (whose pool hash is h) into the pool (and, with gossip,
+// sends it to the other workers of the committee), batched with whatever
+// else is waiting.
+func (w *Worker) admit(ctx context.Context, tx []byte, h txpool.Hash, gossip bool) error {
 	select {
-	case err := <-w.enqueue(tx, gossip):
-		return err
+	case errs := <-w.enqueue([][]byte{tx}, []txpool.Hash{h}, gossip):
+		return errs[0]
 	case <-ctx.Done():
 		return ctx.Err()
 	}
 }
 
-func (w *Worker) enqueue(tx []byte, gossip bool) chan error {
+// enqueue queues txs for admission; the channel hears one error per
+// transaction.
+func (w *Worker) enqueue(txs [][]byte, hashes []txpool.Hash, gossip bool) chan []error {
 	w.admitOnce.Do(func() {
 		w.admitQ = make(chan admission, maxAdmitBatch)
 		go w.admitter()
 	})
-	done := make(chan error, 1)
-	w.admitQ <- admission{tx: tx, gossip: gossip, done: done}
+	done := make(chan []error, 1)
+	w.admitQ <- admission{txs: txs, hashes: hashes, gossip: gossip, done: done}
 	return done
 }
 
 // admitter drains the admission queue: every transaction waiting when it
-// wakes goes into one CheckTx call (one proof of all fee payers, one batch
-// signature verification) and one gossip message per peer.
+// wakes goes into one CheckTx call per maxAdmitBatch transactions (one
+// proof of all fee payers, one batch signature verification) and one
+// gossip message per peer.
 func (w *Worker) admitter() {
 	for first := range w.admitQ {
 		batch := []admission{first}
+		n := len(first.txs)
 	drain:
-		for len(batch) < maxAdmitBatch {
+		for n < maxAdmitBatch {
 			select {
 			case a := <-w.admitQ:
 				batch = append(batch, a)
+				n += len(a.txs)
 			default:
 				break drain
 			}
 		}
-		w.admitBatch(batch)
+		w.admitBatch(batch, n)
 	}
 }
 
-func (w *Worker) admitBatch(batch []admission) {
-	fail := func(err error) {
+// admitBatch admits the n transactions of batch.
+func (w *Worker) admitBatch(batch []admission, n int) {
+	errs := make([]error, n)
+	defer func() {
+		off := 0
 		for _, a := range batch {
-			a.done <- err
+			a.done <- errs[off : off+len(a.txs) : off+len(a.txs)]
+			off += len(a.txs)
+		}
+	}()
+	fail := func(err error) {
+		for i := range errs {
+			errs[i] = err
 		}
 	}
 	w.mu.Lock()
@@ -189,21 +333,40 @@ func (w *Worker) admitBatch(batch []admission) {
 		fail(err)
 		return
 	}
-	txs := make([][]byte, len(batch))
-	for i := range batch {
-		txs[i] = batch[i].tx
+	txs := make([][]byte, 0, n)
+	hashes := make([]txpool.Hash, 0, n)
+	for _, a := range batch {
+		txs = append(txs, a.txs...)
+		if a.hashes != nil {
+			hashes = append(hashes, a.hashes...)
+			continue
+		}
+		for _, tx := range a.txs {
+			hashes = append(hashes, txpool.HashOf(tx))
+		}
 	}
-	errs, err := w.cfg.Pool.Add(ctx, rhp.Root{Version: root.Version, Hash: rhp.Hash(root.Hash)}, bc, txs)
-	if err != nil {
-		fail(err)
-		return
+	for from := 0; from < n; from += maxAdmitBatch {
+		to := min(from+maxAdmitBatch, n)
+		chunk, err := w.cfg.Pool.AddHashed(ctx, rhp.Root{Version: root.Version, Hash: rhp.Hash(root.Hash)}, bc, txs[from:to], hashes[from:to])
+		if err != nil {
+			for i := from; i < to; i++ {
+				errs[i] = err
+			}
+			continue
+		}
+		copy(errs[from:to], chunk)
 	}
 	var gossip [][]byte
-	for i, a := range batch {
-		if errs[i] == nil && a.gossip {
-			gossip = append(gossip, a.tx)
+	off := 0
+	for _, a := range batch {
+		if a.gossip {
+			for i := range a.txs {
+				if errs[off+i] == nil {
+					gossip = append(gossip, a.txs[i])
+				}
+			}
 		}
-		a.done <- errs[i]
+		off += len(a.txs)
 	}
 	if len(gossip) == 0 {
 		return
@@ -214,10 +377,14 @@ func (w *Worker) admitBatch(batch []admission) {
 		}
 		if p, ok := v.peer(id); ok {
 			go func(p p2p.Peer) {
-				cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-				defer cancel()
-				if err := w.cfg.P2P.SubmitTx(cctx, p, &p2p.TxMsg{Runtime: w.cfg.Runtime, Txs: gossip}); err != nil {
-					w.log.Debug("gossip failed", "peer", p.Addr, "err", err)
+				for from := 0; from < len(gossip); from += p2p.MaxGossipTxs {
+					msg := &p2p.TxMsg{Runtime: w.cfg.Runtime, Txs: gossip[from:min(from+p2p.MaxGossipTxs, len(gossip))]}
+					cctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+					err := w.cfg.P2P.SubmitTx(cctx, p, msg)
+					cancel()
+					if err != nil {
+						w.log.Debug("gossip failed", "peer", p.Addr, "err", err)
+					}
 				}
 			}(p)
 		}
@@ -244,23 +411,42 @@ func (w *Worker) finalized(round uint64) error {
 		hashes[i] = txpool.HashOf(tx)
 	}
 	w.cfg.Pool.RemoveHashes(hashes)
+	// Results are decoded outside the lock that submitters need, for the
+	// transactions someone waits for now; a waiter that arrives meanwhile
+	// has its result decoded under the lock.
 	w.mu.Lock()
-	defer w.mu.Unlock()
+	var wanted []int
 	for i, h := range hashes {
-		ws := w.waiters[h]
-		if len(ws) == 0 {
-			continue
+		if len(w.waiters[h]) > 0 {
+			wanted = append(wanted, i)
 		}
+	}
+	w.mu.Unlock()
+	if len(wanted) == 0 {
+		return nil
+	}
+	decoded := make([]*TxResult, len(hashes))
+	for _, i := range wanted {
 		res, err := decodeResult(round, raws[i])
 		if err != nil {
 			return fmt.Errorf("compute: result %d of round %d: %w", i, round, err)
 		}
-		for _, ch := range ws {
-			select {
-			case ch <- outcome{res: res}:
-			default:
+		decoded[i] = res
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for i, h := range hashes {
+		if len(w.waiters[h]) == 0 {
+			continue
+		}
+		res := decoded[i]
+		if res == nil {
+			var err error
+			if res, err = decodeResult(round, raws[i]); err != nil {
+				return fmt.Errorf("compute: result %d of round %d: %w", i, round, err)
 			}
 		}
+		w.tellLocked(h, outcome{h: h, res: res})
 	}
 	return nil
 }
