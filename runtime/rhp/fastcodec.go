@@ -25,6 +25,17 @@ type fastMessage interface {
 	decodeCBOR(r *canon.Reader)
 }
 
+// CanonicalDecoder is implemented by a pointer to a type outside this
+// package with a hand-written decoder of the canonical subset (package
+// canon), such as the SVM runtime's transaction result. Unmarshal tries it
+// first, on the zero value, and decodes with the reference decoder when it
+// leaves the Reader failed or input unread; so it must accept only what the
+// reference accepts, decoded to the same value, and must not alias the
+// input.
+type CanonicalDecoder interface {
+	DecodeCanonical(r *canon.Reader)
+}
+
 // Decoder limits of the fast codecs, the reference's: an array of more
 // than maxArrayElements falls back, and so fails there too.
 const fastMaxArray = maxArrayElements
@@ -39,7 +50,14 @@ func marshalFast(m fastMessage) []byte {
 // strings of a fast decode alias data, which the caller must then never
 // modify; without it they are copies.
 func unmarshal(data []byte, v any, alias bool) error {
-	if m, ok := v.(fastMessage); ok {
+	if m, ok := v.(CanonicalDecoder); ok {
+		r := canon.NewReader(data)
+		m.DecodeCanonical(&r)
+		if r.Done() {
+			return nil
+		}
+		reflect.ValueOf(v).Elem().SetZero()
+	} else if m, ok := v.(fastMessage); ok {
 		if !alias {
 			data = append([]byte(nil), data...)
 		}

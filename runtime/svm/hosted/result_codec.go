@@ -12,6 +12,8 @@ import (
 // of the plain struct), and a decoder of the canonical subset that leaves
 // anything else to the reference decoder (see runtime/rhp/canon).
 
+var _ rhp.CanonicalDecoder = (*Result)(nil)
+
 // plainResult is Result without its methods: what the reference codec
 // encodes and decodes.
 type plainResult Result
@@ -122,9 +124,10 @@ func (r *Result) appendCBOR(b []byte) []byte {
 	return b
 }
 
-// decodeCBOR decodes the canonical subset into the zero Result r; byte
-// strings are copied. It leaves rd failed on anything else.
-func (r *Result) decodeCBOR(rd *canon.Reader) {
+// DecodeCanonical implements rhp.CanonicalDecoder: it decodes the
+// canonical subset into the zero Result r, copying byte strings, and
+// leaves rd failed on anything else.
+func (r *Result) DecodeCanonical(rd *canon.Reader) {
 	next := 0
 	for range rd.MapLen(len(resultKeys)) {
 		switch rd.Key(resultKeys, &next) {
@@ -205,7 +208,7 @@ func (r *Result) MarshalCBOR() ([]byte, error) {
 func (r *Result) UnmarshalCBOR(b []byte) error {
 	*r = Result{}
 	rd := canon.NewReader(b)
-	r.decodeCBOR(&rd)
+	r.DecodeCanonical(&rd)
 	if rd.Done() {
 		return nil
 	}

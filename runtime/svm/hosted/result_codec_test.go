@@ -43,7 +43,7 @@ func TestResult_CodecMatchesReference(t *testing.T) {
 		}
 		var fast Result
 		rd := canon.NewReader(want)
-		fast.decodeCBOR(&rd)
+		fast.DecodeCanonical(&rd)
 		ref, err := decodeResultReference(want)
 		if !rd.Done() || err != nil || !reflect.DeepEqual(fast, ref) {
 			t.Fatalf("result %d: fast %#v (ok %v)\nreference %#v (%v)", i, fast, rd.Done(), ref, err)
@@ -65,8 +65,13 @@ func TestDecodeResult_FallsBack(t *testing.T) {
 	if r, err := DecodeResult(loose); err != nil || r.Fee != 5 {
 		t.Fatalf("non-canonical result: %+v %v", r, err)
 	}
+	var viaUnmarshal Result
+	if err := rhp.Unmarshal(loose, &viaUnmarshal); err != nil || viaUnmarshal.Fee != 5 {
+		t.Fatalf("non-canonical result through rhp.Unmarshal: %+v %v", viaUnmarshal, err)
+	}
 	for _, bad := range [][]byte{nil, {0xa1}, {0x01}, append(bytes.Clone(canonical), 0)} {
-		if _, err := DecodeResult(bad); err == nil {
+		var r Result
+		if _, err := DecodeResult(bad); err == nil || rhp.Unmarshal(bad, &r) == nil {
 			t.Fatalf("%x decoded", bad)
 		}
 	}
@@ -88,7 +93,7 @@ func FuzzDecodeResult(f *testing.F) {
 		}
 		var fast Result
 		rd := canon.NewReader(b)
-		fast.decodeCBOR(&rd)
+		fast.DecodeCanonical(&rd)
 		if rd.Done() && (refErr != nil || !reflect.DeepEqual(fast, ref)) {
 			t.Fatalf("fast decoder accepts %x as %#v; reference %#v (%v)", b, fast, ref, refErr)
 		}
@@ -116,4 +121,54 @@ func decodeResultReference(b []byte) (Result, error) {
 		return Result{}, err
 	}
 	return Result(r), nil
+}
+
+// BenchmarkResult_Codec encodes and decodes a transfer's result (what the
+// runtime writes to the IO tree and a node decodes for each waiting
+// client): by hand, through rhp.Marshal/Unmarshal (which reach the
+// hand-written codec through MarshalCBOR/UnmarshalCBOR), and with the
+// reflective reference alone.
+func BenchmarkResult_Codec(b *testing.B) {
+	r := sampleResults()[1]
+	plain := plainResult(r)
+	enc := r.appendCBOR(nil)
+	b.Run("encode/hand", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			_ = r.appendCBOR(make([]byte, 0, r.cborSize()))
+		}
+	})
+	b.Run("encode/reference", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := rhp.Marshal(&plain); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode/DecodeResult", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := DecodeResult(enc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode/rhp.Unmarshal", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			var out Result
+			if err := rhp.Unmarshal(enc, &out); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+	b.Run("decode/reference", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			if _, err := decodeResultReference(enc); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
 }
