@@ -2,6 +2,8 @@ package rpc_test
 
 import (
 	"bufio"
+	"bytes"
+	"encoding/base64"
 	"fmt"
 	"io"
 	"net"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/rpc/devbank"
+	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
 
 // BenchmarkServer_GetAccountInfoHTTP measures getAccountInfo throughput over
@@ -70,6 +73,68 @@ func BenchmarkServer_GetAccountInfoHandler(b *testing.B) {
 	for b.Loop() {
 		if out := s.HandleBody(body); len(out) == 0 {
 			b.Fatal("no answer")
+		}
+	}
+}
+
+// BenchmarkServer_GetSignatureStatusesHandler answers getSignatureStatuses
+// for 256 signatures, half of them finalized transfers and half unknown,
+// as a client polling for finality asks it: decoding, the bank's lookups
+// and encoding, without HTTP.
+func BenchmarkServer_GetSignatureStatusesHandler(b *testing.B) {
+	bank, keys := tpsBank(b)
+	raws, sigs := wave(b, bank, keys, 128, 0)
+	for _, raw := range raws {
+		if _, err := bank.SendTransaction(raw, rpc.SendOptions{SkipPreflight: true}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for {
+		st, _, err := bank.SignatureStatuses(sigs, false)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if allFinalized(st) {
+			break
+		}
+		if _, err := bank.ProduceSlot(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	strs := make([]string, 0, 256)
+	for i, s := range sigs {
+		strs = append(strs, s.String())
+		var unknown sol.Signature
+		unknown[0], unknown[1] = byte(i), 0xee
+		strs = append(strs, unknown.String())
+	}
+	body := []byte(req("getSignatureStatuses", strs))
+	s := rpc.NewServer(bank, nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		if out := s.HandleBody(body); !bytes.Contains(out, []byte(`"confirmationStatus":"finalized"`)) {
+			b.Fatalf("answer %.200s", out)
+		}
+	}
+}
+
+// BenchmarkServer_SendTransactionHandler answers sendTransaction for a
+// transfer the bank already holds, with skipPreflight: the request's
+// decoding, the transaction's, the signature check and the answer, the
+// RPC's own cost of a send.
+func BenchmarkServer_SendTransactionHandler(b *testing.B) {
+	bank, keys := tpsBank(b)
+	raws, _ := wave(b, bank, keys, 1, 0)
+	if _, err := bank.SendTransaction(raws[0], rpc.SendOptions{SkipPreflight: true}); err != nil {
+		b.Fatal(err)
+	}
+	body := []byte(req("sendTransaction", base64.StdEncoding.EncodeToString(raws[0]),
+		map[string]any{"encoding": "base64", "skipPreflight": true, "preflightCommitment": "finalized"}))
+	s := rpc.NewServer(bank, nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		if out := s.HandleBody(body); !bytes.Contains(out, []byte(`"result"`)) {
+			b.Fatalf("answer %s", out)
 		}
 	}
 }

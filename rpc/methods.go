@@ -383,7 +383,8 @@ func sendTransaction(s *Server, p params) (any, *Error) {
 	if berr != nil {
 		return nil, backendError(berr)
 	}
-	return sig.String(), nil
+	// A base58 signature needs no escaping.
+	return encodedResult(`"` + sig.String() + `"`), nil
 }
 
 // wireTransaction decodes parameter 0 in the encoding the options name
@@ -513,14 +514,7 @@ func getSignatureStatuses(s *Server, p params) (any, *Error) {
 	if berr != nil {
 		return nil, backendError(berr)
 	}
-	out := make([]any, len(sts))
-	for i, st := range sts {
-		if st != nil {
-			out[i] = map[string]any{"slot": st.Slot, "confirmations": st.Confirmations, "err": st.Err,
-				"status": txStatus(st.Err), "confirmationStatus": st.Commitment.String()}
-		}
-	}
-	return s.withContext(slot, out), nil
+	return encodeSignatureStatuses(s.backend.Version().SolanaCore, slot, sts), nil
 }
 
 func signatureArg(p params, i int) (sol.Signature, *Error) {

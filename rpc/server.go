@@ -303,6 +303,9 @@ func (s *Server) call(name string, raw json.RawMessage) (json.RawMessage, *Error
 	if rerr != nil {
 		return nil, rerr
 	}
+	if e, ok := v.(encodedResult); ok {
+		return json.RawMessage(e), nil
+	}
 	b, err := json.Marshal(v)
 	if err != nil {
 		return nil, &Error{Code: CodeInternalError, Message: "Internal error: " + err.Error()}
