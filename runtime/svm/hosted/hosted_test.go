@@ -98,7 +98,7 @@ func key(name string) (ed25519.PrivateKey, sol.Pubkey) {
 	return k, pk
 }
 
-func signed(t *testing.T, bh sol.Hash, payer ed25519.PrivateKey, ins ...sol.Instruction) []byte {
+func signed(t testing.TB, bh sol.Hash, payer ed25519.PrivateKey, ins ...sol.Instruction) []byte {
 	var pk sol.Pubkey
 	copy(pk[:], payer.Public().(ed25519.PublicKey))
 	msg, err := sol.NewLegacyMessage(pk, bh, ins...)

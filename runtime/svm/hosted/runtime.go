@@ -5,7 +5,7 @@ import (
 	"cmp"
 	"context"
 	"fmt"
-	"sort"
+	"slices"
 	"sync"
 
 	"github.com/atoll-dev/atoll/bridge/programs"
@@ -309,7 +309,7 @@ func (r *Runtime) Query(ctx context.Context, req *rhp.Query) (*rhp.QueryResponse
 }
 
 func dedupKeys(keys [][]byte) [][]byte {
-	sort.Slice(keys, func(i, j int) bool { return bytes.Compare(keys[i], keys[j]) < 0 })
+	slices.SortFunc(keys, bytes.Compare)
 	out := keys[:0]
 	for i, k := range keys {
 		if i == 0 || !bytes.Equal(k, keys[i-1]) {
