@@ -58,6 +58,7 @@ func BenchmarkExecuteTxBatch_Transfers(b *testing.B) {
 					b.Fatal(err)
 				}
 			}
+			b.ReportAllocs()
 			for b.Loop() {
 				resp, err := rt.ExecuteTxBatch(context.Background(), &rhp.ExecuteTxBatch{Round: 1, Context: blk, PrevRoots: rhp.Roots{State: h.root()}, Txs: txs, Prefetch: Prefetch(pre)})
 				if err != nil || resp.Results[n-1].Code != CodeOK {

@@ -230,6 +230,7 @@ func (r *Runtime) CheckTxBatch(ctx context.Context, req *rhp.CheckTxBatch) (*rhp
 	}
 	verdicts := sigverify.VerifyBatch(items)
 	r.sigs.add(items, verdicts)
+	r.sigs.addTxs(verifiedTxs(req.Txs, txs, verdicts))
 	store, err := newProvenStore(ctx, req.StateRoot, &rhp.Prefetch{}, r.fetch)
 	if err != nil {
 		return nil, rhp.Errorf(rhp.CodeMalformed, Name, "%v", err)
@@ -273,6 +274,24 @@ func (r *Runtime) CheckTxBatch(ctx context.Context, req *rhp.CheckTxBatch) (*rhp
 		}
 	}
 	return out, nil
+}
+
+// verifiedTxs returns txKey of each decoded transaction of txs all of whose
+// signatures verified; verdicts are sigverify's, in transaction order.
+func verifiedTxs(raws [][]byte, txs []*sol.Transaction, verdicts []bool) [][32]byte {
+	var keys [][32]byte
+	next := 0
+	for i, tx := range txs {
+		if tx == nil {
+			continue
+		}
+		n := len(tx.Signatures)
+		if !slices.Contains(verdicts[next:next+n], false) {
+			keys = append(keys, txKey(raws[i]))
+		}
+		next += n
+	}
+	return keys
 }
 
 // mayBeNonceTx: a durable-nonce transaction starts with the system program's

@@ -20,6 +20,26 @@ const maxVerifiedSigs = 1 << 17
 type verifiedSigs struct {
 	mu        sync.Mutex
 	cur, prev map[[32]byte]struct{}
+	// curTx and prevTx hold txKey of whole transactions every signature
+	// of which verified: a batch of transactions this runtime checked is
+	// recognised by hashing each once, without decoding it.
+	curTx, prevTx map[[32]byte]struct{}
+}
+
+// txKey names a transaction by its exact bytes: equal bytes carry equal
+// signatures, keys and messages.
+func txKey(raw []byte) [32]byte { return sha256.Sum256(raw) }
+
+// addTxs records transactions every signature of which verified.
+func (c *verifiedSigs) addTxs(keys [][32]byte) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for _, k := range keys {
+		if c.curTx == nil || len(c.curTx) >= maxVerifiedSigs {
+			c.prevTx, c.curTx = c.curTx, make(map[[32]byte]struct{}, len(keys))
+		}
+		c.curTx[k] = struct{}{}
+	}
 }
 
 // sigKey names one (signature, key, message) triple.
@@ -67,8 +87,23 @@ func (c *verifiedSigs) has(k [32]byte) bool {
 // what fails) itself. Undecodable transactions carry no signature to
 // check: the executor refuses them either way.
 func (c *verifiedSigs) allVerified(txs [][]byte) bool {
+	keys := make([][32]byte, len(txs))
+	for i, raw := range txs {
+		keys[i] = txKey(raw)
+	}
+	var unknown [][]byte
+	c.mu.Lock()
+	for i, k := range keys {
+		if _, ok := c.curTx[k]; ok {
+			continue
+		}
+		if _, ok := c.prevTx[k]; !ok {
+			unknown = append(unknown, txs[i])
+		}
+	}
+	c.mu.Unlock()
 	var todo []sigverify.Item
-	for _, raw := range txs {
+	for _, raw := range unknown {
 		tx, err := sol.DecodeTransaction(raw)
 		if err != nil {
 			continue

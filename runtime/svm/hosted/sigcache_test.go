@@ -41,6 +41,11 @@ func TestExecuteTxBatch_VerifiedSignatures(t *testing.T) {
 	if it := sigverify.TransactionItems(nil, tx); !checked.sigs.has(sigKey(&it[0])) {
 		t.Fatal("a signature CheckTxBatch verified is not remembered")
 	}
+	for raw, want := range map[string]bool{string(good): true, string(also): true, string(forged): false} {
+		if _, got := checked.sigs.curTx[txKey([]byte(raw))]; got != want {
+			t.Fatalf("transaction remembered as verified: %v, want %v", got, want)
+		}
+	}
 	tx, _ = sol.DecodeTransaction(forged)
 	if it := sigverify.TransactionItems(nil, tx); checked.sigs.has(sigKey(&it[0])) {
 		t.Fatal("a forged signature is remembered as verified")
