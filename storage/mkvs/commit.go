@@ -179,10 +179,13 @@ func (t *Tree) prepareCommit(b *pebble.Batch, version uint64, withLogs bool) (*p
 			stale = all
 		}
 	}
-	for _, id := range stale {
-		if err := b.Set(staleKey(typ, version, id), nil, nil); err != nil {
+	runs := staleRuns(stale)
+	for chunk := uint32(0); len(runs) > 0; chunk++ {
+		n := min(len(runs), staleRunsPerChunk)
+		if err := b.Set(staleListKey(typ, version, chunk), appendStaleRuns(make([]byte, 0, n*staleRunSize), runs[:n]), nil); err != nil {
 			return pc, err
 		}
+		runs = runs[n:]
 	}
 	pc.stale = stale
 	rec := make([]byte, 0, rootRecordSize)

@@ -174,13 +174,32 @@ func (s *Store) pruneType(t RootType, from uint64) (int, error) {
 	}
 	for it.First(); it.Valid(); it.Next() {
 		k := it.Key()
-		if len(k) != 2+8+nodeIDSize {
-			it.Close()
-			b.Close()
-			return deleted, fmt.Errorf("%w: stale record key of %d bytes", ErrCorrupt, len(k))
+		var err error
+		switch len(k) {
+		case staleListKeySize:
+			var runs []staleRun
+			if runs, err = decodeStaleRuns(it.Value()); err != nil {
+				break
+			}
+			for _, r := range runs {
+				if r.count == 1 {
+					err = b.Delete(nodeKey(r.first), nil)
+				} else {
+					end := r.first
+					end.seq += r.count
+					err = b.DeleteRange(nodeKey(r.first), nodeKey(end), nil)
+				}
+				if err != nil {
+					break
+				}
+				deleted += int(r.count)
+			}
+		case staleKeySize:
+			err = b.Delete(nodeKey(decodeNodeID(k[10:])), nil)
+			deleted++
+		default:
+			err = fmt.Errorf("%w: stale record key of %d bytes", ErrCorrupt, len(k))
 		}
-		id := decodeNodeID(k[10:])
-		err := b.Delete(nodeKey(id), nil)
 		if err == nil {
 			err = b.Delete(k, nil)
 		}
@@ -189,7 +208,6 @@ func (s *Store) pruneType(t RootType, from uint64) (int, error) {
 			b.Close()
 			return deleted, fmt.Errorf("mkvs: pruning %s nodes: %w", t, err)
 		}
-		deleted++
 		if b.Count() >= 8192 {
 			if err := flush(); err != nil {
 				it.Close()
