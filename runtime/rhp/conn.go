@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -84,6 +85,10 @@ type Conn struct {
 	cancel  context.CancelFunc
 
 	wmu sync.Mutex // serialises whole frames on the stream
+	// spare is a large frame buffer kept from a write for the next one: a
+	// round's answer is megabytes, which a new buffer would zero and the
+	// collector would sweep each round.
+	spare atomic.Pointer[[]byte]
 
 	mu       sync.Mutex
 	nextID   uint64
@@ -273,10 +278,22 @@ func (c *Conn) CancelIncoming(id uint64) bool {
 
 // send writes one frame. A write failure ends the connection.
 func (c *Conn) send(id uint64, msg Message) error {
-	prefix, body, err := encodeFrame(id, msg, c.opts.MaxFrameSize)
+	var spare []byte
+	if p := c.spare.Swap(nil); p != nil {
+		spare = *p
+	}
+	prefix, body, err := encodeFrame(id, msg, c.opts.MaxFrameSize, spare)
 	if err != nil {
+		c.keepSpare(spare)
 		return err
 	}
+	defer func() {
+		// After the write nothing refers to the frame's buffer any more.
+		if len(body) == 0 && cap(prefix) > cap(spare) {
+			spare = prefix
+		}
+		c.keepSpare(spare)
+	}()
 	c.wmu.Lock()
 	if wd, ok := c.rw.(writeDeadliner); ok && c.opts.WriteTimeout > 0 {
 		_ = wd.SetWriteDeadline(time.Now().Add(c.opts.WriteTimeout))
@@ -295,6 +312,27 @@ func (c *Conn) send(id uint64, msg Message) error {
 		return c.closedErr()
 	}
 	return nil
+}
+
+// minSpare is the smallest frame buffer worth keeping for the next write.
+const minSpare = 64 << 10
+
+// keepSpare keeps b for the next write unless it is small or a larger one
+// is already kept.
+func (c *Conn) keepSpare(b []byte) {
+	if cap(b) < minSpare {
+		return
+	}
+	b = b[:0]
+	for {
+		old := c.spare.Load()
+		if old != nil && cap(*old) >= cap(b) {
+			return
+		}
+		if c.spare.CompareAndSwap(old, &b) {
+			return
+		}
+	}
 }
 
 func (c *Conn) readLoop() {

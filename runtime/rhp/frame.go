@@ -42,7 +42,7 @@ type Frame struct {
 // ErrFrameTooLarge, leaving dst's contents unchanged, when the envelope would
 // exceed maxSize.
 func AppendFrame(dst []byte, id uint64, msg Message, maxSize int) ([]byte, error) {
-	prefix, body, err := encodeFrame(id, msg, maxSize)
+	prefix, body, err := encodeFrame(id, msg, maxSize, nil)
 	if err != nil {
 		return dst, err
 	}
@@ -54,8 +54,10 @@ func AppendFrame(dst []byte, id uint64, msg Message, maxSize int) ([]byte, error
 // it, without another copy.
 //
 // A message with a hand-written codec is encoded behind its header in one
-// buffer of exactly the frame's size, returned as prefix with an empty body.
-func encodeFrame(id uint64, msg Message, maxSize int) (prefix, body []byte, err error) {
+// buffer, returned as prefix with an empty body: spare when it is large
+// enough (its contents are overwritten), else a new one of exactly the
+// frame's size.
+func encodeFrame(id uint64, msg Message, maxSize int, spare []byte) (prefix, body []byte, err error) {
 	const maxHeader = frameHeaderSize + 1 + 9 + 2
 	fast, isFast := msg.(fastMessage)
 	if isFast {
@@ -63,7 +65,11 @@ func encodeFrame(id uint64, msg Message, maxSize int) (prefix, body []byte, err 
 		if size > maxSize {
 			return nil, nil, fmt.Errorf("%w: %s is %d bytes, limit %d", ErrFrameTooLarge, msg.MessageType(), size, maxSize)
 		}
-		prefix = make([]byte, frameHeaderSize, maxHeader+size)
+		if cap(spare) >= maxHeader+size {
+			prefix = spare[:frameHeaderSize]
+		} else {
+			prefix = make([]byte, frameHeaderSize, maxHeader+size)
+		}
 	} else {
 		body, err = encMode.Marshal(msg)
 		if err != nil {
