@@ -399,7 +399,14 @@ func (c *Conn) serve(f Frame) error {
 	if f.ID == 0 {
 		return fmt.Errorf("%w: %s with request id 0", ErrProtocol, f.Type)
 	}
+	// An unchecked body answered without decoding is checked here; one
+	// that handle decodes is checked there: a malformed body is fatal.
 	if !c.accepts(f.Type) || c.opts.Handler == nil {
+		if f.unchecked {
+			if err := f.checkBody(); err != nil {
+				return err
+			}
+		}
 		return c.sendError(f.ID, Errorf(CodeUnsupported, "rhp", "%s is not served here", f.Type))
 	}
 	c.mu.Lock()
@@ -409,6 +416,11 @@ func (c *Conn) serve(f Frame) error {
 	}
 	if len(c.inflight) >= c.opts.MaxInflight {
 		c.mu.Unlock()
+		if f.unchecked {
+			if err := f.checkBody(); err != nil {
+				return err
+			}
+		}
 		return c.sendError(f.ID, Errorf(CodeBusy, "rhp", "%d requests in flight", c.opts.MaxInflight))
 	}
 	ctx, cancel := context.WithCancel(c.baseCtx)
@@ -449,6 +461,12 @@ func (c *Conn) handle(ctx context.Context, f Frame, req *Request) (resp Message,
 	}()
 	body, err := DecodeMessage(f.Type, f.Body)
 	if err != nil {
+		if f.unchecked {
+			if cerr := f.checkBody(); cerr != nil {
+				c.fail(cerr) // not even well-formed: a protocol violation
+				return nil, cerr
+			}
+		}
 		return nil, Errorf(CodeMalformed, "rhp", "%v", err)
 	}
 	req.Body = body

@@ -72,12 +72,12 @@ func unmarshal(data []byte, v any, alias bool) error {
 	return decMode.Unmarshal(data, v)
 }
 
-// fastResponse reports whether t is a response type with a hand-written
+// hasFastCodec reports whether messages of type t have a hand-written
 // codec.
-func fastResponse(t MessageType) bool {
-	switch t {
-	case TypeExecuteTxBatch.Response(), TypeCheckTxBatch.Response(), TypeStorageGet.Response():
-		return true
+func hasFastCodec(t MessageType) bool {
+	switch t &^ ResponseBit {
+	case TypeExecuteTxBatch, TypeCheckTxBatch, TypeStorageGet:
+		return t != TypeError
 	}
 	return false
 }

@@ -240,3 +240,55 @@ func TestConn_UncheckedResponseBody(t *testing.T) {
 		}
 	}
 }
+
+// TestConn_UncheckedRequestBody: a batch request is checked for
+// well-formedness by its decoder, not when read; a malformed one still ends
+// the connection (served or not), and a well-formed one of the wrong shape
+// is still answered with CodeMalformed.
+func TestConn_UncheckedRequestBody(t *testing.T) {
+	tests := []struct {
+		name    string
+		handler Handler
+		body    []byte
+		fatal   bool
+	}{
+		{"malformed, served", HandlerFunc(func(context.Context, *Request) (Message, error) { return &ExecuteTxBatchResponse{}, nil }), []byte{0xa1}, true},
+		{"malformed, not served", nil, []byte{0xbf, 0xff}, true},
+		{"wrong field type", HandlerFunc(func(context.Context, *Request) (Message, error) { return &ExecuteTxBatchResponse{}, nil }),
+			mustHex("a165726f756e646178"), false}, // {"round": "x"}
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			a, b := socketPair(t)
+			defer a.Close()
+			rt := NewConn(b, Options{Role: RoleRuntime, Handler: tt.handler})
+			defer rt.Close()
+			env := append([]byte{0x83, 0x01, byte(TypeExecuteTxBatch)}, tt.body...)
+			if _, err := a.Write(lengthPrefixed(env)); err != nil {
+				t.Fatal(err)
+			}
+			if tt.fatal {
+				select {
+				case <-rt.Done():
+				case <-time.After(10 * time.Second):
+					t.Fatal("connection still open after a malformed request")
+				}
+				if !errors.Is(rt.Err(), ErrMalformedFrame) {
+					t.Fatalf("connection ended with %v", rt.Err())
+				}
+				return
+			}
+			f, err := ReadFrame(a, DefaultMaxFrameSize)
+			if err != nil {
+				t.Fatal(err)
+			}
+			m, err := DecodeMessage(f.Type, f.Body)
+			if e, ok := m.(*Error); err != nil || !ok || e.Code != CodeMalformed {
+				t.Fatalf("answered %s %+v %v", f.Type, m, err)
+			}
+			if rt.Err() != nil {
+				t.Fatalf("connection ended: %v", rt.Err())
+			}
+		})
+	}
+}

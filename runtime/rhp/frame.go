@@ -135,11 +135,12 @@ func readUint(b []byte) (v uint64, rest []byte, ok bool) {
 // covers a stream cut mid-frame), or r's error.
 func ReadFrame(r io.Reader, maxSize int) (Frame, error) { return readFrame(r, maxSize, false) }
 
-// readFrame is ReadFrame; with deferFast, the body of a response that has
-// a hand-written codec is not checked for well-formedness here (a pass
-// over megabytes for a round's answer) but marked unchecked: the decoder
-// that takes it next checks as it goes, and fails on exactly the bodies
-// the check refuses (the reference decoder it falls back to checks first).
+// readFrame is ReadFrame; with deferFast, the body of a message that has a
+// hand-written codec is not checked for well-formedness here (a pass over
+// megabytes for a round's batch or answer) but marked unchecked: the
+// decoder that takes it next checks as it goes, and fails on exactly the
+// bodies the check refuses (the reference decoder it falls back to checks
+// first). Whoever drops an unchecked body without decoding it checks it.
 func readFrame(r io.Reader, maxSize int, deferFast bool) (Frame, error) {
 	var hdr [frameHeaderSize]byte
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
@@ -186,7 +187,7 @@ func parseEnvelope(data []byte, deferFast bool) (Frame, error) {
 		return Frame{}, fmt.Errorf("%w: message type is not an integer in 0..255", ErrMalformedFrame)
 	}
 	f := Frame{ID: id, Type: MessageType(typ), Body: rest}
-	if deferFast && fastResponse(f.Type) {
+	if deferFast && hasFastCodec(f.Type) {
 		f.unchecked = true
 		return f, nil
 	}
