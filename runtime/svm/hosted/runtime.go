@@ -176,17 +176,17 @@ func (r *Runtime) ExecuteTxBatch(ctx context.Context, req *rhp.ExecuteTxBatch) (
 	// host needs only the codes and units from the response (clients read
 	// results from the IO tree), so rhp.TxResult.Data stays empty rather
 	// than repeat the bytes the IO write log carries.
-	rs := make([]Result, len(res.Results))
 	size := 0
 	for i := range res.Results {
-		rs[i] = NewResult(&res.Results[i])
-		size += rs[i].cborSize()
+		r := NewResult(&res.Results[i])
+		size += r.cborSize()
 	}
 	buf := make([]byte, 0, size)
 	results := make([][]byte, len(res.Results))
-	for i := range rs {
+	for i := range res.Results {
+		r := NewResult(&res.Results[i])
 		start := len(buf)
-		buf = rs[i].appendCBOR(buf)
+		buf = r.appendCBOR(buf)
 		results[i] = buf[start:len(buf):len(buf)]
 		out.Results[i] = rhp.TxResult{Code: code(&res.Results[i]), Units: res.Results[i].UnitsConsumed}
 		out.Messages = append(out.Messages, res.Results[i].Messages...)
