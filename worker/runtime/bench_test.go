@@ -186,3 +186,23 @@ func cpuTime() int64 {
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// BenchmarkStorageHandler_Prefetch is the host's read of a 5,000-transfer
+// batch's accounts with one proof, each round before ExecuteTxBatch.
+func BenchmarkStorageHandler_Prefetch(b *testing.B) {
+	kv, err := mkvs.Open(b.TempDir(), mkvs.Options{Namespace: mkvs.Namespace{7}, NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer kv.Close()
+	prev, blk, txs := transferBatch(b, kv)
+	sh := &StorageHandler{KV: kv}
+	ctx := context.Background()
+	b.ReportAllocs()
+	for b.Loop() {
+		req := &rhp.ExecuteTxBatch{Round: 1, Context: blk, PrevRoots: rhp.Roots{State: prev}, Txs: txs}
+		if err := sh.Prefetch(ctx, req); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
