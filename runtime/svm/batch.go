@@ -1,9 +1,10 @@
 package svm
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
-	"sort"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -94,7 +95,19 @@ func (b *batchState) read(k sol.Pubkey) (sol.Account, bool, error) {
 	return b.store.Account(k)
 }
 
+// readSlot is read for a key whose slot the caller knows.
+func (b *batchState) readSlot(slot int, k sol.Pubkey) (sol.Account, bool, error) {
+	if a := b.slots[slot]; a != nil {
+		return *a, a.Lamports > 0, nil
+	}
+	return b.store.Account(k)
+}
+
 func (b *batchState) write(slot int, a sol.Account) { b.slots[slot] = &a }
+
+// publish makes *a the slot's account without copying it: a must not
+// change afterwards (a finished transaction's working copy).
+func (b *batchState) publish(slot int, a *sol.Account) { b.slots[slot] = a }
 
 // ExecuteBatch executes txs (wire-format transactions) in order as the block
 // described by block, and returns each transaction's result and the batch's
@@ -126,7 +139,7 @@ func (e *Executor) ExecuteBatch(block *BlockContext, txs [][]byte) (*BatchResult
 		results[i] = r
 		return err
 	}
-	if err := e.schedule(prepared, run); err != nil {
+	if err := e.schedule(prepared, len(bs.keys), run); err != nil {
 		return nil, err
 	}
 	ledger.record(bs, e.rent, prepared, results, &blk)
@@ -311,9 +324,10 @@ func (e *Executor) resolveKeys(bs *batchState, blk *BlockContext, p *preparedTx)
 		}
 	}
 	p.keys = keys
-	p.signer = make([]bool, len(keys))
-	p.writable = make([]bool, len(keys))
-	p.slots = make([]int, len(keys))
+	n := len(keys)
+	flags := make([]bool, 2*n)
+	p.signer, p.writable = flags[:n:n], flags[n:]
+	p.slots = make([]int, n)
 	upgradeableLoaderPresent := false
 	for _, k := range keys {
 		if k == BPFLoaderUpgradeableID {
@@ -340,7 +354,7 @@ func isCalledAsProgram(m *sol.Message, i int) bool {
 
 // schedule runs every executable transaction once, respecting the order of
 // any two that share an account where at least one writes it.
-func (e *Executor) schedule(prepared []preparedTx, run func(int) error) error {
+func (e *Executor) schedule(prepared []preparedTx, slots int, run func(int) error) error {
 	if e.parallelism <= 1 {
 		for i := range prepared {
 			if err := run(i); err != nil {
@@ -355,8 +369,13 @@ func (e *Executor) schedule(prepared []preparedTx, run func(int) error) error {
 	}
 	deps := make([]int32, n)
 	dependents := make([][]int32, n)
-	lastWriter := map[int]int32{}
-	readers := map[int][]int32{}
+	// Per account slot: the last transaction that writes it (-1: none yet)
+	// and the transactions that read it since.
+	lastWriter := make([]int32, slots)
+	for i := range lastWriter {
+		lastWriter[i] = -1
+	}
+	readers := make([][]int32, slots)
 	stamp := make([]int32, n)
 	for i := range stamp {
 		stamp[i] = -1
@@ -376,8 +395,7 @@ func (e *Executor) schedule(prepared []preparedTx, run func(int) error) error {
 		}
 		jj := int32(j)
 		for k, slot := range p.slots {
-			w, hasWriter := lastWriter[slot]
-			if hasWriter && w != jj {
+			if w := lastWriter[slot]; w >= 0 && w != jj {
 				addDep(w, jj)
 			}
 			if p.writable[k] {
@@ -430,7 +448,16 @@ func (e *Executor) schedule(prepared []preparedTx, run func(int) error) error {
 
 // collectWrites returns the batch's changed accounts in ascending key order.
 func (b *batchState) collectWrites() []AccountWrite {
-	var w []AccountWrite
+	n := 0
+	for _, a := range b.slots {
+		if a != nil {
+			n++
+		}
+	}
+	if n == 0 {
+		return nil
+	}
+	w := make([]AccountWrite, 0, n)
 	for i, a := range b.slots {
 		if a != nil {
 			w = append(w, AccountWrite{Key: b.keys[i], Account: *a})
@@ -441,7 +468,7 @@ func (b *batchState) collectWrites() []AccountWrite {
 }
 
 func sortWrites(w []AccountWrite) {
-	sort.Slice(w, func(i, j int) bool { return string(w[i].Key[:]) < string(w[j].Key[:]) })
+	slices.SortFunc(w, func(a, b AccountWrite) int { return bytes.Compare(a.Key[:], b.Key[:]) })
 }
 
 // parallelFor calls f(i) for i in [0,n) on up to workers goroutines.

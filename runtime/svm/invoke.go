@@ -3,6 +3,7 @@ package svm
 import (
 	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
 )
@@ -19,10 +20,12 @@ type txContext struct {
 	signer   []bool
 	writable []bool
 
-	meter    *Meter
-	heapSize uint32
-	logs     logCollector
-	stack    []sol.Pubkey // programs on the invoke stack
+	meter      *Meter
+	instrMeter Meter // the meter of the running top-level instruction, in the default model
+	heapSize   uint32
+	logs       logCollector
+	stack      []sol.Pubkey // programs on the invoke stack
+	stackBuf   [6]sol.Pubkey
 
 	returnProgram sol.Pubkey
 	returnData    []byte
@@ -62,7 +65,12 @@ func (t *txContext) process(ctx *InvokeContext, programAcct *sol.Account) error 
 	pre := snapshot(ctx.accounts)
 	ctx.pre = pre
 	t.stack = append(t.stack, ctx.ProgramID)
-	t.logs.add(fmt.Sprintf("Program %s invoke [%d]", ctx.ProgramID, ctx.StackHeight))
+	lines := t.exec.programLines(ctx.ProgramID)
+	if lines != nil && ctx.StackHeight <= len(lines.invoke) {
+		t.logs.add(lines.invoke[ctx.StackHeight-1])
+	} else {
+		t.logs.add(fmt.Sprintf("Program %s invoke [%d]", ctx.ProgramID, ctx.StackHeight))
+	}
 	err = runProgram(prog, ctx)
 	t.stack = t.stack[:len(t.stack)-1]
 	if err == nil {
@@ -78,8 +86,41 @@ func (t *txContext) process(ctx *InvokeContext, programAcct *sol.Account) error 
 		t.logs.add(fmt.Sprintf("Program %s failed: %v", ctx.ProgramID, err))
 		return err
 	}
-	t.logs.add(fmt.Sprintf("Program %s success", ctx.ProgramID))
+	if lines != nil {
+		t.logs.add(lines.success)
+	} else {
+		t.logs.add(fmt.Sprintf("Program %s success", ctx.ProgramID))
+	}
 	return nil
+}
+
+// programLogLines are a program's invoke (by stack height) and success
+// log lines, exactly as process formats them.
+type programLogLines struct {
+	invoke  [8]string
+	success string
+}
+
+// nativeLogLines caches the log lines of native programs, which every
+// transfer logs twice: formatting them costs a base58 encoding each time.
+// Only ids registered as native programs enter it, so it stays small.
+var nativeLogLines sync.Map // sol.Pubkey -> *programLogLines
+
+// programLines returns the cached log lines of id when it is a native
+// program of e, nil otherwise.
+func (e *Executor) programLines(id sol.Pubkey) *programLogLines {
+	if _, native := e.programs[id]; !native {
+		return nil
+	}
+	if l, ok := nativeLogLines.Load(id); ok {
+		return l.(*programLogLines)
+	}
+	l := &programLogLines{success: fmt.Sprintf("Program %s success", id)}
+	for i := range l.invoke {
+		l.invoke[i] = fmt.Sprintf("Program %s invoke [%d]", id, i+1)
+	}
+	actual, _ := nativeLogLines.LoadOrStore(id, l)
+	return actual.(*programLogLines)
 }
 
 // runProgram calls the program and turns anything it returns, including a

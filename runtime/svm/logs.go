@@ -21,5 +21,10 @@ func (l *logCollector) add(line string) {
 		return
 	}
 	l.bytes += len(line)
+	if l.lines == nil {
+		// A native instruction logs two lines; one allocation covers a
+		// couple of instructions.
+		l.lines = make([]string, 0, 4)
+	}
 	l.lines = append(l.lines, line)
 }

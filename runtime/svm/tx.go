@@ -19,10 +19,14 @@ func (e *Executor) executeTx(bs *batchState, blk *BlockContext, clock Clock, p *
 	m := &p.tx.Message
 	res.Keys = p.keys
 
-	loaded := make([]sol.Account, len(p.keys))
-	exists := make([]bool, len(p.keys))
+	// The loaded accounts and the transaction's working copies share one
+	// allocation.
+	n := len(p.keys)
+	buf := make([]sol.Account, 2*n)
+	loaded, working := buf[:n:n], buf[n:]
+	exists := make([]bool, n)
 	for i, k := range p.keys {
-		a, ok, err := bs.read(k)
+		a, ok, err := bs.readSlot(p.slots[i], k)
 		if err != nil {
 			return res, err
 		}
@@ -55,13 +59,15 @@ func (e *Executor) executeTx(bs *batchState, blk *BlockContext, clock Clock, p *
 	}
 	res.Processed = true
 	res.Fee = fee
-	res.PreBalances = balances(loaded)
+	bal := make([]uint64, 2*n)
+	res.PreBalances = balancesInto(bal[:n:n], loaded)
 
 	t := &txContext{
 		exec: e, block: blk, clock: clock, read: bs.read,
 		keys: p.keys, signer: p.signer, writable: p.writable,
-		accounts: make([]sol.Account, len(loaded)), heapSize: limits.heapSize,
+		accounts: working, heapSize: limits.heapSize,
 	}
+	t.stack = t.stackBuf[:0]
 	for i := range loaded {
 		t.accounts[i] = loaded[i].Clone()
 	}
@@ -94,17 +100,18 @@ func (e *Executor) executeTx(bs *batchState, blk *BlockContext, clock Clock, p *
 		}
 		t.accounts = final
 	}
-	res.PostBalances = balances(t.accounts)
+	res.PostBalances = balancesInto(bal[n:], t.accounts)
+	// The working copies are final: the batch state takes them as they are.
 	for i := range t.accounts {
 		if p.writable[i] && !t.accounts[i].Equal(&loaded[i]) {
-			bs.write(p.slots[i], t.accounts[i])
+			bs.publish(p.slots[i], &t.accounts[i])
 		}
 	}
 	return res, nil
 }
 
-func balances(accts []sol.Account) []uint64 {
-	b := make([]uint64, len(accts))
+// balancesInto fills b (len(accts) long) with the accounts' lamports.
+func balancesInto(b []uint64, accts []sol.Account) []uint64 {
 	for i := range accts {
 		b[i] = accts[i].Lamports
 	}
@@ -158,14 +165,27 @@ func (e *Executor) runInstructions(t *txContext, m *sol.Message, limits computeL
 	if limits.txWide {
 		txMeter = NewMeter(limits.unitLimit)
 	}
+	// One allocation for every top-level instruction's context and one for
+	// their accounts.
+	ctxs := make([]InvokeContext, len(m.Instructions))
+	nAccounts := 0
+	for i := range m.Instructions {
+		nAccounts += len(m.Instructions[i].Accounts)
+	}
+	instrAccounts := make([]InstrAccount, nAccounts)
 	for i := range m.Instructions {
 		ci := &m.Instructions[i]
 		t.meter = txMeter
 		if t.meter == nil {
-			t.meter = NewMeter(e.budget.MaxUnits)
+			// Each instruction has a meter of its own; nothing holds the
+			// previous one once its instruction returned.
+			t.instrMeter = Meter{remaining: e.budget.MaxUnits, limit: e.budget.MaxUnits}
+			t.meter = &t.instrMeter
 		}
-		ctx := &InvokeContext{tx: t, ProgramID: t.keys[ci.ProgramIDIndex], Data: ci.Data, StackHeight: 1}
-		ctx.accounts = make([]InstrAccount, len(ci.Accounts))
+		ctx := &ctxs[i]
+		*ctx = InvokeContext{tx: t, ProgramID: t.keys[ci.ProgramIDIndex], Data: ci.Data, StackHeight: 1}
+		na := len(ci.Accounts)
+		ctx.accounts, instrAccounts = instrAccounts[:na:na], instrAccounts[na:]
 		for j, a := range ci.Accounts {
 			ctx.accounts[j] = InstrAccount{Key: t.keys[a], Signer: t.signer[a], Writable: t.writable[a], Account: &t.accounts[a], TxIndex: int(a)}
 		}
