@@ -297,11 +297,6 @@ func runBenchTPS(ctx context.Context, cfg benchConfig) (*benchResult, error) {
 	if ctx == nil {
 		ctx = context.Background()
 	}
-	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.concurrency, MaxIdleConns: cfg.concurrency, IdleConnTimeout: time.Minute}}
-	clients := make([]*wclient.Client, len(cfg.urls))
-	for i, u := range cfg.urls {
-		clients[i] = &wclient.Client{URL: u, Runtime: genesis.SVMRuntimeID, HTTP: hc}
-	}
 	bh := &blockhashes{rpc: cfg.rpc}
 	if err := bh.refresh(ctx); err != nil {
 		return nil, err
@@ -309,18 +304,28 @@ func runBenchTPS(ctx context.Context, cfg benchConfig) (*benchResult, error) {
 	fctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	go bh.follow(fctx)
+	return runSubmissionBench(ctx, cfg, func() sol.Hash { return *bh.cur.Load() })
+}
 
+// runSubmissionBench is runBenchTPS once blockhashes are followed: recent
+// names the one transactions carry.
+func runSubmissionBench(ctx context.Context, cfg benchConfig, recent func() sol.Hash) (*benchResult, error) {
+	hc := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: cfg.concurrency, MaxIdleConns: cfg.concurrency, IdleConnTimeout: time.Minute}}
+	clients := make([]*wclient.Client, len(cfg.urls))
+	for i, u := range cfg.urls {
+		clients[i] = &wclient.Client{URL: u, Runtime: genesis.SVMRuntimeID, HTTP: hc}
+	}
 	senders := make([]ed25519.PrivateKey, cfg.senders)
 	pubs := make([]sol.Pubkey, cfg.senders)
 	for i := range senders {
 		senders[i] = benchSender(cfg.faucet, i)
 		pubs[i] = client.PubkeyOf(senders[i])
 	}
-	if err := fundSenders(ctx, cfg, clients[0], bh, pubs); err != nil {
+	if err := fundSenders(ctx, cfg, clients[0], recent, pubs); err != nil {
 		return nil, err
 	}
 
-	return measure(ctx, cfg, senders, pubs, func() sol.Hash { return *bh.cur.Load() }, func(ctx context.Context, c int, raw []byte) (bool, error) {
+	return measure(ctx, cfg, senders, pubs, recent, func(ctx context.Context, c int, raw []byte) (bool, error) {
 		res, err := clients[c%len(clients)].SubmitTx(ctx, raw)
 		switch {
 		case err != nil:
@@ -431,7 +436,7 @@ const benchFunding = 10_000 * 1_000_000_000
 
 // fundSenders tops every sender up from the faucet, several transfers per
 // transaction, and waits until all are finalized.
-func fundSenders(ctx context.Context, cfg benchConfig, c submit.Submitter, bh *blockhashes, pubs []sol.Pubkey) error {
+func fundSenders(ctx context.Context, cfg benchConfig, c submit.Submitter, recent func() sol.Hash, pubs []sol.Pubkey) error {
 	const perTx = 8
 	var wg sync.WaitGroup
 	errs := make(chan error, len(pubs)/perTx+1)
@@ -446,7 +451,7 @@ func fundSenders(ctx context.Context, cfg benchConfig, c submit.Submitter, bh *b
 		go func() {
 			defer wg.Done()
 			for attempt := 0; ; attempt++ {
-				raw, err := signTransfer(cfg.faucet, batch[0], benchFunding, *bh.cur.Load(), extra...)
+				raw, err := signTransfer(cfg.faucet, batch[0], benchFunding, recent(), extra...)
 				if err != nil {
 					errs <- err
 					return

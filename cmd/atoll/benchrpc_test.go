@@ -4,15 +4,21 @@ import (
 	"bytes"
 	"context"
 	"crypto/ed25519"
+	"io"
+	"net/http/httptest"
 	"strings"
+	"sync"
+	"syscall"
 	"testing"
 	"time"
 
 	"github.com/atoll-dev/atoll/client"
+	"github.com/atoll-dev/atoll/consensus/genesis"
 	"github.com/atoll-dev/atoll/rpc"
 	"github.com/atoll-dev/atoll/rpc/devbank"
 	"github.com/atoll-dev/atoll/runtime/svm"
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
+	"github.com/atoll-dev/atoll/worker/submit"
 )
 
 // TestRunBenchRPC drives short benches through a Solana JSON-RPC server
@@ -170,4 +176,151 @@ func TestSignTransfer_MatchesMessageBuilder(t *testing.T) {
 			}
 		})
 	}
+}
+
+// bankSubmitter serves the submission API from a devbank, as a compute
+// node does from its pool: a transaction is admitted after its signature
+// check (the pool's CheckTx; no simulation) and answered when its slot is
+// finalized.
+type bankSubmitter struct {
+	bank    *devbank.Bank
+	mu      sync.Mutex
+	waiting map[sol.Signature]chan *submit.TxResult
+}
+
+func newBankSubmitter(bank *devbank.Bank) (*bankSubmitter, func()) {
+	s := &bankSubmitter{bank: bank, waiting: map[sol.Signature]chan *submit.TxResult{}}
+	events, cancel := bank.Subscribe(1 << 16)
+	go func() {
+		for ev := range events {
+			ce, ok := ev.(*rpc.CommitEvent)
+			if !ok || ce.Commitment != rpc.Finalized {
+				continue
+			}
+			s.mu.Lock()
+			for i := range ce.Block.Transactions {
+				r := &ce.Block.Transactions[i].Result
+				if ch, ok := s.waiting[r.Signature]; ok {
+					res := &submit.TxResult{Round: ce.Slot}
+					if r.Err != nil {
+						res.Code, res.Error = 1, r.Err.Kind.String()
+					}
+					ch <- res
+					delete(s.waiting, r.Signature)
+				}
+			}
+			s.mu.Unlock()
+		}
+	}()
+	return s, cancel
+}
+
+// SubmitTx implements submit.Submitter.
+func (s *bankSubmitter) SubmitTx(ctx context.Context, tx []byte) (*submit.TxResult, error) {
+	sig, ok := firstSignature(tx)
+	if !ok {
+		return &submit.TxResult{Code: 2, Error: "no signature"}, nil
+	}
+	ch := make(chan *submit.TxResult, 1)
+	s.mu.Lock()
+	s.waiting[sig] = ch
+	s.mu.Unlock()
+	forget := func() {
+		s.mu.Lock()
+		delete(s.waiting, sig)
+		s.mu.Unlock()
+	}
+	if _, err := s.bank.SendTransaction(tx, rpc.SendOptions{SkipPreflight: true}); err != nil {
+		forget()
+		return &submit.TxResult{Code: 2, Error: err.Error()}, nil
+	}
+	select {
+	case res := <-ch:
+		return res, nil
+	case <-ctx.Done():
+		forget()
+		return nil, ctx.Err()
+	}
+}
+
+// BenchmarkBenchTPS runs atoll bench tps in-process against a devbank
+// (100 ms slots, finalized two slots behind), through the submission API
+// and through the JSON-RPC as the bench's modes send: one op is one second
+// of load (2,048 transfers in flight from 256 senders). cpu-µs/tx is the
+// whole process's CPU (load client, servers and bank) per finalized
+// transfer; the bank's admission differs by path as a node's does (a
+// signature check for the submission API, a preflight simulation for
+// sendTransaction unless skipped).
+func BenchmarkBenchTPS(b *testing.B) {
+	seed := bytes.Repeat([]byte{5}, 32)
+	for _, mode := range []struct {
+		name string
+		cfg  benchConfig
+	}{
+		{"submission-api", benchConfig{}},
+		{"rpc", benchConfig{rpcBatch: defaultRPCSendBatch}},
+		{"rpc-skip-preflight", benchConfig{rpcBatch: defaultRPCSendBatch, skipPreflight: true}},
+		{"rpc-batch-1", benchConfig{rpcBatch: 1}},
+	} {
+		b.Run(mode.name, func(b *testing.B) {
+			bank, err := devbank.New(devbank.Config{SlotDuration: 100 * time.Millisecond, FaucetSeed: seed,
+				ConfirmedDepth: 1, FinalizedDepth: 2, MaxTxsPerSlot: 5000, MaxPending: 1 << 20})
+			if err != nil {
+				b.Fatal(err)
+			}
+			ctx, cancel := context.WithCancel(context.Background())
+			done := make(chan error, 1)
+			go func() { done <- bank.Run(ctx) }()
+			defer func() {
+				cancel()
+				<-done
+			}()
+			cfg := mode.cfg
+			cfg.faucet, cfg.out = ed25519.NewKeyFromSeed(seed), io.Discard
+			cfg.senders, cfg.concurrency, cfg.duration = 256, 2048, time.Duration(b.N)*time.Second
+			recent := func() sol.Hash { return bank.LatestBlockhash(rpc.Finalized).Blockhash }
+			var run func() (*benchResult, error)
+			if mode.cfg.rpcBatch == 0 {
+				sub, stop := newBankSubmitter(bank)
+				defer stop()
+				h := submit.NewHandler()
+				h.Register(genesis.SVMRuntimeID, sub)
+				srv := httptest.NewServer(h)
+				defer srv.Close()
+				cfg.urls = []string{srv.URL}
+				run = func() (*benchResult, error) { return runSubmissionBench(context.Background(), cfg, recent) }
+			} else {
+				ls, err := rpc.Listen("127.0.0.1:0")
+				if err != nil {
+					b.Fatal(err)
+				}
+				srv := rpc.NewServer(bank, nil)
+				srv.Serve(ls)
+				defer srv.Close()
+				cfg.viaRPC = "http://" + ls.HTTP.Addr().String()
+				run = func() (*benchResult, error) { return runBenchRPC(context.Background(), cfg) }
+			}
+			cpu := processCPU()
+			b.ResetTimer()
+			r, err := run()
+			if err != nil {
+				b.Fatal(err)
+			}
+			if r.Finalized == 0 || r.Failed != 0 {
+				b.Fatalf("finalized %d, failed %d: %s", r.Finalized, r.Failed, r.FirstError)
+			}
+			b.ReportMetric(r.TPS(), "tx/s")
+			b.ReportMetric(float64((processCPU()-cpu).Microseconds())/float64(r.Finalized), "cpu-µs/tx")
+			b.ReportMetric(float64(r.P50.Milliseconds()), "p50-ms")
+		})
+	}
+}
+
+// processCPU is the user and system CPU time this process has used.
+func processCPU() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
