@@ -2,6 +2,7 @@ package svm
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"slices"
@@ -447,28 +448,39 @@ func (e *Executor) schedule(prepared []preparedTx, slots int, run func(int) erro
 }
 
 // collectWrites returns the batch's changed accounts in ascending key order.
+// It sorts the slots' indices, not the writes, which are large to move.
 func (b *batchState) collectWrites() []AccountWrite {
-	n := 0
-	for _, a := range b.slots {
-		if a != nil {
-			n++
-		}
-	}
-	if n == 0 {
-		return nil
-	}
-	w := make([]AccountWrite, 0, n)
+	var changed []int32
 	for i, a := range b.slots {
 		if a != nil {
-			w = append(w, AccountWrite{Key: b.keys[i], Account: *a})
+			changed = append(changed, int32(i))
 		}
 	}
-	sortWrites(w)
+	if len(changed) == 0 {
+		return nil
+	}
+	slices.SortFunc(changed, func(i, j int32) int { return compareKeys(&b.keys[i], &b.keys[j]) })
+	w := make([]AccountWrite, len(changed))
+	for k, i := range changed {
+		w[k] = AccountWrite{Key: b.keys[i], Account: *b.slots[i]}
+	}
 	return w
 }
 
 func sortWrites(w []AccountWrite) {
-	slices.SortFunc(w, func(a, b AccountWrite) int { return bytes.Compare(a.Key[:], b.Key[:]) })
+	slices.SortFunc(w, func(a, b AccountWrite) int { return compareKeys(&a.Key, &b.Key) })
+}
+
+// compareKeys orders keys as bytes.Compare does, deciding most pairs on
+// their first eight bytes read as one big-endian word.
+func compareKeys(a, b *sol.Pubkey) int {
+	if x, y := binary.BigEndian.Uint64(a[:8]), binary.BigEndian.Uint64(b[:8]); x != y {
+		if x < y {
+			return -1
+		}
+		return 1
+	}
+	return bytes.Compare(a[8:], b[8:])
 }
 
 // parallelFor calls f(i) for i in [0,n) on up to workers goroutines.

@@ -1,7 +1,9 @@
 package svm
 
 import (
+	"bytes"
 	"encoding/binary"
+	"math/rand"
 	"testing"
 
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
@@ -287,5 +289,24 @@ func TestExecuteBatch_ClockEpochStart(t *testing.T) {
 	c := clock()
 	if c.Epoch != 1 || c.EpochStartTimestamp != c.UnixTimestamp || c.LeaderScheduleEpoch != 2 {
 		t.Fatalf("first block of epoch 1: clock %+v", c)
+	}
+}
+
+func TestCompareKeys(t *testing.T) {
+	rng := rand.New(rand.NewSource(3))
+	keys := make([]sol.Pubkey, 200)
+	for i := range keys {
+		rng.Read(keys[i][:])
+		if i%3 == 0 && i > 0 {
+			copy(keys[i][:8+rng.Intn(24)], keys[i-1][:]) // long shared prefixes
+		}
+	}
+	keys = append(keys, keys[5])
+	for i := range keys {
+		for j := range keys {
+			if got, want := compareKeys(&keys[i], &keys[j]), bytes.Compare(keys[i][:], keys[j][:]); got != want {
+				t.Fatalf("%x vs %x: %d, want %d", keys[i], keys[j], got, want)
+			}
+		}
 	}
 }

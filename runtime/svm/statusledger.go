@@ -3,6 +3,7 @@ package svm
 import (
 	"bytes"
 	"crypto/sha256"
+	"slices"
 	"sort"
 
 	"github.com/atoll-dev/atoll/runtime/svm/sol"
@@ -46,7 +47,7 @@ func (l statusList) contains(h sol.Hash) bool {
 // merged returns the encoding of l with adds inserted, sorted.
 func (l statusList) merged(adds []sol.Hash) []byte {
 	all := append(append(make(statusList, 0, len(l)+len(adds)), l...), adds...)
-	sort.Slice(all, func(i, j int) bool { return bytes.Compare(all[i][:], all[j][:]) < 0 })
+	slices.SortFunc(all, func(a, b sol.Hash) int { return bytes.Compare(a[:], b[:]) })
 	out := make([]byte, 0, len(all)*sol.HashSize)
 	for i := range all {
 		out = append(out, all[i][:]...)
@@ -115,7 +116,7 @@ func (s *statusLedger) record(bs *batchState, rent Rent, prepared []preparedTx, 
 	for h := range adds {
 		hashes = append(hashes, h)
 	}
-	sort.Slice(hashes, func(i, j int) bool { return bytes.Compare(hashes[i][:], hashes[j][:]) < 0 })
+	slices.SortFunc(hashes, func(a, b sol.Hash) int { return bytes.Compare(a[:], b[:]) })
 	for _, h := range hashes {
 		bs.write(bs.slotOf(StatusAccountID(h)), sysvarAccount(rent, s.lists[h].merged(adds[h])))
 	}

@@ -24,7 +24,13 @@ func (e *Executor) executeTx(bs *batchState, blk *BlockContext, clock Clock, p *
 	n := len(p.keys)
 	buf := make([]sol.Account, 2*n)
 	loaded, working := buf[:n:n], buf[n:]
-	exists := make([]bool, n)
+	var existsBuf [8]bool
+	exists := existsBuf[:0]
+	if n <= len(existsBuf) {
+		exists = existsBuf[:n]
+	} else {
+		exists = make([]bool, n)
+	}
 	for i, k := range p.keys {
 		a, ok, err := bs.readSlot(p.slots[i], k)
 		if err != nil {
