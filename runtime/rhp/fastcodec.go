@@ -50,6 +50,9 @@ func marshalFast(m fastMessage) []byte {
 // strings of a fast decode alias data, which the caller must then never
 // modify; without it they are copies.
 func unmarshal(data []byte, v any, alias bool) error {
+	if rv := reflect.ValueOf(v); rv.Kind() != reflect.Pointer || rv.IsNil() {
+		return decMode.Unmarshal(data, v) // which names the mistake
+	}
 	if m, ok := v.(CanonicalDecoder); ok {
 		r := canon.NewReader(data)
 		m.DecodeCanonical(&r)

@@ -292,3 +292,14 @@ func TestConn_UncheckedRequestBody(t *testing.T) {
 		})
 	}
 }
+
+// TestUnmarshal_NilTarget: a nil pointer is an error, not a panic.
+func TestUnmarshal_NilTarget(t *testing.T) {
+	body, _ := Marshal(&StorageGet{})
+	if err := Unmarshal(body, (*StorageGet)(nil)); err == nil {
+		t.Fatal("decoded into a nil pointer")
+	}
+	if err := Unmarshal(body, nil); err == nil {
+		t.Fatal("decoded into nil")
+	}
+}
