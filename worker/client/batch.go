@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -85,20 +86,18 @@ func (c *Client) flush() {
 // sendBatch submits calls in one request and hands each its answer as its
 // line arrives.
 func (c *Client) sendBatch(calls []*call) {
-	req := submit.BatchRequest{Txs: make([][]byte, len(calls))}
+	txs := make([][]byte, len(calls))
+	size := 16
 	for i, cl := range calls {
-		req.Txs[i] = cl.tx
+		txs[i] = cl.tx
+		size += base64.StdEncoding.EncodedLen(len(cl.tx)) + 3
 	}
 	fail := func(err error) {
 		for _, cl := range calls {
 			cl.done <- outcome{err: err}
 		}
 	}
-	body, err := json.Marshal(req)
-	if err != nil {
-		fail(fmt.Errorf("client: %w", err))
-		return
-	}
+	body := appendBatchRequest(make([]byte, 0, size), txs)
 	// The request outlives any one caller; the HTTP client's timeout, if
 	// any, bounds it.
 	hreq, err := http.NewRequest(http.MethodPost, strings.TrimSuffix(c.URL, "/")+submit.BatchPath(c.Runtime), bytes.NewReader(body))
@@ -165,13 +164,14 @@ func readAnswers(r io.Reader, n int, deliver func(i int, res *submit.TxResult, e
 	sc := bufio.NewScanner(r)
 	sc.Buffer(make([]byte, 0, 64<<10), maxAnswerLine)
 	seen := make([]bool, n)
+	var dec answerDecoder
 	for sc.Scan() {
 		line := bytes.TrimSpace(sc.Bytes())
 		if len(line) == 0 {
 			continue
 		}
 		var a submit.BatchAnswer
-		if err := json.Unmarshal(line, &a); err != nil {
+		if err := dec.decode(line, &a); err != nil {
 			return fmt.Errorf("client: malformed batch answer: %w", err)
 		}
 		switch {
