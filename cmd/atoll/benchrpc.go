@@ -56,10 +56,14 @@ type rpcSend struct {
 }
 
 // rpcWaiter is a sent transaction waiting for finality; str is its
-// signature in base58, encoded once for every status read.
+// signature in base58, encoded once for every status read. slot, once a
+// status showed the transaction processed or confirmed, is that slot: the
+// status is read again only when the finalized slot reaches it (guarded
+// by rpcBench.mu).
 type rpcWaiter struct {
 	str  string
 	done chan error
+	slot uint64
 }
 
 // Batch bounds. maxRPCBody stays under the 50 KiB request body that Agave
@@ -367,10 +371,11 @@ func answerSends(body []byte, calls []*rpcSend) error {
 	return nil
 }
 
-// confirm polls getSignatureStatuses for every waiting signature, 256 per
+// confirm polls getSignatureStatuses for the waiting signatures, 256 per
 // call (Agave's limit), until ctx ends. A transaction becomes finalized
 // only with a new finalized slot, so the statuses are read once per such
-// slot, which a cheap getSlot watches.
+// slot, which a cheap getSlot watches, and only for transactions not yet
+// seen in a slot above it.
 func (b *rpcBench) confirm(ctx context.Context) {
 	var seen uint64
 	slotCall := []byte(`{"jsonrpc":"2.0","id":0,"method":"getSlot","params":[{"commitment":"finalized"}]}`)
@@ -388,8 +393,10 @@ func (b *rpcBench) confirm(ctx context.Context) {
 		sigs := make([]sol.Signature, 0, len(b.waiting))
 		strs := make([]string, 0, len(b.waiting))
 		for s, w := range b.waiting {
-			sigs = append(sigs, s)
-			strs = append(strs, w.str)
+			if w.slot <= slot {
+				sigs = append(sigs, s)
+				strs = append(strs, w.str)
+			}
 		}
 		b.mu.Unlock()
 		var wg sync.WaitGroup
@@ -429,6 +436,7 @@ func (b *rpcBench) statuses(ctx context.Context, sigs []sol.Signature, strs []st
 	body = append(body, `]]}`...)
 	var ans struct {
 		Value []*struct {
+			Slot               uint64          `json:"slot"`
 			Err                json.RawMessage `json:"err"`
 			ConfirmationStatus string          `json:"confirmationStatus"`
 		} `json:"value"`
@@ -439,11 +447,15 @@ func (b *rpcBench) statuses(ctx context.Context, sigs []sol.Signature, strs []st
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	for i, st := range ans.Value {
-		if st == nil || st.ConfirmationStatus != "finalized" {
+		if st == nil {
 			continue
 		}
 		w, ok := b.waiting[sigs[i]]
 		if !ok {
+			continue
+		}
+		if st.ConfirmationStatus != "finalized" {
+			w.slot = st.Slot
 			continue
 		}
 		var err error
