@@ -61,7 +61,7 @@ func (s *Store) commitTrees(version uint64, withLogs bool, trees []*Tree) ([]Roo
 		return nil, nil, ErrClosed
 	}
 
-	b := s.db.NewBatch()
+	b := s.db.NewBatchWithSize(s.batchSize)
 	defer b.Close()
 	pcs := make([]*pendingCommit, 0, len(trees))
 	revert := func() {
@@ -83,6 +83,7 @@ func (s *Store) commitTrees(version uint64, withLogs bool, trees []*Tree) ([]Roo
 	if s.opts.NoSync {
 		opt = pebble.NoSync
 	}
+	s.batchSize = min(b.Len()+b.Len()/8, maxBatchHint)
 	if err := b.Commit(opt); err != nil {
 		revert()
 		return nil, nil, fmt.Errorf("mkvs: committing version %d: %w", version, wrapDBError(err))
@@ -96,6 +97,11 @@ func (s *Store) commitTrees(version uint64, withLogs bool, trees []*Tree) ([]Roo
 	s.pruner.notify()
 	return roots, logs, nil
 }
+
+// maxBatchHint caps the batch size a commit starts with, so one huge
+// commit (a restore, a genesis) does not make every later one allocate as
+// much.
+const maxBatchHint = 64 << 20
 
 // pendingCommit is one tree's part of a batch that is not yet committed.
 type pendingCommit struct {

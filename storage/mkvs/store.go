@@ -53,6 +53,10 @@ type Store struct {
 	cache *nodeCache
 
 	commitMu sync.Mutex // serialises commits
+	// batchSize is the size of the last commit's batch, under commitMu:
+	// the next one starts that big, rather than doubling its way there
+	// and copying itself each time (rounds are alike).
+	batchSize int
 
 	mu       sync.Mutex // guards the fields below
 	latest   [3]*Root   // per type, nil before the first commit
