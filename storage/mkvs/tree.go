@@ -26,6 +26,8 @@ type Tree struct {
 	// partial marks a tree built from proofs (NewPartialTree): parts
 	// outside the proofs are hashes only.
 	partial bool
+	// path is Insert's scratch: the nodes from the root to a key's leaf.
+	path []*node
 }
 
 // opRecord is one change to a key and the key's state before it.
@@ -82,6 +84,18 @@ func (t *Tree) mutable(r *ref) (*node, error) {
 	return c, nil
 }
 
+// own is mutable for a caller that already holds n, the node behind r.
+func (t *Tree) own(r *ref, n *node) *node {
+	if !n.id.persisted() {
+		n.clean = false
+		return n
+	}
+	c := n.clone()
+	t.stale = append(t.stale, n.id)
+	*r = ref{n: c}
+	return c
+}
+
 // dropped records that the node behind r leaves the tree.
 func (t *Tree) dropped(r *ref) {
 	if r.id.persisted() {
@@ -107,6 +121,24 @@ func (t *Tree) findLeaf(key []byte) (*node, error) {
 		if n, err = t.child(n, bitAt(key, n.bit)); err != nil {
 			return nil, err
 		}
+	}
+	return n, nil
+}
+
+// findPath is findLeaf recording the nodes it passes, from the root to
+// the leaf, in t.path. It is for writers: t.path is not shared.
+func (t *Tree) findPath(key []byte) (*node, error) {
+	t.path = t.path[:0]
+	n, err := t.resolve(&t.root)
+	if err != nil || n == nil {
+		return nil, err
+	}
+	t.path = append(t.path, n)
+	for !n.leaf {
+		if n, err = t.child(n, bitAt(key, n.bit)); err != nil {
+			return nil, err
+		}
+		t.path = append(t.path, n)
 	}
 	return n, nil
 }
@@ -169,7 +201,7 @@ func (t *Tree) Insert(key, value []byte) error {
 	if value == nil {
 		value = []byte{}
 	}
-	l, err := t.findLeaf(key)
+	l, err := t.findPath(key)
 	if err != nil {
 		return err
 	}
@@ -187,24 +219,20 @@ func (t *Tree) Insert(key, value []byte) error {
 	} else {
 		t.note(key, false, nil)
 	}
-	// Walk down again, taking ownership of every node whose hash changes,
-	// to the leaf being replaced or to the edge where the new leaf's
-	// internal node goes (the first node testing a bit beyond c).
+	// Walk down again, along the path findPath recorded (the same bits of
+	// the same key pick the same children), taking ownership of every
+	// node whose hash changes, to the leaf being replaced or to the edge
+	// where the new leaf's internal node goes (the first node testing a
+	// bit beyond c).
 	r := &t.root
-	for {
-		n, err := t.resolve(r)
-		if err != nil {
-			return err
-		}
+	for _, n := range t.path {
 		if n.leaf || (!equal && n.bit > c) {
 			break
 		}
-		m, err := t.mutable(r)
-		if err != nil {
-			return err
-		}
+		m := t.own(r, n)
 		r = &m.child[bitAt(key, m.bit)]
 	}
+	clear(t.path)
 	leaf := &node{leaf: true, key: key, value: value}
 	if equal {
 		t.dropped(r)
