@@ -9,6 +9,15 @@
 // while it serves the host's ExecuteTxBatch). docs/rhp.md is the normative
 // description for implementers in other languages.
 //
+// Bodies are encoded with fxamacker/cbor's core deterministic mode, the
+// reference codec, except the messages that carry a round (ExecuteTxBatch,
+// CheckTxBatch, StorageGet and their responses): those have hand-written
+// codecs (fastcodec*.go, on package canon) that write the reference's
+// bytes exactly, decode its canonical subset without reflection or copies
+// (decoded byte strings alias the frame), and leave anything else to the
+// reference decoder, so that what is accepted, and the errors for what is
+// not, stay the reference's. Tests and fuzz targets hold them to it.
+//
 // The package must not depend on any runtime, on storage or on consensus: batch
 // and transaction payloads are opaque bytes, Merkle proofs are opaque bytes
 // with the root they prove against, and the block context is plain data.
