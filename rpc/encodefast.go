@@ -99,3 +99,48 @@ func encodeSignatureStatuses(apiVersion string, slot uint64, sts []*SignatureSta
 	}
 	return append(b, "]}"...)
 }
+
+// appendUIAccount appends an account as encoding/json renders a
+// *UIAccount (null for none). Data in a parsed form goes through
+// encoding/json.
+func appendUIAccount(b []byte, a *UIAccount) []byte {
+	if a == nil {
+		return append(b, "null"...)
+	}
+	b = append(b, `{"data":`...)
+	switch d := a.Data.(type) {
+	case string:
+		b = appendJSONString(b, d)
+	case [2]string:
+		b = append(b, '[')
+		b = appendJSONString(b, d[0])
+		b = append(b, ',')
+		b = appendJSONString(b, d[1])
+		b = append(b, ']')
+	default:
+		v, err := json.Marshal(d)
+		if err != nil {
+			v = []byte("null")
+		}
+		b = append(b, v...)
+	}
+	b = append(b, `,"executable":`...)
+	b = strconv.AppendBool(b, a.Executable)
+	b = append(b, `,"lamports":`...)
+	b = strconv.AppendUint(b, a.Lamports, 10)
+	b = append(b, `,"owner":`...)
+	b = appendJSONString(b, a.Owner)
+	b = append(b, `,"rentEpoch":`...)
+	b = strconv.AppendUint(b, a.RentEpoch, 10)
+	b = append(b, `,"space":`...)
+	b = strconv.AppendInt(b, int64(a.Space), 10)
+	return append(b, '}')
+}
+
+// encodeAccountInfo is getAccountInfo's result.
+func encodeAccountInfo(apiVersion string, slot uint64, a *UIAccount) encodedResult {
+	b := make([]byte, 0, 192)
+	b = appendContextOpen(b, apiVersion, slot)
+	b = appendUIAccount(b, a)
+	return append(b, '}')
+}

@@ -65,3 +65,33 @@ func FuzzAppendJSONString(f *testing.F) {
 		}
 	})
 }
+
+// TestEncodeAccountInfo_MatchesEncodingJSON holds getAccountInfo's
+// hand-written result to encoding/json's bytes for every data form.
+func TestEncodeAccountInfo_MatchesEncodingJSON(t *testing.T) {
+	base := UIAccount{Executable: true, Lamports: 1 << 62, Owner: "11111111111111111111111111111111", RentEpoch: RentEpochExempt, Space: 17}
+	for name, data := range map[string]any{
+		"base64":     [2]string{"AQID/+8=", "base64"},
+		"base58":     [2]string{"2VfUX", "base58"},
+		"binary":     "2VfUX",
+		"empty":      [2]string{"", "base64"},
+		"parsed":     &parsedAccount{Program: "sysvar", Parsed: parsedValue{Type: "rent", Info: map[string]any{"burnPercent": 50}}, Space: 17},
+		"odd string": "<a\"\\é>",
+	} {
+		t.Run(name, func(t *testing.T) {
+			a := base
+			a.Data = data
+			want, err := json.Marshal(contextValue{Context: rpcContext{APIVersion: "2.1.0", Slot: 9}, Value: &a})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := encodeAccountInfo("2.1.0", 9, &a); string(got) != string(want) {
+				t.Fatalf("got\n%s\nwant\n%s", got, want)
+			}
+		})
+	}
+	want, _ := json.Marshal(contextValue{Context: rpcContext{APIVersion: "2.1.0", Slot: 9}, Value: (*UIAccount)(nil)})
+	if got := encodeAccountInfo("2.1.0", 9, nil); string(got) != string(want) {
+		t.Fatalf("no account: got %s, want %s", got, want)
+	}
+}

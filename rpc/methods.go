@@ -331,7 +331,7 @@ func getAccountInfo(s *Server, p params) (any, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	return s.withContext(slot, out[0]), nil
+	return encodeAccountInfo(s.backend.Version().SolanaCore, slot, out[0]), nil
 }
 
 func getMultipleAccounts(s *Server, p params) (any, *Error) {

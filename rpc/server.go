@@ -318,8 +318,12 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	writeRaw(w, status, b)
 }
 
+// jsonContentType is every answer's Content-Type, shared: net/http only
+// reads header values.
+var jsonContentType = []string{"application/json"}
+
 func writeRaw(w http.ResponseWriter, status int, b []byte) {
-	w.Header().Set("Content-Type", "application/json")
+	w.Header()["Content-Type"] = jsonContentType
 	w.WriteHeader(status)
 	w.Write(bytes.TrimSpace(b))
 }
