@@ -13,6 +13,10 @@ func FuzzDecodeRequests(f *testing.F) {
 	for _, s := range []string{
 		`{"jsonrpc":"2.0","id":1,"method":"getSlot"}`, `[{"jsonrpc":"2.0","id":"a","method":"getHealth"},1]`,
 		`{"jsonrpc":"2.0","id":1e400,"method":"x"}`, `[]`, `{`, `null`, `{"id":{"a":[1]}}`,
+		// The shapes the fast paths take, and near misses of them.
+		`[{"jsonrpc":"2.0","id":0,"method":"sendTransaction","params":["AQID",{"encoding":"base64","preflightCommitment":"finalized"}]},{"jsonrpc":"2.0","id":1,"method":"sendTransaction","params":["AQID",{"encoding":"base64","skipPreflight":true}]}]`,
+		`{"jsonrpc":"2.0","id":"s","method":"getSignatureStatuses","params":[["5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW"]]}`,
+		`{"jsonrpc":"2.0","id":1,"id":2,"method":"getSlot"}`, `{"jsonrpc":"2.0","Id":1,"method":"getSlot"}`, `[{"jsonrpc":"2.0","id":1,"method":"get\u0053lot"}, 7]`,
 	} {
 		f.Add([]byte(s))
 	}
@@ -24,6 +28,9 @@ func FuzzDecodeRequests(f *testing.F) {
 		for _, r := range reqs {
 			if r.ID != nil && !json.Valid(r.ID) {
 				t.Fatalf("id %q is not valid JSON", r.ID)
+			}
+			if r.Params != nil && !json.Valid(r.Params) {
+				t.Fatalf("params %q are not valid JSON", r.Params)
 			}
 		}
 	})
@@ -40,6 +47,8 @@ func FuzzServer_HandleBody(f *testing.F) {
 		"getSignaturesForAddress", "requestAirdrop", "isBlockhashValid", "getMinimumBalanceForRentExemption"} {
 		f.Add([]byte(`{"jsonrpc":"2.0","id":1,"method":"` + m + `","params":["11111111111111111111111111111111",{"encoding":"base64","filters":[{"memcmp":{"offset":0,"bytes":"1"}}]}]}`))
 		f.Add([]byte(`{"jsonrpc":"2.0","id":1,"method":"` + m + `","params":[0,"AQ==",{"encoding":"jsonParsed","dataSlice":{"offset":-1,"length":5}}]}`))
+		f.Add([]byte(`[{"jsonrpc":"2.0","id":"a","method":"` + m + `","params":["AQ==",{"encoding":"base64","skipPreflight":true,"minContextSlot":3,"maxRetries":0}]},` +
+			`{"jsonrpc":"2.0","id":2,"method":"` + m + `","params":[["11111111111111111111111111111111"],{"searchTransactionHistory":true}]}]`))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		out := s.HandleBody(body)
