@@ -53,8 +53,12 @@ type Pool struct {
 
 	mu      sync.Mutex
 	entries map[Hash]*entry
-	seq     uint64
-	added   chan struct{} // closed and replaced on every admission
+	// byPriority counts the entries of each priority, so that a full pool
+	// refuses a transaction that outranks none of them without looking
+	// at every entry (transactions of one fee all share a priority).
+	byPriority map[uint64]int
+	seq        uint64
+	added      chan struct{} // closed and replaced on every admission
 	// refused hears of every transaction Recheck forgets.
 	refused func(h Hash, message string)
 }
@@ -76,7 +80,7 @@ func New(cfg Config, check Checker) *Pool {
 	if cfg.MaxTxSize == 0 {
 		cfg.MaxTxSize = 1232
 	}
-	return &Pool{cfg: cfg, check: check, entries: map[Hash]*entry{}, added: make(chan struct{})}
+	return &Pool{cfg: cfg, check: check, entries: map[Hash]*entry{}, byPriority: map[uint64]int{}, added: make(chan struct{})}
 }
 
 // Add checks txs in the runtime against the state at root (with block
@@ -156,20 +160,39 @@ func (p *Pool) insertLocked(tx []byte, h Hash, priority uint64) error {
 	if len(p.entries) >= p.cfg.MaxTxs {
 		// Evict the lowest priority, newest first among equals, if the
 		// newcomer outranks it.
+		lowest, found := uint64(0), false
+		for prio := range p.byPriority {
+			if !found || prio < lowest {
+				lowest, found = prio, true
+			}
+		}
+		if !found || lowest >= priority {
+			return ErrFull
+		}
 		var worst *entry
 		for _, e := range p.entries {
-			if worst == nil || e.priority < worst.priority || (e.priority == worst.priority && e.seq > worst.seq) {
+			if e.priority == lowest && (worst == nil || e.seq > worst.seq) {
 				worst = e
 			}
 		}
-		if worst.priority >= priority {
-			return ErrFull
-		}
-		delete(p.entries, worst.hash)
+		p.deleteLocked(worst.hash)
 	}
 	p.seq++
 	p.entries[h] = &entry{tx: tx, hash: h, priority: priority, seq: p.seq}
+	p.byPriority[priority]++
 	return nil
+}
+
+// deleteLocked forgets the transaction with hash h, if pooled.
+func (p *Pool) deleteLocked(h Hash) {
+	e := p.entries[h]
+	if e == nil {
+		return
+	}
+	delete(p.entries, h)
+	if p.byPriority[e.priority]--; p.byPriority[e.priority] == 0 {
+		delete(p.byPriority, e.priority)
+	}
 }
 
 // Batch returns up to max transactions, highest priority first and, among
@@ -224,7 +247,7 @@ func (p *Pool) Remove(txs [][]byte) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, tx := range txs {
-		delete(p.entries, HashOf(tx))
+		p.deleteLocked(HashOf(tx))
 	}
 }
 
@@ -233,7 +256,7 @@ func (p *Pool) RemoveHashes(hs []Hash) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, h := range hs {
-		delete(p.entries, h)
+		p.deleteLocked(h)
 	}
 }
 
@@ -296,7 +319,7 @@ func (p *Pool) Recheck(ctx context.Context, root rhp.Root, bc rhp.BlockContext, 
 			continue
 		}
 		if r.Code != 0 {
-			delete(p.entries, h)
+			p.deleteLocked(h)
 			refusals = append(refusals, refusal{h, r.Message})
 			continue
 		}

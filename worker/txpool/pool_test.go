@@ -203,3 +203,50 @@ func TestPool_AddHashed(t *testing.T) {
 		t.Fatalf("batch %q", got)
 	}
 }
+
+func TestPool_FullEvictsByPriority(t *testing.T) {
+	p := New(Config{MaxTxs: 4}, &feeChecker{})
+	ctx := context.Background()
+	p.Add(ctx, rhp.Root{}, rhp.BlockContext{}, [][]byte{tx(2, 1), tx(1, 2), tx(1, 3), tx(3, 4)})
+	// Equal to the lowest: refused. Above it: the newest of the lowest goes.
+	errs, _ := p.Add(ctx, rhp.Root{}, rhp.BlockContext{}, [][]byte{tx(1, 5), tx(2, 6)})
+	if !errors.Is(errs[0], ErrFull) || errs[1] != nil {
+		t.Fatalf("%v", errs)
+	}
+	got := p.Batch(10)
+	if len(got) != 4 || string(got[3]) != string(tx(1, 2)) {
+		t.Fatalf("batch %q, want tx 3 evicted", got)
+	}
+	// Removing the last of a priority makes the next one the lowest.
+	p.Remove([][]byte{tx(1, 2)})
+	p.RemoveHashes([]Hash{HashOf(tx(2, 1))})
+	p.Add(ctx, rhp.Root{}, rhp.BlockContext{}, [][]byte{tx(4, 7), tx(5, 8)})
+	errs, _ = p.Add(ctx, rhp.Root{}, rhp.BlockContext{}, [][]byte{tx(2, 9), tx(3, 10)})
+	if !errors.Is(errs[0], ErrFull) || errs[1] != nil {
+		t.Fatalf("after removals: %v", errs)
+	}
+	if got := p.Batch(10); len(got) != 4 || string(got[3]) != string(tx(3, 10)) || string(got[2]) != string(tx(3, 4)) {
+		t.Fatalf("batch %q", got)
+	}
+}
+
+// BenchmarkPool_AddFull offers 1,000 transactions to a full pool of 10,000
+// of the same fee: every one is refused.
+func BenchmarkPool_AddFull(b *testing.B) {
+	p := New(Config{MaxTxs: 10_000}, &feeChecker{})
+	full := make([][]byte, 10_000)
+	for i := range full {
+		full[i] = tx(1, i)
+	}
+	p.Add(context.Background(), rhp.Root{}, rhp.BlockContext{}, full)
+	txs := make([][]byte, 1000)
+	for j := range txs {
+		txs[j] = tx(1, 100_000+j)
+	}
+	for b.Loop() {
+		errs, _ := p.Add(context.Background(), rhp.Root{}, rhp.BlockContext{}, txs)
+		if !errors.Is(errs[0], ErrFull) {
+			b.Fatal(errs[0])
+		}
+	}
+}
