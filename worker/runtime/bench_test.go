@@ -1,14 +1,21 @@
 package runtime
 
 import (
+	"bytes"
 	"context"
 	"crypto/ed25519"
 	"fmt"
 	"os"
+	"os/exec"
+	"strconv"
+	"strings"
 	"testing"
+	"time"
 
 	"golang.org/x/sys/unix"
 
+	"github.com/atoll-dev/atoll/runtime/host"
+	"github.com/atoll-dev/atoll/runtime/host/sandbox"
 	"github.com/atoll-dev/atoll/runtime/rhp"
 	"github.com/atoll-dev/atoll/runtime/rhp/guest"
 	"github.com/atoll-dev/atoll/runtime/svm"
@@ -206,3 +213,84 @@ func BenchmarkStorageHandler_Prefetch(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkHosted_ExecuteTxBatch5000 is BenchmarkRHP_ExecuteTxBatch5000
+// with the runtime in its real sandboxed process (bubblewrap, seccomp), as
+// a worker runs it: ns/op is the round's wall time, cpu-ms/op this
+// process's CPU (the host's side) and runtime-cpu-ms/op the sandbox's.
+func BenchmarkHosted_ExecuteTxBatch5000(b *testing.B) {
+	if _, err := exec.LookPath("bwrap"); err != nil {
+		b.Fatal("bubblewrap is required: apt-get install bubblewrap")
+	}
+	kv, err := mkvs.Open(b.TempDir(), mkvs.Options{Namespace: mkvs.Namespace{7}, NoSync: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer kv.Close()
+	prev, blk, txs := transferBatch(b, kv)
+	rt, err := NewHosted(host.Config{Sandbox: sandbox.Config{Binary: svmRuntime, Trampoline: trampoline},
+		Info: rhp.InfoRequest{LocalConfig: localConfig}}, kv)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer rt.Close()
+	ctx := context.Background()
+	if _, err := rt.CheckTx(ctx, &rhp.CheckTxBatch{Context: blk, StateRoot: prev, Txs: txs}); err != nil {
+		b.Fatal(err)
+	}
+	pid := rt.H.Status().Pid
+	b.ReportAllocs()
+	defer reportCPU(b)()
+	rtStart := processTreeCPU(pid)
+	for b.Loop() {
+		resp, err := rt.ExecuteTxBatch(ctx, &rhp.ExecuteTxBatch{Round: 1, Context: blk, PrevRoots: rhp.Roots{State: prev}, Txs: txs})
+		if err != nil {
+			b.Fatal(err)
+		}
+		if resp.Results[len(txs)-1].Code != hosted.CodeOK {
+			b.Fatalf("last result %+v", resp.Results[len(txs)-1])
+		}
+		if _, err := FromRHPLog(resp.StateWriteLog).MarshalBinary(); err != nil {
+			b.Fatal(err)
+		}
+		if _, err := FromRHPLog(resp.IOWriteLog).MarshalBinary(); err != nil {
+			b.Fatal(err)
+		}
+	}
+	if rtStart >= 0 {
+		b.ReportMetric(float64(processTreeCPU(pid)-rtStart)/1e6/float64(b.N), "runtime-cpu-ms/op")
+	}
+}
+
+// processTreeCPU is the user and system CPU time, in nanoseconds, of the
+// process pid and its descendants (from /proc), or -1 when unreadable.
+func processTreeCPU(pid int) int64 {
+	stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return -1
+	}
+	// Fields after the command (which may hold spaces) start after ')':
+	// state is field 3, utime 14 and stime 15.
+	f := strings.Fields(string(stat[bytes.LastIndexByte(stat, ')')+1:]))
+	if len(f) < 13 {
+		return -1
+	}
+	ut, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return -1
+	}
+	total := (ut + st) * int64(time.Second) / clockTicks
+	children, _ := os.ReadFile(fmt.Sprintf("/proc/%d/task/%d/children", pid, pid))
+	for _, c := range strings.Fields(string(children)) {
+		if n, err := strconv.Atoi(c); err == nil {
+			if t := processTreeCPU(n); t > 0 {
+				total += t
+			}
+		}
+	}
+	return total
+}
+
+// clockTicks is USER_HZ, the unit of /proc's CPU times (100 on Linux).
+const clockTicks = 100
