@@ -43,11 +43,15 @@ type nodeCache struct {
 // half full.
 type slotTable struct {
 	slots []atomic.Pointer[node]
-	mask  uint64
+	// hashes[i] is the id hash of the node in slots[i], for writers only
+	// (under nodeCache.mu): probing and shifting compare it instead of
+	// loading every node they pass, each a likely CPU cache miss.
+	hashes []uint64
+	mask   uint64
 }
 
 func newSlotTable(n int) *slotTable {
-	return &slotTable{slots: make([]atomic.Pointer[node], n), mask: uint64(n - 1)}
+	return &slotTable{slots: make([]atomic.Pointer[node], n), hashes: make([]uint64, n), mask: uint64(n - 1)}
 }
 
 func newNodeCache(maxBytes int64) *nodeCache {
@@ -104,8 +108,9 @@ func (c *nodeCache) putLocked(n *node) {
 		return
 	}
 	t := c.table.Load()
-	for i := n.id.hash() & t.mask; t.slots[i].Load() != nil; i = (i + 1) & t.mask {
-		if t.slots[i].Load().id == n.id {
+	h := n.id.hash()
+	for i := h & t.mask; t.slots[i].Load() != nil; i = (i + 1) & t.mask {
+		if t.hashes[i] == h && t.slots[i].Load().id == n.id {
 			return
 		}
 	}
@@ -180,13 +185,14 @@ func (c *nodeCache) drop(ids []nodeID) {
 	defer c.mu.Unlock()
 	for _, id := range ids {
 		t := c.table.Load()
-		for i := id.hash() & t.mask; ; i = (i + 1) & t.mask {
+		h := id.hash()
+		for i := h & t.mask; ; i = (i + 1) & t.mask {
 			n := t.slots[i].Load()
 			if n == nil {
 				break
 			}
-			if n.id == id {
-				c.remove(n)
+			if t.hashes[i] == h && n.id == id {
+				c.removeAt(t, i)
 				c.unlink(n)
 				c.used -= n.size()
 				c.dead++
@@ -204,10 +210,12 @@ func (c *nodeCache) insert(n *node) {
 }
 
 func insertSlot(t *slotTable, n *node) {
-	i := n.id.hash() & t.mask
+	h := n.id.hash()
+	i := h & t.mask
 	for t.slots[i].Load() != nil {
 		i = (i + 1) & t.mask
 	}
+	t.hashes[i] = h
 	t.slots[i].Store(n)
 }
 
@@ -233,14 +241,22 @@ func (c *nodeCache) remove(n *node) {
 	for t.slots[i].Load() != n {
 		i = (i + 1) & mask
 	}
+	c.removeAt(t, i)
+}
+
+// removeAt empties slot i of t, the current table, shifting later entries
+// of its probe run back so that lookups never stop early at a hole.
+func (c *nodeCache) removeAt(t *slotTable, i uint64) {
+	mask := t.mask
 	for j := (i + 1) & mask; ; j = (j + 1) & mask {
 		m := t.slots[j].Load()
 		if m == nil {
 			break
 		}
 		// m may fill the hole at i if its home slot is not in (i, j].
-		home := m.id.hash() & mask
+		home := t.hashes[j] & mask
 		if (j > i && (home <= i || home > j)) || (j < i && home <= i && home > j) {
+			t.hashes[i] = t.hashes[j]
 			t.slots[i].Store(m)
 			i = j
 		}
