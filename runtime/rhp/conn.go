@@ -323,13 +323,14 @@ func (c *Conn) keepSpare(b []byte) {
 	if cap(b) < minSpare {
 		return
 	}
-	b = b[:0]
+	p := new([]byte)
+	*p = b[:0]
 	for {
 		old := c.spare.Load()
 		if old != nil && cap(*old) >= cap(b) {
 			return
 		}
-		if c.spare.CompareAndSwap(old, &b) {
+		if c.spare.CompareAndSwap(old, p) {
 			return
 		}
 	}
