@@ -53,8 +53,13 @@ func VerifyBatch(items []Item) []bool {
 
 func verifyChunk(items []Item, ok []bool) {
 	bv := ed25519.NewBatchVerifierWithCapacity(len(items))
+	expanded := keys.lookup(items)
 	for i := range items {
 		it := &items[i]
+		if e := expanded[i]; e != nil {
+			bv.AddExpandedWithOptions(e, it.Message, it.Signature[:], strict)
+			continue
+		}
 		bv.AddWithOptions(ed25519.PublicKey(it.Pubkey[:]), it.Message, it.Signature[:], strict)
 	}
 	if bv.VerifyBatchOnly(nil) {
