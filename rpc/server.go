@@ -182,8 +182,11 @@ func readBody(r *http.Request) ([]byte, error) {
 }
 
 // maxBatchWorkers bounds the requests of one JSON-RPC batch handled at
-// once.
-const maxBatchWorkers = 16
+// once. It covers a client's batch of sendTransaction calls (100 fit in a
+// body), so they all wait for the backend's batched preflight and pool
+// admission together rather than in successive waves, each a round trip
+// to the pool.
+const maxBatchWorkers = 128
 
 // HandleBody answers a JSON-RPC body (one request or a batch) and returns
 // the encoded response, or nil when every request was a notification.
