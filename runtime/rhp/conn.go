@@ -27,7 +27,8 @@ const largeBody = 64 << 10
 // DefaultMaxInflight bounds the peer's requests a Conn serves at once.
 const DefaultMaxInflight = 64
 
-// Request is a decoded incoming request.
+// Request is a decoded incoming request. Its body's byte strings may alias
+// the frame it arrived in (see Call).
 type Request struct {
 	ID   uint64
 	Type MessageType
@@ -175,6 +176,11 @@ func (c *Conn) closedErr() error {
 // the peer; a late response is dropped), or an ErrClosed-wrapped error when
 // the connection ends. A response of the wrong type or one that does not
 // decode ends the connection: the peer is broken.
+//
+// The byte strings of a response with a hand-written codec (a round's
+// answer, a storage read) alias the buffer of the whole frame, which is
+// never reused: a caller that keeps a small part of a large response for
+// long should copy it, or it keeps the whole frame alive.
 func (c *Conn) Call(ctx context.Context, req Message, resp Message) error {
 	if want := req.MessageType().Response(); resp.MessageType() != want {
 		return fmt.Errorf("rhp: %s needs a *%s to decode into, got %T", req.MessageType(), want, resp)

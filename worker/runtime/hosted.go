@@ -51,6 +51,12 @@ func (r *Hosted) ExecuteTxBatch(ctx context.Context, req *rhp.ExecuteTxBatch) (*
 	if err := r.H.Call(ctx, req, &resp); err != nil {
 		return nil, fmt.Errorf("%w: ExecuteTxBatch: %w", ErrRuntime, err)
 	}
+	// The response's byte strings alias its frame, megabytes that are
+	// mostly the IO write log. The state write log is small and its
+	// values live on in the state tree's node cache for many rounds: it
+	// gets its own copy, so that it does not keep each round's frame alive.
+	resp.StateWriteLog = compactLog(resp.StateWriteLog)
+	resp.Messages = compactBytes(resp.Messages)
 	if len(resp.Results) != len(req.Txs) {
 		return nil, fmt.Errorf("%w: %d results for %d transactions", ErrRuntime, len(resp.Results), len(req.Txs))
 	}

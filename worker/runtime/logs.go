@@ -26,3 +26,46 @@ func FromRHPLog(wl []rhp.WriteLogEntry) mkvs.WriteLog {
 	}
 	return out
 }
+
+// compactLog returns wl with its keys and values copied into one buffer
+// of their own.
+func compactLog(wl []rhp.WriteLogEntry) []rhp.WriteLogEntry {
+	size := 0
+	for i := range wl {
+		size += len(wl[i].Key) + len(wl[i].Value)
+	}
+	buf := make([]byte, 0, size)
+	out := make([]rhp.WriteLogEntry, len(wl))
+	for i, e := range wl {
+		out[i].Delete = e.Delete
+		buf, out[i].Key = appendOwn(buf, e.Key)
+		buf, out[i].Value = appendOwn(buf, e.Value)
+	}
+	return out
+}
+
+// compactBytes returns list with its elements copied into one buffer of
+// their own.
+func compactBytes(list [][]byte) [][]byte {
+	size := 0
+	for _, b := range list {
+		size += len(b)
+	}
+	buf := make([]byte, 0, size)
+	out := make([][]byte, len(list))
+	for i, b := range list {
+		buf, out[i] = appendOwn(buf, b)
+	}
+	return out
+}
+
+// appendOwn appends b to buf, which has room for it, and returns the copy
+// (nil stays nil; empty stays empty).
+func appendOwn(buf, b []byte) ([]byte, []byte) {
+	if b == nil {
+		return buf, nil
+	}
+	start := len(buf)
+	buf = append(buf, b...)
+	return buf, buf[start:len(buf):len(buf)]
+}

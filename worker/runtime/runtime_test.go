@@ -196,3 +196,25 @@ func TestHosted_MatchesInProcess(t *testing.T) {
 		t.Fatalf("CheckTx differs: %v %v\n%+v\n%+v", err1, err2, ca, cb)
 	}
 }
+
+// TestCompactLog: the compacted log is equal to the original and shares no
+// memory with it.
+func TestCompactLog(t *testing.T) {
+	frame := []byte("k1v1k2")
+	wl := []rhp.WriteLogEntry{{Key: frame[0:2], Value: frame[2:4]}, {Key: frame[4:6], Value: []byte{}, Delete: true}, {Key: frame[0:1]}}
+	got := compactLog(wl)
+	if !reflect.DeepEqual(got, wl) {
+		t.Fatalf("compacted %+v, want %+v", got, wl)
+	}
+	for i := range frame {
+		frame[i] = 0
+	}
+	if string(got[0].Key) != "k1" || string(got[0].Value) != "v1" || string(got[1].Key) != "k2" || got[2].Value != nil {
+		t.Fatalf("compacted log changed with its source: %+v", got)
+	}
+	msgs := compactBytes([][]byte{frame[:2], {}})
+	frame[0] = 1
+	if !reflect.DeepEqual(msgs, [][]byte{{0, 0}, {}}) {
+		t.Fatalf("compacted messages %v", msgs)
+	}
+}
