@@ -344,8 +344,9 @@ func (c *Conn) keepSpare(b []byte) {
 
 func (c *Conn) readLoop() {
 	br := bufio.NewReaderSize(c.rw, 64<<10)
+	var hdr [frameHeaderSize]byte
 	for {
-		f, err := readFrame(br, c.opts.MaxFrameSize, true)
+		f, err := readFrame(br, c.opts.MaxFrameSize, true, &hdr)
 		if err != nil {
 			c.fail(err)
 			return

@@ -133,7 +133,9 @@ func readUint(b []byte) (v uint64, rest []byte, ok bool) {
 // the length against maxSize, so a hostile length costs nothing. Errors: io.EOF
 // on a clean end before a frame, ErrFrameTooLarge, ErrMalformedFrame (which
 // covers a stream cut mid-frame), or r's error.
-func ReadFrame(r io.Reader, maxSize int) (Frame, error) { return readFrame(r, maxSize, false) }
+func ReadFrame(r io.Reader, maxSize int) (Frame, error) {
+	return readFrame(r, maxSize, false, new([frameHeaderSize]byte))
+}
 
 // readFrame is ReadFrame; with deferFast, the body of a message that has a
 // hand-written codec is not checked for well-formedness here (a pass over
@@ -141,8 +143,8 @@ func ReadFrame(r io.Reader, maxSize int) (Frame, error) { return readFrame(r, ma
 // decoder that takes it next checks as it goes, and fails on exactly the
 // bodies the check refuses (the reference decoder it falls back to checks
 // first). Whoever drops an unchecked body without decoding it checks it.
-func readFrame(r io.Reader, maxSize int, deferFast bool) (Frame, error) {
-	var hdr [frameHeaderSize]byte
+// hdr is room for the length prefix, which a reader can reuse.
+func readFrame(r io.Reader, maxSize int, deferFast bool, hdr *[frameHeaderSize]byte) (Frame, error) {
 	if _, err := io.ReadFull(r, hdr[:]); err != nil {
 		if errors.Is(err, io.ErrUnexpectedEOF) {
 			return Frame{}, fmt.Errorf("%w: truncated length prefix", ErrMalformedFrame)
