@@ -32,6 +32,7 @@ import (
 // bond. Nobody else loses escrow.
 func TestByzantine_StorageReceiptWithoutStoring(t *testing.T) {
 	var follower atomic.Pointer[member]
+	var reported sync.Map // peer key -> *atomic.Int64: the follower's failed fetches
 	ch := &storage.Challenger{Runtime: genesis.SVMRuntimeID, Logger: testLogger()}
 	// Five nodes: at least one is neither a worker (which stashes its own
 	// results) nor a storage node (which stashes what it receipts), so it
@@ -39,6 +40,8 @@ func TestByzantine_StorageReceiptWithoutStoring(t *testing.T) {
 	bn := startByzNet(t, byzOpts{workers: 2, backups: 1, storage: 2, nodes: 5, roundTimeout: 60, proposerTimeout: 20, answerers: true,
 		onFetchFailure: func(m *member, p p2p.Peer, round uint64, err error) {
 			if follower.Load() == m {
+				n, _ := reported.LoadOrStore(p.Key, new(atomic.Int64))
+				n.(*atomic.Int64).Add(1)
 				ch.Report(p, round, err)
 			}
 		}})
@@ -105,9 +108,19 @@ func TestByzantine_StorageReceiptWithoutStoring(t *testing.T) {
 	if i := slices.Index(evs, "challenge node=lazy"); i != 0 || evs[1] != "challenge_expired node=lazy" {
 		t.Fatalf("challenge events %q: want lazy challenged first, and expired", evs)
 	}
-	if slices.Contains(evs, "challenge node=honest") {
-		t.Fatalf("the honest node was challenged without a failed fetch: %q", evs)
+	// A loaded machine can make a fetch from the honest node time out: a
+	// failed fetch, which the follower rightly reports. Without one, the
+	// honest node is never challenged.
+	failedHonest := func() int64 {
+		if n, ok := reported.Load(honestID); ok {
+			return n.(*atomic.Int64).Load()
+		}
+		return 0
 	}
+	if n := int64(countEvents(evs, "challenge node=honest")); n > failedHonest() {
+		t.Fatalf("the honest node was challenged %d times after %d failed fetches: %q", n, failedHonest(), evs)
+	}
+	answeredBefore := countEvents(bn.challengeEvents(), "challenge_answered node=honest")
 
 	// A failed fetch from a node outside the storage committee, which owed
 	// nobody the round: nothing to challenge. Then one from the honest
@@ -117,7 +130,9 @@ func TestByzantine_StorageReceiptWithoutStoring(t *testing.T) {
 	ch.Report(otherPeer, latest, errors.New("connection reset"))
 	honestPeer, _ := v.peer(honestID)
 	ch.Report(honestPeer, latest, errors.New("connection reset"))
-	waitFor(t, "the honest node's answer", func() bool { return slices.Contains(bn.challengeEvents(), "challenge_answered node=honest") })
+	waitFor(t, "the honest node's answer", func() bool {
+		return countEvents(bn.challengeEvents(), "challenge_answered node=honest") > answeredBefore
+	})
 	if evs := bn.challengeEvents(); slices.Contains(evs, "challenge node=other") {
 		t.Fatalf("a node without a receipt was challenged: %q", evs)
 	}
@@ -153,8 +168,9 @@ func TestByzantine_StorageReceiptWithoutStoring(t *testing.T) {
 	}
 	// Bonds: the expired challenge's came back, each answered one went to
 	// the answering node's entity.
-	if got := bn.general(t, honestEntity) - honestBefore; got != params.ChallengeBond {
-		t.Errorf("the honest entity earned %d, want the bond %d", got, params.ChallengeBond)
+	honestAnswered := uint64(countEvents(evs, "challenge_answered node=honest"))
+	if got := bn.general(t, honestEntity) - honestBefore; honestAnswered == 0 || got != honestAnswered*params.ChallengeBond {
+		t.Errorf("the honest entity earned %d for %d answered challenges, want a bond %d each", got, honestAnswered, params.ChallengeBond)
 	}
 	if paid := genesis.NodeBalance - bn.general(t, followerAcct); paid != uint64(len(answered))*params.ChallengeBond {
 		t.Errorf("the follower paid %d for %d answered challenges (bond %d)", paid, len(answered), params.ChallengeBond)
@@ -178,8 +194,8 @@ func TestByzantine_StorageReceiptWithoutStoring(t *testing.T) {
 	lazyPeer, _ := v.peer(lazyID)
 	self.Report(lazyPeer, latest, errors.New("not stored"))
 	self.Report(honestPeer, latest, errors.New("connection reset"))
-	waitFor(t, "the honest node's second answer", func() bool {
-		return strings.Count(strings.Join(bn.challengeEvents(), "\n"), "challenge_answered node=honest") == 2
+	waitFor(t, "the honest node's next answer", func() bool {
+		return countEvents(bn.challengeEvents(), "challenge_answered node=honest") > int(honestAnswered)
 	})
 	if n := strings.Count(strings.Join(bn.challengeEvents(), "\n"), "challenge node=lazy"); n != lazyChallenges {
 		t.Errorf("lazy challenged its own receipt: %q", bn.challengeEvents())
@@ -261,4 +277,15 @@ func waitFor(t testing.TB, what string, cond func() bool) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+}
+
+// countEvents counts the events equal to e.
+func countEvents(evs []string, e string) int {
+	n := 0
+	for _, x := range evs {
+		if x == e {
+			n++
+		}
+	}
+	return n
 }
