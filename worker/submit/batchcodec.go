@@ -110,9 +110,15 @@ func hasAt(b []byte, i int, s string) bool {
 	return i >= 0 && i+len(s) <= len(b) && string(b[i:i+len(s)]) == s
 }
 
-func isBase64Char(c byte) bool {
-	return 'A' <= c && c <= 'Z' || 'a' <= c && c <= 'z' || '0' <= c && c <= '9' || c == '+' || c == '/' || c == '='
-}
+func isBase64Char(c byte) bool { return base64Chars[c] }
+
+// base64Chars marks the standard base64 alphabet and its padding.
+var base64Chars = func() (t [256]bool) {
+	for _, c := range []byte("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/=") {
+		t[c] = true
+	}
+	return t
+}()
 
 // appendBatchAnswer appends a's line, byte for byte what json.Encoder
 // writes for it (newline included).
