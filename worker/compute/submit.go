@@ -85,7 +85,7 @@ func (w *Worker) SubmitTxs(ctx context.Context, txs [][]byte, deliver func([]sub
 			return
 		}
 		delete(first, h)
-		for ; i >= 0; i = next(again, i) {
+		for ; i >= 0; i = nextRepeat(again, i) {
 			group = append(group, submit.Answer{Index: i, Result: res, Err: err})
 		}
 	}
@@ -150,7 +150,8 @@ func (w *Worker) SubmitTxs(ctx context.Context, txs [][]byte, deliver func([]sub
 	}
 }
 
-func next(again []int, i int) int {
+// nextRepeat is the index after i of the transaction repeated at i, or -1.
+func nextRepeat(again []int, i int) int {
 	if again == nil {
 		return -1
 	}
