@@ -14,6 +14,13 @@ import (
 // committee's pools can evict or lose them (a worker restarted).
 const defaultHandoffInterval = 10 * time.Second
 
+// committeeChangeSettle is how long after handing its pool to a new
+// committee a node outside it hands over everything again: a peer whose
+// view still had the old committee may have gossiped transactions to this
+// node after the first hand-off, and they would otherwise wait a whole
+// HandoffInterval.
+const committeeChangeSettle = time.Second
+
 // maxHandoff bounds how many transactions one hand-off takes from the pool
 // (its default size); they go out in messages of maxAdmitBatch.
 const maxHandoff = 10_000
@@ -23,7 +30,8 @@ const maxHandoff = 10_000
 // all of them at once when the committee changed since the last hand-off
 // (a pool gossips a transaction once, on admission, to the committee of
 // that moment, and the transactions held by nodes that left it would
-// otherwise never be proposed), else every HandoffInterval those pooled
+// otherwise never be proposed) and once more committeeChangeSettle later,
+// else every HandoffInterval those pooled
 // since the previous hand-off (the younger ones were gossiped to this
 // committee on admission), until they land (a finalized round removes them
 // from the pool) or the runtime refuses them (their blockhash expired).
@@ -33,25 +41,33 @@ const maxHandoff = 10_000
 func (w *Worker) maybeHandOff(ctx context.Context, v *View) {
 	changed := !slices.Equal(w.handedTo, v.Workers)
 	if indexOf(v.Workers, w.me()) >= 0 {
-		w.handedTo, w.handedMark = v.Workers, w.cfg.Pool.Mark()
+		w.handedTo, w.handedMark, w.resweepAt = v.Workers, w.cfg.Pool.Mark(), time.Time{}
 		return
 	}
-	if !changed && time.Since(w.handedAt) < w.cfg.HandoffInterval {
+	now := time.Now()
+	resweep := !w.resweepAt.IsZero() && !now.Before(w.resweepAt)
+	if !changed && !resweep && now.Sub(w.handedAt) < w.cfg.HandoffInterval {
 		return
 	}
 	mark := w.cfg.Pool.Mark()
-	if w.cfg.Pool.Len() == 0 {
-		w.handedTo, w.handedAt, w.handedMark = v.Workers, time.Now(), mark
+	empty := w.cfg.Pool.Len() == 0
+	if !empty && !w.handing.CompareAndSwap(false, true) {
 		return
 	}
-	if !w.handing.CompareAndSwap(false, true) {
-		return
+	switch {
+	case changed && w.handedTo != nil: // not the first view since start
+		w.resweepAt = now.Add(committeeChangeSettle)
+	case resweep:
+		w.resweepAt = time.Time{}
 	}
 	upTo := w.handedMark
-	if changed {
+	if changed || resweep {
 		upTo = mark
 	}
-	w.handedTo, w.handedAt, w.handedMark = v.Workers, time.Now(), mark
+	w.handedTo, w.handedAt, w.handedMark = v.Workers, now, mark
+	if empty {
+		return
+	}
 	w.handoffs.Add(1)
 	go func() {
 		defer w.handoffs.Done()

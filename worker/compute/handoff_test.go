@@ -140,3 +140,50 @@ func TestHandoff_GossipLost(t *testing.T) {
 		t.Fatalf("transaction whose gossip was lost: %+v %v; events %v", o.res, o.err, tn.chain.eventTypes(tn.names))
 	}
 }
+
+// TestHandoff_RelayedGossip: gossip reaching a node outside the committee
+// (sent by a peer whose view still had it as a worker) is passed on to the
+// committee at once, not left for a hand-off (which this test puts an hour
+// away), and lands.
+func TestHandoff_RelayedGossip(t *testing.T) {
+	tn := startNet(t, netOpts{workers: 1, backups: 0, storage: 2, nodes: 2, minWrite: 1, handoff: time.Hour})
+	tn.waitRound(t, 2)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	v, err := NewHostChain(tn.chain).View(ctx, genesis.SVMRuntimeID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wi := 0
+	if tn.members[1].id.Public() == v.Workers[0] {
+		wi = 1
+	}
+	n, worker := tn.members[1-wi].worker, tn.members[wi].worker
+	for n.LatestHeader() == nil || worker.LatestHeader() == nil || min(n.LatestHeader().Round, worker.LatestHeader().Round) < 2 {
+		time.Sleep(10 * time.Millisecond)
+	}
+	// A blockhash both nodes have seen, whichever of them is ahead.
+	h1, err := NewHostChain(tn.chain).Header(ctx, genesis.SVMRuntimeID, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tx := transfer(t, 11, 1e9, h1.Hash())
+	h := txpool.HashOf(tx)
+	landed := make(chan outcome, 1)
+	n.mu.Lock()
+	n.waiters[h] = append(n.waiters[h], landed)
+	n.mu.Unlock()
+	defer n.dropWaiter(h, landed)
+	// What the p2p handler does with a peer's gossip.
+	if errs := <-n.enqueueFrom([][]byte{tx}, nil, false, true); errs[0] != nil {
+		t.Fatalf("the node refused the gossiped transaction: %v", errs[0])
+	}
+	select {
+	case o := <-landed:
+		if o.err != nil || o.res.Code != hosted.CodeOK {
+			t.Fatalf("relayed transaction: %+v %v", o.res, o.err)
+		}
+	case <-ctx.Done():
+		t.Fatalf("the gossiped transaction never landed (the node's pool holds %d)", n.cfg.Pool.Len())
+	}
+}

@@ -230,7 +230,7 @@ func (h p2pHandler) SubmitTx(ctx context.Context, _ signature.PublicKey, m *p2p.
 		return nil
 	}
 	select {
-	case <-h.w.enqueue(m.Txs, nil, false):
+	case <-h.w.enqueueFrom(m.Txs, nil, false, true):
 		return nil
 	case <-ctx.Done():
 		return ctx.Err()
@@ -248,7 +248,12 @@ type admission struct {
 	txs    [][]byte
 	hashes []txpool.Hash // HashOf(txs[i]); nil when not computed yet
 	gossip bool
-	done   chan []error // buffered: one error per transaction, sent once
+	// relay marks gossip from a peer: this node passes it on to the
+	// committee when it is not a worker itself. The peer's view may have
+	// been older (it sent to the committee it knew), and a node outside
+	// the committee never proposes what it pools.
+	relay bool
+	done  chan []error // buffered: one error per transaction, sent once
 }
 
 // maxAdmitBatch bounds how many queued transactions one CheckTx call takes.
@@ -269,12 +274,17 @@ func (w *Worker) admit(ctx context.Context, tx []byte, h txpool.Hash, gossip boo
 // enqueue queues txs for admission; the channel hears one error per
 // transaction.
 func (w *Worker) enqueue(txs [][]byte, hashes []txpool.Hash, gossip bool) chan []error {
+	return w.enqueueFrom(txs, hashes, gossip, false)
+}
+
+// enqueueFrom is enqueue with the admission's relay flag.
+func (w *Worker) enqueueFrom(txs [][]byte, hashes []txpool.Hash, gossip, relay bool) chan []error {
 	w.admitOnce.Do(func() {
 		w.admitQ = make(chan admission, maxAdmitBatch)
 		go w.admitter()
 	})
 	done := make(chan []error, 1)
-	w.admitQ <- admission{txs: txs, hashes: hashes, gossip: gossip, done: done}
+	w.admitQ <- admission{txs: txs, hashes: hashes, gossip: gossip, relay: relay, done: done}
 	return done
 }
 
@@ -357,10 +367,13 @@ func (w *Worker) admitBatch(batch []admission, n int) {
 		}
 		copy(errs[from:to], chunk)
 	}
+	// Pooled transactions only: a duplicate is not sent on again, so
+	// relays between nodes with different views end.
+	member := indexOf(v.Workers, w.me()) >= 0
 	var gossip [][]byte
 	off := 0
 	for _, a := range batch {
-		if a.gossip {
+		if a.gossip || (a.relay && !member) {
 			for i := range a.txs {
 				if errs[off+i] == nil {
 					gossip = append(gossip, a.txs[i])

@@ -49,10 +49,12 @@ type Worker struct {
 	kick      chan struct{}
 
 	// The hand-off of pending transactions to the committee (handoff.go):
-	// handedTo, handedAt and handedMark are the Run goroutine's alone.
+	// handedTo, handedAt, handedMark and resweepAt are the Run
+	// goroutine's alone.
 	handedTo   []signature.PublicKey
 	handedAt   time.Time
 	handedMark uint64
+	resweepAt  time.Time
 	handing    atomic.Bool
 	handoffs   sync.WaitGroup
 }
