@@ -23,10 +23,7 @@ func (v *ExecuteTxBatch) cborSize() int {
 		executeTxBatchKeys.Size(4) + v.Prefetch.cborSize() +
 		executeTxBatchKeys.Size(5) + v.PrevRoots.cborSize()
 	if len(v.Deposits) > 0 {
-		n += executeTxBatchKeys.Size(3) + canon.HeadSize(uint64(len(v.Deposits)))
-		for i := range v.Deposits {
-			n += v.Deposits[i].cborSize()
-		}
+		n += executeTxBatchKeys.Size(3) + structsSize(v.Deposits)
 	}
 	return n
 }
@@ -41,10 +38,7 @@ func (v *ExecuteTxBatch) appendCBOR(b []byte) []byte {
 	b = canon.AppendUint(executeTxBatchKeys.Append(b, 1), v.Round)
 	b = v.Context.appendCBOR(executeTxBatchKeys.Append(b, 2))
 	if len(v.Deposits) > 0 {
-		b = canon.AppendHead(executeTxBatchKeys.Append(b, 3), canon.MajorArray, uint64(len(v.Deposits)))
-		for i := range v.Deposits {
-			b = v.Deposits[i].appendCBOR(b)
-		}
+		b = appendStructs(executeTxBatchKeys.Append(b, 3), v.Deposits)
 	}
 	b = v.Prefetch.appendCBOR(executeTxBatchKeys.Append(b, 4))
 	return v.PrevRoots.appendCBOR(executeTxBatchKeys.Append(b, 5))
@@ -61,14 +55,7 @@ func (v *ExecuteTxBatch) decodeCBOR(r *canon.Reader) {
 		case 2:
 			v.Context.decodeCBOR(r)
 		case 3:
-			n := r.ArrayLen(fastMaxArray, 1)
-			if !r.OK() {
-				return
-			}
-			v.Deposits = make([]Deposit, n)
-			for i := range v.Deposits {
-				v.Deposits[i].decodeCBOR(r)
-			}
+			v.Deposits = readStructs[Deposit](r)
 		case 4:
 			v.Prefetch.decodeCBOR(r)
 		case 5:
@@ -80,29 +67,22 @@ func (v *ExecuteTxBatch) decodeCBOR(r *canon.Reader) {
 var executeTxBatchResponseKeys = canon.NewKeys("io_root", "results", "messages", "state_root", "io_write_log", "state_write_log")
 
 func (v *ExecuteTxBatchResponse) cborSize() int {
-	n := 1 + executeTxBatchResponseKeys.Size(0) + hashSize +
-		executeTxBatchResponseKeys.Size(1) + canon.HeadSize(uint64(len(v.Results))) +
+	return 1 + executeTxBatchResponseKeys.Size(0) + hashSize +
+		executeTxBatchResponseKeys.Size(1) + structsSize(v.Results) +
 		executeTxBatchResponseKeys.Size(2) + canon.BytesListSize(v.Messages) +
 		executeTxBatchResponseKeys.Size(3) + hashSize +
-		executeTxBatchResponseKeys.Size(4) + writeLogSize(v.IOWriteLog) +
-		executeTxBatchResponseKeys.Size(5) + writeLogSize(v.StateWriteLog)
-	for i := range v.Results {
-		n += v.Results[i].cborSize()
-	}
-	return n
+		executeTxBatchResponseKeys.Size(4) + structsSize(v.IOWriteLog) +
+		executeTxBatchResponseKeys.Size(5) + structsSize(v.StateWriteLog)
 }
 
 func (v *ExecuteTxBatchResponse) appendCBOR(b []byte) []byte {
 	b = append(b, canon.MajorMap|6)
 	b = appendHash(executeTxBatchResponseKeys.Append(b, 0), &v.IORoot)
-	b = canon.AppendHead(executeTxBatchResponseKeys.Append(b, 1), canon.MajorArray, uint64(len(v.Results)))
-	for i := range v.Results {
-		b = v.Results[i].appendCBOR(b)
-	}
+	b = appendStructs(executeTxBatchResponseKeys.Append(b, 1), v.Results)
 	b = canon.AppendBytesList(executeTxBatchResponseKeys.Append(b, 2), v.Messages)
 	b = appendHash(executeTxBatchResponseKeys.Append(b, 3), &v.StateRoot)
-	b = appendWriteLog(executeTxBatchResponseKeys.Append(b, 4), v.IOWriteLog)
-	return appendWriteLog(executeTxBatchResponseKeys.Append(b, 5), v.StateWriteLog)
+	b = appendStructs(executeTxBatchResponseKeys.Append(b, 4), v.IOWriteLog)
+	return appendStructs(executeTxBatchResponseKeys.Append(b, 5), v.StateWriteLog)
 }
 
 func (v *ExecuteTxBatchResponse) decodeCBOR(r *canon.Reader) {
@@ -112,22 +92,15 @@ func (v *ExecuteTxBatchResponse) decodeCBOR(r *canon.Reader) {
 		case 0:
 			r.Fixed(v.IORoot[:])
 		case 1:
-			n := r.ArrayLen(fastMaxArray, 1)
-			if !r.OK() {
-				return
-			}
-			v.Results = make([]TxResult, n)
-			for i := range v.Results {
-				v.Results[i].decodeCBOR(r)
-			}
+			v.Results = readStructs[TxResult](r)
 		case 2:
 			v.Messages = r.BytesList(fastMaxArray)
 		case 3:
 			r.Fixed(v.StateRoot[:])
 		case 4:
-			v.IOWriteLog = readWriteLog(r)
+			v.IOWriteLog = readStructs[WriteLogEntry](r)
 		case 5:
-			v.StateWriteLog = readWriteLog(r)
+			v.StateWriteLog = readStructs[WriteLogEntry](r)
 		}
 	}
 }
@@ -163,20 +136,12 @@ func (v *CheckTxBatch) decodeCBOR(r *canon.Reader) {
 var checkTxBatchResponseKeys = canon.NewKeys("results")
 
 func (v *CheckTxBatchResponse) cborSize() int {
-	n := 1 + checkTxBatchResponseKeys.Size(0) + canon.HeadSize(uint64(len(v.Results)))
-	for i := range v.Results {
-		n += v.Results[i].cborSize()
-	}
-	return n
+	return 1 + checkTxBatchResponseKeys.Size(0) + structsSize(v.Results)
 }
 
 func (v *CheckTxBatchResponse) appendCBOR(b []byte) []byte {
 	b = append(b, canon.MajorMap|1)
-	b = canon.AppendHead(checkTxBatchResponseKeys.Append(b, 0), canon.MajorArray, uint64(len(v.Results)))
-	for i := range v.Results {
-		b = v.Results[i].appendCBOR(b)
-	}
-	return b
+	return appendStructs(checkTxBatchResponseKeys.Append(b, 0), v.Results)
 }
 
 func (v *CheckTxBatchResponse) decodeCBOR(r *canon.Reader) {
@@ -185,14 +150,7 @@ func (v *CheckTxBatchResponse) decodeCBOR(r *canon.Reader) {
 		if r.Key(checkTxBatchResponseKeys, &next) != 0 {
 			return
 		}
-		n := r.ArrayLen(fastMaxArray, 1)
-		if !r.OK() {
-			return
-		}
-		v.Results = make([]CheckTxResult, n)
-		for i := range v.Results {
-			v.Results[i].decodeCBOR(r)
-		}
+		v.Results = readStructs[CheckTxResult](r)
 	}
 }
 

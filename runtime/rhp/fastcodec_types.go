@@ -147,44 +147,16 @@ func (v *StorageEntry) decodeCBOR(r *canon.Reader) {
 	}
 }
 
-func storageEntriesSize(es []StorageEntry) int {
-	n := canon.HeadSize(uint64(len(es)))
-	for i := range es {
-		n += es[i].cborSize()
-	}
-	return n
-}
-
-func appendStorageEntries(b []byte, es []StorageEntry) []byte {
-	b = canon.AppendHead(b, canon.MajorArray, uint64(len(es)))
-	for i := range es {
-		b = es[i].appendCBOR(b)
-	}
-	return b
-}
-
-func readStorageEntries(r *canon.Reader) []StorageEntry {
-	n := r.ArrayLen(fastMaxArray, 1)
-	if !r.OK() {
-		return nil
-	}
-	out := make([]StorageEntry, n)
-	for i := range out {
-		out[i].decodeCBOR(r)
-	}
-	return out
-}
-
 var prefetchKeys = canon.NewKeys("proof", "entries")
 
 func (v *Prefetch) cborSize() int {
-	return 1 + prefetchKeys.Size(0) + canon.BytesSize(len(v.Proof)) + prefetchKeys.Size(1) + storageEntriesSize(v.Entries)
+	return 1 + prefetchKeys.Size(0) + canon.BytesSize(len(v.Proof)) + prefetchKeys.Size(1) + structsSize(v.Entries)
 }
 
 func (v *Prefetch) appendCBOR(b []byte) []byte {
 	b = append(b, canon.MajorMap|2)
 	b = canon.AppendBytes(prefetchKeys.Append(b, 0), v.Proof)
-	return appendStorageEntries(prefetchKeys.Append(b, 1), v.Entries)
+	return appendStructs(prefetchKeys.Append(b, 1), v.Entries)
 }
 
 func (v *Prefetch) decodeCBOR(r *canon.Reader) {
@@ -194,7 +166,7 @@ func (v *Prefetch) decodeCBOR(r *canon.Reader) {
 		case 0:
 			v.Proof = r.Bytes()
 		case 1:
-			v.Entries = readStorageEntries(r)
+			v.Entries = readStructs[StorageEntry](r)
 		}
 	}
 }
@@ -255,34 +227,6 @@ func (v *WriteLogEntry) decodeCBOR(r *canon.Reader) {
 	}
 }
 
-func writeLogSize(wl []WriteLogEntry) int {
-	n := canon.HeadSize(uint64(len(wl)))
-	for i := range wl {
-		n += wl[i].cborSize()
-	}
-	return n
-}
-
-func appendWriteLog(b []byte, wl []WriteLogEntry) []byte {
-	b = canon.AppendHead(b, canon.MajorArray, uint64(len(wl)))
-	for i := range wl {
-		b = wl[i].appendCBOR(b)
-	}
-	return b
-}
-
-func readWriteLog(r *canon.Reader) []WriteLogEntry {
-	n := r.ArrayLen(fastMaxArray, 1)
-	if !r.OK() {
-		return nil
-	}
-	out := make([]WriteLogEntry, n)
-	for i := range out {
-		out[i].decodeCBOR(r)
-	}
-	return out
-}
-
 var txResultKeys = canon.NewKeys("code", "data", "logs", "units")
 
 func (v *TxResult) cborSize() int {
@@ -340,4 +284,43 @@ func (v *CheckTxResult) decodeCBOR(r *canon.Reader) {
 			v.Priority = r.Uint()
 		}
 	}
+}
+
+// fastStruct is a pointer to a type with a hand-written codec.
+type fastStruct[T any] interface {
+	*T
+	cborSize() int
+	appendCBOR([]byte) []byte
+	decodeCBOR(*canon.Reader)
+}
+
+// structsSize is the encoded size of xs as a CBOR array.
+func structsSize[T any, P fastStruct[T]](xs []T) int {
+	n := canon.HeadSize(uint64(len(xs)))
+	for i := range xs {
+		n += P(&xs[i]).cborSize()
+	}
+	return n
+}
+
+// appendStructs appends xs as a CBOR array.
+func appendStructs[T any, P fastStruct[T]](b []byte, xs []T) []byte {
+	b = canon.AppendHead(b, canon.MajorArray, uint64(len(xs)))
+	for i := range xs {
+		b = P(&xs[i]).appendCBOR(b)
+	}
+	return b
+}
+
+// readStructs reads a CBOR array of T (each element at least one byte).
+func readStructs[T any, P fastStruct[T]](r *canon.Reader) []T {
+	n := r.ArrayLen(fastMaxArray, 1)
+	if !r.OK() {
+		return nil
+	}
+	out := make([]T, n)
+	for i := range out {
+		P(&out[i]).decodeCBOR(r)
+	}
+	return out
 }
