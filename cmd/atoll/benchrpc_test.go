@@ -33,20 +33,8 @@ func TestRunBenchRPC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls, err := rpc.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := rpc.NewServer(bank, nil)
-	srv.Serve(ls)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() { done <- bank.Run(ctx) }()
-	defer func() {
-		cancel()
-		<-done
-		srv.Close()
-	}()
+	url := serveRPC(t, bank)
+	runBank(t, bank)
 	for name, cfg := range map[string]benchConfig{
 		"batched":            {rpcBatch: defaultRPCSendBatch},
 		"a request a call":   {rpcBatch: 1},
@@ -54,7 +42,7 @@ func TestRunBenchRPC(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			var out bytes.Buffer
-			cfg.viaRPC, cfg.faucet, cfg.out = "http://"+ls.HTTP.Addr().String(), ed25519.NewKeyFromSeed(seed), &out
+			cfg.viaRPC, cfg.faucet, cfg.out = url, ed25519.NewKeyFromSeed(seed), &out
 			cfg.senders, cfg.concurrency, cfg.duration = 8, 16, 700*time.Millisecond
 			r, err := runBenchRPC(context.Background(), cfg)
 			if err != nil {
@@ -268,6 +256,8 @@ func BenchmarkBenchTPS(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
+			// Stopped per call, not at the end of the sub-benchmark: its
+			// function runs again for each b.N tried.
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
 			go func() { done <- bank.Run(ctx) }()

@@ -39,13 +39,7 @@ func startCLINode(t *testing.T, slotsPerEpoch uint64) *cliNode {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ls, err := rpc.Listen("127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := rpc.NewServer(bank, nil)
-	srv.Serve(ls)
-	n := &cliNode{bank: bank, url: "http://" + ls.HTTP.Addr().String()}
+	n := &cliNode{bank: bank, url: serveRPC(t, bank)}
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() {
@@ -71,7 +65,7 @@ func startCLINode(t *testing.T, slotsPerEpoch uint64) *cliNode {
 			time.Sleep(10 * time.Millisecond)
 		}
 	}()
-	t.Cleanup(func() { cancel(); <-done; srv.Close() })
+	t.Cleanup(func() { cancel(); <-done })
 	return n
 }
 
